@@ -1,0 +1,564 @@
+//! The command line: `iolab run | compare | check | methods | bench | gui`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::scenario::{self, CacheState, Scenario, ScenarioError, Size, parse_size};
+use crate::sim::{Counters, DiskTransfer, Machine, Method, Setup, Style};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "iolab",
+    version,
+    about = "A cycle-stepped simulator of how bytes move through a computer: PIO, DMA, read+write, mmap, sendfile, SG-DMA, splice, O_DIRECT."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario to the end and print its counters.
+    Run {
+        /// A scenario file (.ron); without it, the built-in default.
+        scenario: Option<PathBuf>,
+        #[command(flatten)]
+        overrides: Overrides,
+        /// How to print the counters.
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+        summary: SummaryFormat,
+        /// Write the event log to FILE as JSON Lines.
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
+    },
+    /// Run the same conditions through several methods, one row each.
+    Compare {
+        scenario: Option<PathBuf>,
+        /// Comma-separated methods; `+sg`, `+nosg`, `+pio`, `+dma` change the hardware
+        /// for one row (e.g. read_write,mmap_write,sendfile,sendfile+sg).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "read_write,mmap_write,sendfile,sendfile+sg,splice,direct_io"
+        )]
+        methods: Vec<String>,
+        #[command(flatten)]
+        overrides: Overrides,
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+    },
+    /// Validate scenario files; prints each problem with file:line:column.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the methods with one line each.
+    Methods,
+    /// Measure simulation speed per method on a large file (modern profile).
+    Bench {
+        #[arg(long, default_value = "64MiB", value_parser = size_arg)]
+        file_size: u64,
+        #[arg(long, default_value = "1MiB", value_parser = size_arg)]
+        buffer_size: u64,
+        #[arg(long, value_delimiter = ',')]
+        methods: Option<Vec<String>>,
+    },
+    /// Open the animated classroom app.
+    Gui {
+        scenario: Option<PathBuf>,
+        /// Render one frame to this PNG and exit.
+        #[arg(long, value_name = "FILE.png")]
+        screenshot: Option<PathBuf>,
+        /// With --screenshot: the event to show.
+        #[arg(long)]
+        at_event: Option<u64>,
+        /// With --screenshot: the cycle to show.
+        #[arg(long)]
+        at_cycle: Option<u64>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum TableFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+/// Flags that override the scenario file.
+#[derive(Args, Debug, Default, Clone)]
+pub struct Overrides {
+    /// read | read_write | mmap_write | sendfile | splice | direct_io
+    #[arg(long, value_parser = method_arg)]
+    pub method: Option<Method>,
+    /// File size: bytes, or with a unit (64KiB, 1MiB).
+    #[arg(long, value_parser = size_arg)]
+    pub file_size: Option<u64>,
+    /// User buffer / bytes per call: bytes, or with a unit.
+    #[arg(long, value_parser = size_arg)]
+    pub buffer_size: Option<u64>,
+    /// Disk controller transfer mode.
+    #[arg(long, value_enum)]
+    pub disk: Option<DiskArg>,
+    /// NIC scatter-gather DMA.
+    #[arg(long, value_enum)]
+    pub nic_sg: Option<OnOff>,
+    /// Page cache at the start.
+    #[arg(long, value_enum)]
+    pub cache: Option<CacheArg>,
+    /// Which system calls the program makes.
+    #[arg(long, value_enum)]
+    pub style: Option<StyleArg>,
+    /// Hardware profile: classroom | modern.
+    #[arg(long)]
+    pub profile: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DiskArg {
+    Pio,
+    Dma,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CacheArg {
+    Cold,
+    Warm,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StyleArg {
+    Textbook,
+    Realistic,
+}
+
+fn size_arg(s: &str) -> Result<u64, String> {
+    parse_size(s)
+}
+
+fn method_arg(s: &str) -> Result<Method, String> {
+    Method::parse(s).ok_or_else(|| {
+        let names: Vec<_> = Method::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown method `{s}` (known: {})", names.join(", "))
+    })
+}
+
+impl Overrides {
+    /// Applies the flags to a scenario; returns which fields they set, for messages.
+    pub fn apply(&self, sc: &mut Scenario) -> Vec<(&'static str, &'static str)> {
+        let mut set = Vec::new();
+        let f = &mut sc.file;
+        if let Some(m) = self.method {
+            f.workload.method = Some(m);
+            set.push(("workload.method", "--method"));
+        }
+        if let Some(n) = self.file_size {
+            f.conditions.file_size = Some(Size(n));
+            set.push(("conditions.file_size", "--file-size"));
+        }
+        if let Some(n) = self.buffer_size {
+            f.conditions.buffer_size = Some(Size(n));
+            set.push(("conditions.buffer_size", "--buffer-size"));
+        }
+        if let Some(d) = self.disk {
+            f.hardware.disk = Some(match d {
+                DiskArg::Pio => DiskTransfer::Pio,
+                DiskArg::Dma => DiskTransfer::Dma,
+            });
+            set.push(("hardware.disk", "--disk"));
+        }
+        if let Some(sg) = self.nic_sg {
+            f.hardware.nic_sg = Some(sg == OnOff::On);
+            set.push(("hardware.nic_sg", "--nic-sg"));
+        }
+        if let Some(c) = self.cache {
+            f.conditions.cache = Some(match c {
+                CacheArg::Cold => CacheState::Cold,
+                CacheArg::Warm => CacheState::Warm,
+            });
+            set.push(("conditions.cache", "--cache"));
+        }
+        if let Some(s) = self.style {
+            f.workload.style = Some(match s {
+                StyleArg::Textbook => Style::Textbook,
+                StyleArg::Realistic => Style::Realistic,
+            });
+            set.push(("workload.style", "--style"));
+        }
+        if let Some(p) = &self.profile {
+            f.hardware.profile = Some(p.clone());
+            set.push(("hardware.profile", "--profile"));
+        }
+        set
+    }
+}
+
+/// An error for the user: printed on stderr, exit code 2.
+pub struct UserError(pub String);
+
+impl From<ScenarioError> for UserError {
+    fn from(e: ScenarioError) -> Self {
+        UserError(e.to_string())
+    }
+}
+
+fn load_or_default(path: &Option<PathBuf>) -> Result<Scenario, UserError> {
+    match path {
+        Some(p) => Ok(scenario::load(p)?),
+        None => Ok(scenario::builtin_default()),
+    }
+}
+
+/// The setup for a scenario with flags applied; errors name the file or the flag.
+pub fn resolve(path: &Option<PathBuf>, ov: &Overrides) -> Result<(Scenario, Setup), UserError> {
+    let mut sc = load_or_default(path)?;
+    let set = ov.apply(&mut sc);
+    match sc.setup() {
+        Ok(s) => Ok((sc, s)),
+        Err((field, msg)) => {
+            if let Some((_, flag)) = set.iter().find(|(f, _)| *f == field) {
+                return Err(UserError(format!("{flag}: {msg}")));
+            }
+            let implied = set.iter().map(|(_, flag)| *flag).collect::<Vec<_>>();
+            let hint = if implied.is_empty() {
+                String::new()
+            } else {
+                format!(" (with {})", implied.join(" "))
+            };
+            let text = path
+                .as_ref()
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .unwrap_or_default();
+            let err = ScenarioError {
+                file: sc.source.clone(),
+                position: scenario::find_field(&text, &field),
+                field: Some(field),
+                message: msg + &hint,
+            };
+            Err(err.into())
+        }
+    }
+}
+
+/// Runs a setup to the end with the fast-forward loop.
+pub fn simulate(setup: Setup) -> Result<Machine, UserError> {
+    let mut m = Machine::new(setup).map_err(|e| UserError(e.to_string()))?;
+    m.run_to_end().map_err(|e| UserError(e.to_string()))?;
+    Ok(m)
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    method: &'static str,
+    file_size: u64,
+    buffer_size: u64,
+    #[serde(flatten)]
+    counters: &'a Counters,
+}
+
+/// Writes a file through a temporary file and a rename, so a reader never sees half.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "out".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The event log as JSON Lines: one event per line, fields as in `sim::event`.
+pub fn jsonl(events: &[crate::sim::Event]) -> String {
+    let mut out = String::new();
+    for e in events {
+        // Serializing our own plain types cannot fail.
+        out.push_str(&serde_json::to_string(e).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+fn describe(s: &Setup) -> String {
+    format!(
+        "{}: {} B file, {} B buffer, {} profile, disk {}, NIC SG {}, {} cache, {}",
+        s.method.name(),
+        s.file_size,
+        s.buffer_size,
+        s.hw.profile,
+        s.hw.disk.name(),
+        if s.hw.nic_sg { "on" } else { "off" },
+        if s.warm_cache { "warm" } else { "cold" },
+        s.style.name()
+    )
+}
+
+fn text_summary(s: &Setup, c: &Counters) -> String {
+    let secs = c.cycles as f64 / s.hw.clock_hz as f64;
+    let busy = if c.cycles > 0 {
+        100.0 * c.cpu_busy_cycles as f64 / c.cycles as f64
+    } else {
+        0.0
+    };
+    let mut o = format!("{}\n", describe(s));
+    o += &format!("  syscalls         {}\n", c.syscalls);
+    o += &format!("  mode_switches    {}\n", c.mode_switches);
+    o += &format!(
+        "  cpu_copies       {}   ({} bytes)\n",
+        fmt_copies(c.cpu_copies),
+        c.cpu_copy_bytes
+    );
+    o += &format!(
+        "  dma_copies       {}   ({} bytes)\n",
+        fmt_copies(c.dma_copies),
+        c.dma_copy_bytes
+    );
+    o += &format!("  interrupts       {}\n", c.interrupts);
+    o += &format!(
+        "  cycles           {}   ({} simulated)\n",
+        c.cycles,
+        fmt_seconds(secs)
+    );
+    o += &format!(
+        "  cpu_busy_cycles  {}   ({busy:.0}% of the run)\n",
+        c.cpu_busy_cycles
+    );
+    o += &format!("  bytes_delivered  {}\n", c.bytes_delivered);
+    o += &format!(
+        "  data_intact      {}\n",
+        if c.data_intact { "yes" } else { "NO" }
+    );
+    o
+}
+
+fn fmt_copies(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn fmt_seconds(s: f64) -> String {
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.3} ms", s * 1e3)
+    } else {
+        format!("{:.3} µs", s * 1e6)
+    }
+}
+
+pub fn main_with(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => default_command(),
+        Some(c) => dispatch(c),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(UserError(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(feature = "gui")]
+fn default_command() -> Result<(), UserError> {
+    crate::app::run(crate::app::GuiOptions::default()).map_err(UserError)
+}
+
+#[cfg(not(feature = "gui"))]
+fn default_command() -> Result<(), UserError> {
+    use clap::CommandFactory;
+    let _ = Cli::command().print_help();
+    Ok(())
+}
+
+fn dispatch(c: Command) -> Result<(), UserError> {
+    match c {
+        Command::Run {
+            scenario,
+            overrides,
+            summary,
+            trace,
+        } => {
+            let (_, setup) = resolve(&scenario, &overrides)?;
+            let m = simulate(setup)?;
+            if let Some(path) = trace {
+                write_atomic(&path, jsonl(&m.log.events).as_bytes()).map_err(|e| {
+                    UserError(format!("{}: cannot write the trace: {e}", path.display()))
+                })?;
+            }
+            let c = m.counters();
+            match summary {
+                SummaryFormat::Text => print!("{}", text_summary(&m.setup, c)),
+                SummaryFormat::Json => {
+                    let s = Summary {
+                        method: m.setup.method.name(),
+                        file_size: m.setup.file_size,
+                        buffer_size: m.setup.buffer_size,
+                        counters: c,
+                    };
+                    println!("{}", serde_json::to_string(&s).unwrap_or_default());
+                }
+            }
+            Ok(())
+        }
+        Command::Compare {
+            scenario,
+            methods,
+            overrides,
+            format,
+        } => {
+            let rows = crate::compare::compare(&scenario, &overrides, &methods)?;
+            print!("{}", crate::compare::render(&rows, format));
+            Ok(())
+        }
+        Command::Check { files } => {
+            let mut bad = 0;
+            for f in &files {
+                match scenario::load(f) {
+                    Ok(sc) => {
+                        let setup = sc
+                            .setup()
+                            .map_err(|(f, m)| UserError(format!("{f}: {m}")))?;
+                        println!("ok  {}  ({})", f.display(), describe(&setup));
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        bad += 1;
+                    }
+                }
+            }
+            if bad > 0 {
+                Err(UserError(format!(
+                    "{bad} of {} scenario files have problems",
+                    files.len()
+                )))
+            } else {
+                Ok(())
+            }
+        }
+        Command::Methods => {
+            for m in Method::ALL {
+                println!("{:<11} {}", m.name(), m.summary());
+            }
+            Ok(())
+        }
+        Command::Bench {
+            file_size,
+            buffer_size,
+            methods,
+        } => bench(file_size, buffer_size, methods),
+        Command::Gui {
+            scenario,
+            screenshot,
+            at_event,
+            at_cycle,
+        } => gui(scenario, screenshot, at_event, at_cycle),
+    }
+}
+
+#[cfg(feature = "gui")]
+fn gui(
+    scenario: Option<PathBuf>,
+    screenshot: Option<PathBuf>,
+    at_event: Option<u64>,
+    at_cycle: Option<u64>,
+) -> Result<(), UserError> {
+    crate::app::run(crate::app::GuiOptions {
+        scenario,
+        screenshot,
+        at_event,
+        at_cycle,
+    })
+    .map_err(UserError)
+}
+
+#[cfg(not(feature = "gui"))]
+fn gui(
+    _: Option<PathBuf>,
+    _: Option<PathBuf>,
+    _: Option<u64>,
+    _: Option<u64>,
+) -> Result<(), UserError> {
+    Err(UserError("this iolab was built without the `gui` feature: build it with default features to open the app".into()))
+}
+
+fn peak_rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench(file_size: u64, buffer_size: u64, methods: Option<Vec<String>>) -> Result<(), UserError> {
+    let names =
+        methods.unwrap_or_else(|| Method::ALL.iter().map(|m| m.name().to_string()).collect());
+    println!(
+        "iolab bench: modern profile, {} MiB file, {} KiB buffer, cold cache",
+        file_size >> 20,
+        buffer_size >> 10
+    );
+    println!(
+        "{:<12} {:>14} {:>10} {:>16} {:>10} {:>12}",
+        "method", "sim cycles", "wall ms", "cycles/s", "events", "peak RSS MiB"
+    );
+    for name in names {
+        let method = method_arg(&name).map_err(UserError)?;
+        let ov = Overrides {
+            method: Some(method),
+            file_size: Some(file_size),
+            buffer_size: Some(buffer_size),
+            profile: Some("modern".into()),
+            ..Overrides::default()
+        };
+        let (_, setup) = resolve(&None, &ov)?;
+        let t0 = Instant::now();
+        let mut m = Machine::new(setup)
+            .map_err(|e| UserError(e.to_string()))?
+            .counting_only();
+        m.run_to_end().map_err(|e| UserError(e.to_string()))?;
+        let wall = t0.elapsed().as_secs_f64();
+        let c = m.counters();
+        if !c.data_intact {
+            return Err(UserError(format!("{name}: data not intact")));
+        }
+        println!(
+            "{:<12} {:>14} {:>10.1} {:>16.3e} {:>10} {:>12.1}",
+            name,
+            c.cycles,
+            wall * 1e3,
+            c.cycles as f64 / wall,
+            m.log.len(),
+            peak_rss_kib().unwrap_or(0) as f64 / 1024.0
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,431 @@
+//! Scenario files: RON, every field optional but `version`, unknown fields refused.
+//!
+//! ```ron
+//! (
+//!     version: 1,
+//!     workload: (method: sendfile),
+//!     hardware: (profile: "classroom", nic_sg: true),
+//! )
+//! ```
+//!
+//! Errors name the file, the line:column and the field, and say why.
+
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::sim::hardware::MilliRate;
+use crate::sim::{Content, DiskTransfer, Hardware, Method, Setup, Style};
+
+/// The scenario format this build reads.
+pub const VERSION: u32 = 1;
+
+/// A byte count: a plain number, or a string such as "64 KiB", "1MiB", "4k".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Size(pub u64);
+
+/// Parses "123", "64 KiB", "64KiB", "64k", "1 MiB", "2G". Binary units throughout.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    if num.is_empty() {
+        return Err(format!(
+            "`{s}` is not a size (examples: 4096, \"64 KiB\", \"1 MiB\")"
+        ));
+    }
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` overflows a 64-bit byte count"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in `{s}` (use B, KiB, MiB or GiB)"
+            ));
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` overflows a 64-bit byte count"))
+}
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Size, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Size;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a byte count: a number or a string like \"64 KiB\"")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Size, E> {
+                Ok(Size(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Size, E> {
+                u64::try_from(v)
+                    .map(Size)
+                    .map_err(|_| E::custom(format!("a size cannot be negative (got {v})")))
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Size, E> {
+                u64::try_from(v)
+                    .map(Size)
+                    .map_err(|_| E::custom(format!("{v} overflows a 64-bit byte count")))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<Size, E> {
+                u64::try_from(v)
+                    .map(Size)
+                    .map_err(|_| E::custom(format!("{v} is not a valid byte count")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Size, E> {
+                parse_size(v).map(Size).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CacheState {
+    /// The page cache starts empty: every page comes from the disk.
+    Cold,
+    /// The file is already in the page cache: no disk I/O at all.
+    Warm,
+}
+
+/// `hardware:` a profile by name, then any of its fields overridden.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HardwareSection {
+    /// "classroom" (default) or "modern".
+    pub profile: Option<String>,
+    /// pio | dma (default dma).
+    pub disk: Option<DiskTransfer>,
+    /// NIC scatter-gather DMA (default false).
+    pub nic_sg: Option<bool>,
+    pub clock_hz: Option<u64>,
+    pub word_bytes: Option<Size>,
+    pub cpu_cycles_per_word: Option<u64>,
+    pub pio_cycles_per_word: Option<u64>,
+    pub dma_bytes_per_cycle: Option<f64>,
+    pub disk_latency_cycles: Option<u64>,
+    pub disk_bytes_per_cycle: Option<f64>,
+    pub controller_buffer: Option<Size>,
+    pub nic_bytes_per_cycle: Option<f64>,
+    pub nic_buffer: Option<Size>,
+    pub syscall_entry_cycles: Option<u64>,
+    pub syscall_exit_cycles: Option<u64>,
+    pub irq_cycles: Option<u64>,
+    pub kernel_cycles: Option<u64>,
+    pub process_cycles: Option<u64>,
+    pub page_size: Option<Size>,
+    pub cache_pages: Option<u64>,
+    pub socket_buffer: Option<Size>,
+    pub pipe_capacity: Option<Size>,
+    pub dio_alignment: Option<Size>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadSection {
+    /// read | read_write (default) | mmap_write | sendfile | splice | direct_io
+    pub method: Option<Method>,
+    /// textbook (default) | realistic
+    pub style: Option<Style>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionsSection {
+    /// Bytes in the file (default 40).
+    pub file_size: Option<Size>,
+    /// User buffer; bytes per call for sendfile and splice (default: the whole file).
+    pub buffer_size: Option<Size>,
+    /// cold (default) | warm
+    pub cache: Option<CacheState>,
+    /// text (default) | random
+    pub content: Option<Content>,
+    /// Seed for the file's content (default 1).
+    pub seed: Option<u64>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub version: u32,
+    pub name: Option<String>,
+    /// A few sentences for the teacher or the student.
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub hardware: HardwareSection,
+    #[serde(default)]
+    pub workload: WorkloadSection,
+    #[serde(default)]
+    pub conditions: ConditionsSection,
+}
+
+/// A scenario error: where (file, line:column, field) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub file: String,
+    pub position: Option<(usize, usize)>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some((l, c)) = self.position {
+            write!(f, ":{l}:{c}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+/// A scenario ready to run, with where it came from.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub source: String,
+    pub notes: Option<String>,
+    pub file: ScenarioFile,
+}
+
+/// The scenario used when none is given: the seed's read + write, in the classroom.
+pub fn builtin_default() -> Scenario {
+    Scenario {
+        source: "<built-in default>".into(),
+        notes: Some("read() then write(): the classic transfer the seed notes start from.".into()),
+        file: ScenarioFile {
+            version: VERSION,
+            name: Some("read + write (built-in default)".into()),
+            ..ScenarioFile::default()
+        },
+    }
+}
+
+/// Parses scenario text. `origin` names it in messages (usually the file path).
+pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let opts =
+        ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
+    let err =
+        |position: Option<(usize, usize)>, field: Option<String>, message: String| ScenarioError {
+            file: origin.to_string(),
+            position,
+            field,
+            message,
+        };
+    let mut de = ron::Deserializer::from_str_with_options(text, &opts).map_err(|e| {
+        err(
+            Some((e.span.start.line, e.span.start.col)),
+            None,
+            e.code.to_string(),
+        )
+    })?;
+    let file: ScenarioFile = match serde_path_to_error::deserialize(&mut de) {
+        Ok(f) => f,
+        Err(e) => {
+            let path = e.path().to_string();
+            let field = (path != "." && !path.is_empty()).then_some(path);
+            let spanned = de.span_error(e.into_inner());
+            return Err(err(
+                Some((spanned.span.start.line, spanned.span.start.col)),
+                field,
+                friendly(&spanned.code.to_string()),
+            ));
+        }
+    };
+    if let Err(e) = de.end() {
+        let s = de.span_error(e);
+        return Err(err(
+            Some((s.span.start.line, s.span.start.col)),
+            None,
+            format!("{} after the scenario", s.code),
+        ));
+    }
+    if file.version != VERSION {
+        return Err(err(
+            find_field(text, "version"),
+            Some("version".into()),
+            format!(
+                "this iolab reads scenario version {VERSION}, the file says {}",
+                file.version
+            ),
+        ));
+    }
+    let scenario = Scenario {
+        source: origin.to_string(),
+        notes: file.notes.clone(),
+        file,
+    };
+    // Check the values now, so `iolab check` finds impossible sizes too.
+    scenario
+        .setup()
+        .map_err(|(field, message)| err(find_field(text, &field), Some(field), message))?;
+    Ok(scenario)
+}
+
+/// Reads and parses a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: origin.clone(),
+        position: None,
+        field: None,
+        message: format!("cannot read the file: {e}"),
+    })?;
+    parse(&text, &origin)
+}
+
+fn friendly(msg: &str) -> String {
+    msg.replace(
+        "Unexpected missing field named `version` in `ScenarioFile`",
+        "missing field `version` (write `version: 1,`)",
+    )
+    .replace("in `ScenarioFile`", "at the top level")
+    .replace("in `HardwareSection`", "in `hardware`")
+    .replace("in `WorkloadSection`", "in `workload`")
+    .replace("in `ConditionsSection`", "in `conditions`")
+}
+
+/// Line and column of `section.field:` in the text, for errors found after parsing.
+pub fn find_field(text: &str, path: &str) -> Option<(usize, usize)> {
+    let mut parts = path.split('.');
+    let (section, name) = match (parts.next(), parts.next()) {
+        (Some(s), Some(n)) => (Some(s), n),
+        (Some(n), None) => (None, n),
+        _ => return None,
+    };
+    let code_lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.split("//").next().unwrap_or("")))
+        .collect();
+    let key_at = |key: &str, from: usize| -> Option<(usize, usize)> {
+        for &(n, l) in code_lines.iter().filter(|(n, _)| *n >= from) {
+            let mut search = 0;
+            while let Some(i) = l[search..].find(key) {
+                let at = search + i;
+                let before_ok = at == 0
+                    || !l.as_bytes()[at - 1].is_ascii_alphanumeric()
+                        && l.as_bytes()[at - 1] != b'_';
+                let rest = l[at + key.len()..].trim_start();
+                if before_ok && rest.starts_with(':') {
+                    return Some((n, at + 1));
+                }
+                search = at + key.len();
+            }
+        }
+        None
+    };
+    let start = match section {
+        Some(s) => key_at(s, 1).map(|(l, _)| l).unwrap_or(1),
+        None => 1,
+    };
+    key_at(name, start)
+}
+
+impl Scenario {
+    /// The run this scenario describes, or the field that makes it impossible.
+    pub fn setup(&self) -> Result<Setup, (String, String)> {
+        let f = &self.file;
+        let h = &f.hardware;
+        let profile = h.profile.clone().unwrap_or_else(|| "classroom".into());
+        let mut hw = Hardware::by_name(&profile).ok_or_else(|| {
+            (
+                "hardware.profile".to_string(),
+                format!(
+                    "unknown profile `{profile}` (known: {})",
+                    Hardware::PROFILES.join(", ")
+                ),
+            )
+        })?;
+        let rate =
+            |v: Option<f64>, field: &str, slot: &mut MilliRate| -> Result<(), (String, String)> {
+                if let Some(b) = v {
+                    *slot = MilliRate::from_bytes_per_cycle(b).ok_or_else(|| {
+                        (
+                            format!("hardware.{field}"),
+                            format!("must be between 0.001 and 10^12 bytes per cycle, got {b}"),
+                        )
+                    })?;
+                }
+                Ok(())
+            };
+        macro_rules! set {
+            ($($field:ident),*) => { $( if let Some(v) = h.$field { hw.$field = v; } )* };
+        }
+        macro_rules! set_size {
+            ($($field:ident),*) => { $( if let Some(v) = h.$field { hw.$field = v.0; } )* };
+        }
+        set!(
+            disk,
+            nic_sg,
+            clock_hz,
+            cpu_cycles_per_word,
+            pio_cycles_per_word,
+            disk_latency_cycles
+        );
+        set!(
+            syscall_entry_cycles,
+            syscall_exit_cycles,
+            irq_cycles,
+            kernel_cycles,
+            process_cycles,
+            cache_pages
+        );
+        set_size!(
+            word_bytes,
+            controller_buffer,
+            nic_buffer,
+            page_size,
+            socket_buffer,
+            pipe_capacity,
+            dio_alignment
+        );
+        rate(
+            h.dma_bytes_per_cycle,
+            "dma_bytes_per_cycle",
+            &mut hw.dma_rate,
+        )?;
+        rate(
+            h.disk_bytes_per_cycle,
+            "disk_bytes_per_cycle",
+            &mut hw.disk_rate,
+        )?;
+        rate(
+            h.nic_bytes_per_cycle,
+            "nic_bytes_per_cycle",
+            &mut hw.nic_rate,
+        )?;
+        if hw.clock_hz == 0 {
+            return Err(("hardware.clock_hz".into(), "must be at least 1".into()));
+        }
+        let c = &f.conditions;
+        let file_size = c.file_size.map(|s| s.0).unwrap_or(40);
+        let setup = Setup {
+            name: f.name.clone().unwrap_or_else(|| self.source.clone()),
+            hw,
+            method: f.workload.method.unwrap_or(Method::ReadWrite),
+            style: f.workload.style.unwrap_or(Style::Textbook),
+            file_size,
+            buffer_size: c.buffer_size.map(|s| s.0).unwrap_or(file_size),
+            warm_cache: c.cache == Some(CacheState::Warm),
+            content: c.content.unwrap_or(Content::Text),
+            seed: c.seed.unwrap_or(1),
+        };
+        setup
+            .validate()
+            .map_err(|(field, msg)| (field.to_string(), msg))?;
+        Ok(setup)
+    }
+}

@@ -1,0 +1,98 @@
+//! Counters derived from the event log, exactly as DESIGN.md §2 defines them.
+//!
+//! They are a fold over the events, so the CLI, the GUI (at any playhead) and the
+//! exports all count the same way.
+
+use serde::Serialize;
+
+use super::event::{Activity, Agent, Event, EventKind, ModeCause};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counters {
+    /// System calls issued by the process.
+    pub syscalls: u64,
+    /// User↔kernel transitions of the process: 2 per syscall, 2 per user-mode fault.
+    pub mode_switches: u64,
+    /// Bytes moved between memory locations by the CPU.
+    pub cpu_copy_bytes: u64,
+    /// Bytes moved between memory locations by a DMA engine.
+    pub dma_copy_bytes: u64,
+    /// CPU copies per byte of the file (the seed's "copies").
+    pub cpu_copies: f64,
+    pub dma_copies: f64,
+    /// Hardware interrupts taken by the CPU.
+    pub interrupts: u64,
+    /// Cycles from start to the last event.
+    pub cycles: u64,
+    /// Cycles in which the CPU was not idle.
+    pub cpu_busy_cycles: u64,
+    pub bytes_delivered: u64,
+    pub data_intact: bool,
+    #[serde(skip)]
+    file_size: u64,
+    #[serde(skip)]
+    activity: Option<(Activity, u64)>,
+}
+
+impl Counters {
+    pub fn observe(&mut self, e: &Event) {
+        match &e.kind {
+            EventKind::RunStart { file_size, .. } => self.file_size = *file_size,
+            EventKind::SyscallEnter { .. } => self.syscalls += 1,
+            EventKind::ModeSwitch { cause, .. } => {
+                if !matches!(cause, ModeCause::Interrupt { .. }) {
+                    self.mode_switches += 1;
+                }
+            }
+            EventKind::Copy { agent, len, .. } => match agent {
+                Agent::Cpu => self.cpu_copy_bytes += len,
+                Agent::Dma => self.dma_copy_bytes += len,
+                Agent::Device => {}
+            },
+            EventKind::IrqTake { .. } => self.interrupts += 1,
+            EventKind::CpuActivity { activity } => {
+                self.close_span(e.cycle);
+                self.activity = Some((*activity, e.cycle));
+            }
+            EventKind::Delivered { len, .. } => self.bytes_delivered += len,
+            EventKind::RunEnd { data_intact, .. } => {
+                self.close_span(e.cycle);
+                self.activity = None;
+                self.data_intact = *data_intact;
+            }
+            _ => {}
+        }
+        self.cycles = self.cycles.max(e.cycle);
+        if self.file_size > 0 {
+            self.cpu_copies = self.cpu_copy_bytes as f64 / self.file_size as f64;
+            self.dma_copies = self.dma_copy_bytes as f64 / self.file_size as f64;
+        }
+    }
+
+    fn close_span(&mut self, now: u64) {
+        if let Some((a, since)) = self.activity
+            && a != Activity::Idle
+        {
+            self.cpu_busy_cycles += now - since;
+        }
+    }
+
+    /// The counters of a whole log (or of its first events, for a playhead).
+    pub fn of(events: &[Event]) -> Counters {
+        let mut c = Counters::default();
+        for e in events {
+            c.observe(e);
+        }
+        c
+    }
+
+    /// CPU busy cycles up to `cycle`, counting the span still open.
+    pub fn busy_at(&self, cycle: u64) -> u64 {
+        match self.activity {
+            Some((a, since)) if a != Activity::Idle && cycle > since => {
+                self.cpu_busy_cycles + (cycle - since)
+            }
+            _ => self.cpu_busy_cycles,
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The event vocabulary: everything that happens in the machine, in order.
+//!
+//! The GUI, the exports, the counters and the exercise sheets read only this log,
+//! so every event says what moved or changed, where, by whom and when.
+
+use serde::Serialize;
+
+/// Who moves bytes. A CPU copy passes through the CPU's register word by word; a DMA
+/// copy is done by a DMA engine (the disk's or the NIC's); a device transfer happens
+/// inside a device (platter → controller buffer, NIC buffer → wire) and is not a copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Agent {
+    Cpu,
+    Dma,
+    Device,
+}
+
+/// Which DMA engine moved the bytes (only for `Agent::Dma`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Engine {
+    /// The system DMA engine that serves the disk controller.
+    DiskDma,
+    /// The NIC's own bus-master DMA (scatter-gather when enabled).
+    NicDma,
+}
+
+/// A place that holds bytes. Offsets are byte offsets inside that place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "place", rename_all = "snake_case")]
+pub enum Place {
+    /// The disk's platter (or flash): the file at rest.
+    Platter { file: u32, offset: u64 },
+    /// The disk controller's internal buffer.
+    Controller { offset: u64 },
+    /// A page-cache page frame in kernel memory.
+    Frame { frame: u32, offset: u64 },
+    /// The process's user buffer.
+    User { offset: u64 },
+    /// The socket send buffer; the offset counts bytes of the stream sent so far.
+    Socket { offset: u64 },
+    /// The NIC's transmit buffer.
+    NicBuffer { offset: u64 },
+    /// The network wire; the offset counts bytes of the stream.
+    Wire { offset: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    User,
+    Kernel,
+}
+
+/// Why the CPU changed privilege mode.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "cause", rename_all = "snake_case")]
+pub enum ModeCause {
+    /// The process trapped into (or returned from) a system call: counted.
+    Syscall { name: &'static str },
+    /// A page fault taken in user mode: counted.
+    Fault,
+    /// A hardware interrupt arrived while the process ran in user mode: not a switch
+    /// the process asked for, so it is not in `mode_switches`.
+    Interrupt { line: IrqLine },
+}
+
+/// What the CPU is doing during a span of cycles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activity {
+    /// Running the process's own code in user mode.
+    Process,
+    /// Kernel work of a system call: entry, checks, setting up devices, exit.
+    Syscall,
+    /// Copying bytes word by word through its register.
+    Copy,
+    /// Running an interrupt handler.
+    Interrupt,
+    /// Nothing to run: free for other work.
+    Idle,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IrqLine {
+    /// The disk controller (PIO mode: its buffer is full).
+    Disk,
+    /// The disk's DMA engine (a descriptor is complete).
+    Dma,
+    /// The NIC (a transmit is complete; the socket buffer space can be freed).
+    Nic,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessState {
+    Running,
+    Sleeping,
+    Exited,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BusOwner {
+    Idle,
+    Cpu,
+    DiskDma,
+    NicDma,
+}
+
+/// Why a page entered the cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InsertCause {
+    /// A read missed: the frame is allocated and the disk fills it.
+    Miss,
+    /// The scenario starts with a warm cache: the page was already there.
+    Warm,
+}
+
+/// One piece of a scatter-gather list: a page-cache frame range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct PageRef {
+    pub frame: u32,
+    pub offset: u64,
+    pub len: u64,
+    pub file_offset: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// First event: what is being simulated.
+    RunStart {
+        method: &'static str,
+        file_size: u64,
+        buffer_size: u64,
+        page_size: u64,
+        disk: &'static str,
+        nic_sg: bool,
+        style: &'static str,
+        profile: String,
+    },
+    ProcessState {
+        state: ProcessState,
+    },
+    CpuActivity {
+        activity: Activity,
+    },
+    ModeSwitch {
+        to: Mode,
+        #[serde(flatten)]
+        cause: ModeCause,
+    },
+    SyscallEnter {
+        name: &'static str,
+        call: u64,
+        args: String,
+    },
+    SyscallReturn {
+        name: &'static str,
+        call: u64,
+        result: i64,
+    },
+    /// Bytes moved from one place to another. Emitted when the move completes.
+    Copy {
+        from: Place,
+        to: Place,
+        len: u64,
+        /// Offset of the first byte in the source file (every byte iolab moves is a file byte).
+        file_offset: u64,
+        agent: Agent,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        engine: Option<Engine>,
+        first_cycle: u64,
+        last_cycle: u64,
+    },
+    IrqRaise {
+        line: IrqLine,
+        reason: &'static str,
+    },
+    IrqTake {
+        line: IrqLine,
+    },
+    IrqDone {
+        line: IrqLine,
+    },
+    CacheHit {
+        file: u32,
+        page: u64,
+        frame: u32,
+    },
+    CacheMiss {
+        file: u32,
+        page: u64,
+    },
+    CacheInsert {
+        file: u32,
+        page: u64,
+        frame: u32,
+        cause: InsertCause,
+    },
+    CacheEvict {
+        file: u32,
+        page: u64,
+        frame: u32,
+    },
+    /// The kernel sends a command to the disk controller.
+    DiskCommand {
+        request: u64,
+        file: u32,
+        offset: u64,
+        len: u64,
+        transfer: &'static str,
+    },
+    /// The disk controller's buffer is full; in DMA mode it signals the DMA engine.
+    DiskBufferFull {
+        request: u64,
+        len: u64,
+        signals: &'static str,
+    },
+    DmaSetup {
+        engine: Engine,
+        descriptor: u64,
+        src: Place,
+        dst: Place,
+        len: u64,
+    },
+    DmaComplete {
+        engine: Engine,
+        descriptor: u64,
+        len: u64,
+    },
+    /// Scatter-gather: the socket buffer receives descriptors, not bytes.
+    SocketDescriptors {
+        pieces: Vec<PageRef>,
+    },
+    /// Bytes of the stream entered the socket send buffer (copied by the CPU before this).
+    SocketQueue {
+        offset: u64,
+        len: u64,
+    },
+    /// The NIC finished with bytes of the socket buffer: the space is free again.
+    SocketFree {
+        offset: u64,
+        len: u64,
+    },
+    /// splice(): page references (not bytes) enter the pipe.
+    PipeRefs {
+        pieces: Vec<PageRef>,
+    },
+    /// mmap(): the file's page-cache frames are mapped into the process.
+    Mapped {
+        frames: Vec<u32>,
+    },
+    Unmapped {
+        frames: u64,
+    },
+    BusOwner {
+        owner: BusOwner,
+    },
+    /// Bytes reached their destination (the wire, or the process for `read`).
+    Delivered {
+        offset: u64,
+        len: u64,
+        intact: bool,
+    },
+    RunEnd {
+        data_intact: bool,
+        bytes_delivered: u64,
+    },
+}
+
+/// One entry of the log. `seq` orders events that share a cycle.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    pub seq: u64,
+    pub cycle: u64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}

@@ -1,0 +1,146 @@
+//! The hardware profile: sizes and speeds of every part, in cycles of the CPU clock.
+//!
+//! Rates that are fractions of a byte per cycle are kept as integer milli-bytes per
+//! cycle, so the same profile gives the same timing on every machine.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiskTransfer {
+    /// Programmed I/O: the CPU reads the controller buffer word by word.
+    Pio,
+    /// The DMA engine moves the controller buffer to memory.
+    Dma,
+}
+
+impl DiskTransfer {
+    pub fn name(self) -> &'static str {
+        match self {
+            DiskTransfer::Pio => "pio",
+            DiskTransfer::Dma => "dma",
+        }
+    }
+}
+
+/// A rate in milli-bytes per cycle (1000 = one byte per cycle).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MilliRate(pub u64);
+
+impl MilliRate {
+    pub fn from_bytes_per_cycle(b: f64) -> Option<MilliRate> {
+        let m = (b * 1000.0).round();
+        if m.is_finite() && m >= 1.0 && m <= 1e15 {
+            Some(MilliRate(m as u64))
+        } else {
+            None
+        }
+    }
+    pub fn bytes_per_cycle(self) -> f64 {
+        self.0 as f64 / 1000.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Hardware {
+    pub profile: String,
+    /// Simulated clock, used to turn cycles into seconds in summaries and traces.
+    pub clock_hz: u64,
+    /// Bytes the CPU moves per register load/store.
+    pub word_bytes: u64,
+    /// Cycles for the CPU to copy one word memory → register → memory.
+    pub cpu_cycles_per_word: u64,
+    /// Cycles for the CPU to read one word from the disk controller (PIO).
+    pub pio_cycles_per_word: u64,
+    pub dma_rate: MilliRate,
+    pub disk_latency_cycles: u64,
+    pub disk_rate: MilliRate,
+    pub disk: DiskTransfer,
+    pub controller_buffer: u64,
+    pub nic_rate: MilliRate,
+    pub nic_buffer: u64,
+    pub nic_sg: bool,
+    pub syscall_entry_cycles: u64,
+    pub syscall_exit_cycles: u64,
+    pub irq_cycles: u64,
+    /// Kernel bookkeeping per step (look-ups, programming a device).
+    pub kernel_cycles: u64,
+    /// The process's own work between two system calls.
+    pub process_cycles: u64,
+    pub page_size: u64,
+    pub cache_pages: u64,
+    pub socket_buffer: u64,
+    pub pipe_capacity: u64,
+    /// O_DIRECT alignment of buffer length and file offset (the disk's sector size).
+    pub dio_alignment: u64,
+}
+
+impl Hardware {
+    /// Slow and tiny: every byte can be watched.
+    pub fn classroom() -> Hardware {
+        Hardware {
+            profile: "classroom".into(),
+            clock_hz: 1_000,
+            word_bytes: 1,
+            cpu_cycles_per_word: 1,
+            pio_cycles_per_word: 2,
+            dma_rate: MilliRate(1000),
+            disk_latency_cycles: 12,
+            disk_rate: MilliRate(500),
+            disk: DiskTransfer::Dma,
+            controller_buffer: 16,
+            nic_rate: MilliRate(500),
+            nic_buffer: 16,
+            nic_sg: false,
+            syscall_entry_cycles: 3,
+            syscall_exit_cycles: 3,
+            irq_cycles: 4,
+            kernel_cycles: 1,
+            process_cycles: 2,
+            page_size: 16,
+            cache_pages: 8,
+            socket_buffer: 64,
+            pipe_capacity: 64,
+            dio_alignment: 8,
+        }
+    }
+
+    /// Orders of magnitude of a current machine: 3 GHz, ~12 GB/s memcpy, NVMe, 10 GbE.
+    pub fn modern() -> Hardware {
+        Hardware {
+            profile: "modern".into(),
+            clock_hz: 3_000_000_000,
+            word_bytes: 8,
+            cpu_cycles_per_word: 2,
+            pio_cycles_per_word: 24,
+            dma_rate: MilliRate(4000),
+            disk_latency_cycles: 30_000,
+            disk_rate: MilliRate(1000),
+            disk: DiskTransfer::Dma,
+            controller_buffer: 128 * 1024,
+            nic_rate: MilliRate(417),
+            nic_buffer: 64 * 1024,
+            nic_sg: false,
+            syscall_entry_cycles: 300,
+            syscall_exit_cycles: 300,
+            irq_cycles: 1_500,
+            kernel_cycles: 200,
+            process_cycles: 100,
+            page_size: 4096,
+            cache_pages: 65_536,
+            socket_buffer: 1024 * 1024,
+            pipe_capacity: 64 * 1024,
+            dio_alignment: 512,
+        }
+    }
+
+    pub fn by_name(name: &str) -> Option<Hardware> {
+        match name {
+            "classroom" => Some(Hardware::classroom()),
+            "modern" => Some(Hardware::modern()),
+            _ => None,
+        }
+    }
+
+    pub const PROFILES: [&'static str; 2] = ["classroom", "modern"];
+}

@@ -1,0 +1,1698 @@
+//! The machine: owns every part and advances them together, one cycle at a time or
+//! straight to the next cycle at which anything changes (both give the same log).
+//!
+//! Each cycle has two halves. `settle` runs everything that happens *at* the cycle
+//! (a transfer finishing, an interrupt being taken, the kernel deciding its next
+//! step) until nothing more changes; `elapse` then lets time pass, and each part
+//! makes progress: the disk reads, the bus owner moves bytes, the CPU works.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+
+use super::counters::Counters;
+use super::cpu::{Action, Cpu, Handler, Op, WaitFor};
+use super::disk::{ActiveRequest, Dest, Disk, DiskPhase, DiskRequest};
+use super::dma::{Descriptor, DmaEngine};
+use super::event::*;
+use super::hardware::{DiskTransfer, Hardware};
+use super::memory::{Pipe, SocketBuffer};
+use super::nic::{Nic, NicJob, NicPhase, Skb, SkbData};
+use super::page_cache::PageCache;
+use super::program::{Call, Method, Style, plan};
+use super::transfer::{Pace, Transfer, shift};
+
+/// What the file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Content {
+    /// Readable text, so bytes on screen can be recognised.
+    Text,
+    /// Pseudo-random bytes from the seed.
+    Random,
+}
+
+/// Everything a run needs, already validated.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub name: String,
+    pub hw: Hardware,
+    pub method: Method,
+    pub style: Style,
+    pub file_size: u64,
+    pub buffer_size: u64,
+    pub warm_cache: bool,
+    pub content: Content,
+    pub seed: u64,
+}
+
+/// The largest file iolab simulates: it keeps every byte in memory.
+pub const MAX_FILE: u64 = 2 << 30;
+
+impl Setup {
+    /// Bytes per call: the buffer, or for splice what fits the pipe.
+    pub fn chunk(&self) -> u64 {
+        match self.method {
+            Method::Splice => self.buffer_size.min(self.hw.pipe_capacity),
+            _ => self.buffer_size,
+        }
+    }
+
+    /// Checks that the run is possible. The error names the field and says why.
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        let hw = &self.hw;
+        let positive: [(&'static str, u64); 12] = [
+            ("conditions.file_size", self.file_size),
+            ("conditions.buffer_size", self.buffer_size),
+            ("hardware.word_bytes", hw.word_bytes),
+            ("hardware.cpu_cycles_per_word", hw.cpu_cycles_per_word),
+            ("hardware.pio_cycles_per_word", hw.pio_cycles_per_word),
+            ("hardware.controller_buffer", hw.controller_buffer),
+            ("hardware.nic_buffer", hw.nic_buffer),
+            ("hardware.page_size", hw.page_size),
+            ("hardware.cache_pages", hw.cache_pages),
+            ("hardware.socket_buffer", hw.socket_buffer),
+            ("hardware.pipe_capacity", hw.pipe_capacity),
+            ("hardware.dio_alignment", hw.dio_alignment),
+        ];
+        for (field, v) in positive {
+            if v == 0 {
+                return Err((field, "must be at least 1".into()));
+            }
+        }
+        let limits: [(&'static str, u64, u64); 7] = [
+            ("conditions.file_size", self.file_size, MAX_FILE),
+            ("conditions.buffer_size", self.buffer_size, MAX_FILE),
+            ("hardware.word_bytes", hw.word_bytes, 8),
+            ("hardware.page_size", hw.page_size, 1 << 20),
+            ("hardware.controller_buffer", hw.controller_buffer, 64 << 20),
+            ("hardware.nic_buffer", hw.nic_buffer, 64 << 20),
+            ("hardware.socket_buffer", hw.socket_buffer, 1 << 30),
+        ];
+        for (field, v, max) in limits {
+            if v > max {
+                return Err((field, format!("{v} is too large (at most {max})")));
+            }
+        }
+        if hw.cache_pages > (1 << 40) / hw.page_size {
+            return Err((
+                "hardware.cache_pages",
+                "the page cache would exceed 1 TiB".into(),
+            ));
+        }
+        let ps = hw.page_size;
+        match self.method {
+            Method::DirectIo => {
+                if self.buffer_size % hw.dio_alignment != 0 {
+                    return Err((
+                        "conditions.buffer_size",
+                        format!(
+                            "O_DIRECT needs a buffer length that is a multiple of {} (hardware.dio_alignment), got {}",
+                            hw.dio_alignment, self.buffer_size
+                        ),
+                    ));
+                }
+            }
+            Method::MmapWrite => {
+                let pages = self.file_size.div_ceil(ps);
+                if pages > hw.cache_pages {
+                    return Err((
+                        "hardware.cache_pages",
+                        format!(
+                            "mmap_write maps the whole file: it needs {pages} pages but the page cache holds {}",
+                            hw.cache_pages
+                        ),
+                    ));
+                }
+            }
+            _ => {
+                let per_call = self.chunk().min(self.file_size).div_ceil(ps) + 1;
+                if per_call > hw.cache_pages {
+                    return Err((
+                        "hardware.cache_pages",
+                        format!(
+                            "one call of {} bytes can touch {per_call} pages but the page cache holds {}: use a smaller buffer_size or more cache_pages",
+                            self.chunk(),
+                            hw.cache_pages
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The file's bytes, the same for the same seed on every machine.
+    pub fn file_bytes(&self) -> Vec<u8> {
+        let mut v = vec![0u8; self.file_size as usize];
+        match self.content {
+            Content::Random => ChaCha8Rng::seed_from_u64(self.seed).fill_bytes(&mut v),
+            Content::Text => {
+                const TEXT: &[u8] =
+                    b"Data moves: disk -> page cache -> user -> socket -> NIC. DMA frees the CPU! ";
+                let start = (self.seed % TEXT.len() as u64) as usize;
+                for (i, b) in v.iter_mut().enumerate() {
+                    *b = TEXT[(start + i) % TEXT.len()];
+                }
+            }
+        }
+        v
+    }
+}
+
+/// A broken invariant inside the simulator. It is reported, never a panic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimError(pub String);
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "simulator error: {}", self.0)
+    }
+}
+
+impl std::error::Error for SimError {}
+
+fn bug(msg: impl Into<String>) -> SimError {
+    SimError(msg.into())
+}
+
+/// The event log and the counters folded over it.
+#[derive(Clone, Debug, Default)]
+pub struct Log {
+    pub events: Vec<Event>,
+    /// When false, events are only counted (benchmarks of huge runs).
+    pub keep: bool,
+    pub counters: Counters,
+    seq: u64,
+}
+
+impl Log {
+    fn push(&mut self, cycle: u64, kind: EventKind) {
+        let e = Event {
+            seq: self.seq,
+            cycle,
+            kind,
+        };
+        self.seq += 1;
+        self.counters.observe(&e);
+        if self.keep {
+            self.events.push(e);
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        self.seq
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seq == 0
+    }
+}
+
+/// The result of a page-cache fill: what to do, and which frames hold the range.
+struct Fill {
+    ops: Vec<Op>,
+    refs: Vec<PageRef>,
+    pinned: Vec<u32>,
+}
+
+pub struct Machine {
+    pub setup: Setup,
+    pub now: u64,
+    /// The file on the platter.
+    pub file: Vec<u8>,
+    pub cpu: Cpu,
+    pub disk: Disk,
+    pub dma: DmaEngine,
+    pub nic: Nic,
+    pub cache: PageCache,
+    pub user_buf: Vec<u8>,
+    pub socket: SocketBuffer,
+    pub pipe: Pipe,
+    pub bus: BusOwner,
+    pub process: ProcessState,
+    pub plan: Vec<Call>,
+    pub log: Log,
+    next_call: usize,
+    mapped: Vec<u32>,
+    next_id: u64,
+    disk_done: BTreeSet<u64>,
+    delivered: u64,
+    intact: bool,
+    finished: bool,
+    activity_announced: bool,
+}
+
+impl Machine {
+    pub fn new(setup: Setup) -> Result<Machine, SimError> {
+        setup
+            .validate()
+            .map_err(|(f, m)| bug(format!("{f}: {m}")))?;
+        let hw = setup.hw.clone();
+        let plan = plan(setup.method, setup.style, setup.file_size, setup.chunk());
+        let mut m = Machine {
+            file: setup.file_bytes(),
+            now: 0,
+            cpu: Cpu::new(),
+            disk: Disk::new(hw.controller_buffer),
+            dma: DmaEngine::default(),
+            nic: Nic::new(hw.nic_buffer),
+            cache: PageCache::new(hw.cache_pages, hw.page_size),
+            user_buf: vec![0; setup.buffer_size.min(setup.file_size.max(1)) as usize],
+            socket: SocketBuffer::new(hw.socket_buffer),
+            pipe: Pipe::default(),
+            bus: BusOwner::Idle,
+            process: ProcessState::Running,
+            plan,
+            log: Log {
+                keep: true,
+                ..Log::default()
+            },
+            next_call: 0,
+            mapped: Vec::new(),
+            next_id: 1,
+            disk_done: BTreeSet::new(),
+            delivered: 0,
+            intact: true,
+            finished: false,
+            activity_announced: false,
+            setup,
+        };
+        // A read never returns more than the file holds, so a buffer larger than the
+        // file needs no more memory than the file.
+        m.emit(EventKind::RunStart {
+            method: m.setup.method.name(),
+            file_size: m.setup.file_size,
+            buffer_size: m.setup.buffer_size,
+            page_size: hw.page_size,
+            disk: hw.disk.name(),
+            nic_sg: hw.nic_sg,
+            style: m.setup.style.name(),
+            profile: hw.profile.clone(),
+        });
+        if m.setup.warm_cache {
+            m.warm_up()?;
+        }
+        m.emit(EventKind::ProcessState {
+            state: ProcessState::Running,
+        });
+        Ok(m)
+    }
+
+    /// Only count events, do not keep them (for runs too long to store).
+    pub fn counting_only(mut self) -> Machine {
+        self.log.keep = false;
+        self.log.events.clear();
+        self.log.events.shrink_to_fit();
+        self
+    }
+
+    fn emit(&mut self, kind: EventKind) {
+        self.log.push(self.now, kind);
+    }
+
+    pub fn finished(&self) -> bool {
+        self.finished
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.log.counters
+    }
+
+    /// The warm cache holds the file's last pages, as if it had just been read.
+    fn warm_up(&mut self) -> Result<(), SimError> {
+        let ps = self.setup.hw.page_size;
+        let pages = self.setup.file_size.div_ceil(ps);
+        let first = pages.saturating_sub(self.setup.hw.cache_pages);
+        for p in first..pages {
+            let a = self
+                .cache
+                .allocate(0, p)
+                .ok_or_else(|| bug("warm cache: no frame"))?;
+            let start = (p * ps) as usize;
+            let end = ((p + 1) * ps).min(self.setup.file_size) as usize;
+            let (file, cache) = (&self.file, &mut self.cache);
+            cache.frames[a.frame as usize].data[..end - start].copy_from_slice(&file[start..end]);
+            self.cache.unpin(a.frame);
+            self.emit(EventKind::CacheInsert {
+                file: 0,
+                page: p,
+                frame: a.frame,
+                cause: InsertCause::Warm,
+            });
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /// Runs to the end, skipping cycles in which nothing changes.
+    pub fn run_to_end(&mut self) -> Result<(), SimError> {
+        while !self.finished {
+            self.advance(true)?;
+        }
+        Ok(())
+    }
+
+    /// Runs to the end one cycle at a time (slow; the reference for fast-forward).
+    pub fn run_stepping(&mut self) -> Result<(), SimError> {
+        while !self.finished {
+            self.advance(false)?;
+        }
+        Ok(())
+    }
+
+    /// Settles the current cycle, then lets one cycle (or, with `fast`, every cycle up
+    /// to the next change) pass. Returns false once the run has ended.
+    pub fn advance(&mut self, fast: bool) -> Result<bool, SimError> {
+        if self.finished {
+            return Ok(false);
+        }
+        self.settle()?;
+        if self.quiescent() {
+            let (data_intact, bytes_delivered) = (
+                self.intact && self.delivered == self.setup.file_size,
+                self.delivered,
+            );
+            self.emit(EventKind::RunEnd {
+                data_intact,
+                bytes_delivered,
+            });
+            self.finished = true;
+            return Ok(false);
+        }
+        let next = self.next_change().ok_or_else(|| {
+            bug(format!(
+                "deadlock at cycle {}: nothing can make progress",
+                self.now
+            ))
+        })?;
+        let d = if fast { next } else { 1 };
+        self.elapse(d)?;
+        self.now += d;
+        Ok(true)
+    }
+
+    fn quiescent(&self) -> bool {
+        self.process == ProcessState::Exited
+            && self.cpu.handler.is_none()
+            && self.cpu.pending_irqs.is_empty()
+            && self.disk.idle()
+            && self.dma.idle()
+            && self.nic.idle()
+    }
+
+    fn settle(&mut self) -> Result<(), SimError> {
+        let mut rounds = 0u64;
+        loop {
+            let mut changed = self.settle_disk()?;
+            changed |= self.settle_dma()?;
+            changed |= self.settle_nic()?;
+            changed |= self.settle_cpu()?;
+            if !changed {
+                break;
+            }
+            rounds += 1;
+            if rounds > 10_000_000 {
+                return Err(bug(format!("livelock at cycle {}", self.now)));
+            }
+        }
+        self.update_observers();
+        Ok(())
+    }
+
+    /// Emits changes of CPU activity and bus owner.
+    fn update_observers(&mut self) {
+        let activity = match (&self.cpu.handler, self.cpu.front()) {
+            (_, Some(Op::Copy(_))) => Activity::Copy,
+            (Some(_), _) => Activity::Interrupt,
+            (None, Some(Op::Work { activity, .. })) => *activity,
+            (None, Some(Op::Act(_))) => Activity::Syscall,
+            (None, Some(Op::Wait(_)) | None) => Activity::Idle,
+        };
+        if activity != self.cpu.activity || !self.activity_announced {
+            self.activity_announced = true;
+            self.cpu.activity = activity;
+            self.emit(EventKind::CpuActivity { activity });
+        }
+        let owner = if !self.dma.pieces.is_empty() {
+            BusOwner::DiskDma
+        } else if matches!(&self.nic.active, Some(NicJob { phase: NicPhase::Dma { pieces, .. }, .. }) if !pieces.is_empty())
+        {
+            BusOwner::NicDma
+        } else if matches!(self.cpu.front(), Some(Op::Copy(_))) {
+            BusOwner::Cpu
+        } else {
+            BusOwner::Idle
+        };
+        if owner != self.bus {
+            self.bus = owner;
+            self.emit(EventKind::BusOwner { owner });
+        }
+    }
+
+    /// Cycles until the next change, if anything is making progress.
+    fn next_change(&self) -> Option<u64> {
+        let mut best: Option<u64> = None;
+        let mut consider = |c: u64| {
+            if c > 0 {
+                best = Some(best.map_or(c, |b| b.min(c)));
+            }
+        };
+        if let Some(a) = &self.disk.active {
+            match &a.phase {
+                DiskPhase::Seek { left } => consider(*left),
+                DiskPhase::Fill(t) => consider(t.remaining_cycles()),
+                DiskPhase::Full { .. } => {}
+            }
+        }
+        if self.bus == BusOwner::DiskDma
+            && let Some(t) = self.dma.pieces.front()
+        {
+            consider(t.remaining_cycles());
+        }
+        if let Some(job) = &self.nic.active {
+            match &job.phase {
+                NicPhase::Dma { pieces, .. } => {
+                    if self.bus == BusOwner::NicDma
+                        && let Some(t) = pieces.front()
+                    {
+                        consider(t.remaining_cycles());
+                    }
+                }
+                NicPhase::Wire(t) => consider(t.remaining_cycles()),
+            }
+        }
+        match self.cpu.front() {
+            Some(Op::Work { cycles, .. }) => consider(*cycles),
+            Some(Op::Copy(t)) if self.bus == BusOwner::Cpu => consider(t.remaining_cycles()),
+            _ => {}
+        }
+        best
+    }
+
+    fn elapse(&mut self, d: u64) -> Result<(), SimError> {
+        // The disk's medium.
+        let mut fill = None;
+        if let Some(a) = &mut self.disk.active {
+            match &mut a.phase {
+                DiskPhase::Seek { left } => *left = left.saturating_sub(d),
+                DiskPhase::Fill(t) => fill = Some(*t),
+                DiskPhase::Full { .. } => {}
+            }
+        }
+        if let Some(mut t) = fill {
+            t.elapsed += d;
+            self.apply(&mut t)?;
+            if let Some(ActiveRequest {
+                phase: DiskPhase::Fill(slot),
+                ..
+            }) = &mut self.disk.active
+            {
+                *slot = t;
+            }
+        }
+        // The bus owner moves bytes; everyone else who wants the bus waits.
+        match self.bus {
+            BusOwner::DiskDma => {
+                if let Some(mut t) = self.dma.pieces.front().copied() {
+                    t.elapsed += d;
+                    self.apply(&mut t)?;
+                    self.dma.pieces[0] = t;
+                }
+            }
+            BusOwner::NicDma => {
+                let front = match &self.nic.active {
+                    Some(NicJob {
+                        phase: NicPhase::Dma { pieces, .. },
+                        ..
+                    }) => pieces.front().copied(),
+                    _ => None,
+                };
+                if let Some(mut t) = front {
+                    t.elapsed += d;
+                    self.apply(&mut t)?;
+                    if let Some(NicJob {
+                        phase: NicPhase::Dma { pieces, .. },
+                        ..
+                    }) = &mut self.nic.active
+                    {
+                        pieces[0] = t;
+                    }
+                }
+            }
+            BusOwner::Cpu | BusOwner::Idle => {}
+        }
+        // The wire.
+        let wire = match &self.nic.active {
+            Some(NicJob {
+                phase: NicPhase::Wire(t),
+                ..
+            }) => Some(*t),
+            _ => None,
+        };
+        if let Some(mut t) = wire {
+            t.elapsed += d;
+            self.apply(&mut t)?;
+            if let Some(NicJob {
+                phase: NicPhase::Wire(slot),
+                ..
+            }) = &mut self.nic.active
+            {
+                *slot = t;
+            }
+        }
+        // The CPU.
+        let bus = self.bus;
+        let copy = match self.cpu.front_mut() {
+            Some(Op::Work { cycles, .. }) => {
+                *cycles = cycles.saturating_sub(d);
+                None
+            }
+            Some(Op::Copy(t)) if bus == BusOwner::Cpu => Some(*t),
+            _ => None,
+        };
+        if let Some(mut t) = copy {
+            t.elapsed += d;
+            self.apply(&mut t)?;
+            if let Some(Op::Copy(slot)) = self.cpu.front_mut() {
+                *slot = t;
+            }
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- bytes
+
+    /// Moves the bytes a transfer owes after its elapsed cycles.
+    fn apply(&mut self, t: &mut Transfer) -> Result<(), SimError> {
+        let due = t.due();
+        if due <= t.moved {
+            return Ok(());
+        }
+        let n = due - t.moved;
+        let bytes = self.read_place(shift(t.from, t.moved), n)?;
+        let ok = self.write_place(shift(t.to, t.moved), &bytes, t.file_offset + t.moved)?;
+        t.intact &= ok;
+        if t.agent == Agent::Cpu {
+            // The register holds the last word that passed through it.
+            let w = (t.moved + n - 1) / self.setup.hw.word_bytes * self.setup.hw.word_bytes;
+            let from = (w.max(t.moved) - t.moved) as usize;
+            let mut reg = [0u8; 8];
+            for (i, b) in bytes[from..].iter().take(8).enumerate() {
+                reg[i] = *b;
+            }
+            self.cpu.register = u64::from_le_bytes(reg);
+        }
+        t.moved = due;
+        Ok(())
+    }
+
+    fn read_place(&self, p: Place, n: u64) -> Result<Vec<u8>, SimError> {
+        let n = n as usize;
+        let slice = |v: &[u8], off: u64, what: &str| -> Result<Vec<u8>, SimError> {
+            let off = off as usize;
+            v.get(off..off + n).map(|s| s.to_vec()).ok_or_else(|| {
+                bug(format!(
+                    "read past the end of {what} ({off}+{n} > {})",
+                    v.len()
+                ))
+            })
+        };
+        match p {
+            Place::Platter { offset, .. } => slice(&self.file, offset, "the file"),
+            Place::Controller { offset } => {
+                slice(&self.disk.controller, offset, "the controller buffer")
+            }
+            Place::Frame { frame, offset } => {
+                let f = self
+                    .cache
+                    .frames
+                    .get(frame as usize)
+                    .ok_or_else(|| bug("no such frame"))?;
+                slice(&f.data, offset, "a page frame")
+            }
+            Place::User { offset } => slice(&self.user_buf, offset, "the user buffer"),
+            Place::Socket { offset } => {
+                let (start, seg) = self
+                    .socket
+                    .segment(offset)
+                    .ok_or_else(|| bug("socket bytes missing"))?;
+                slice(seg, offset - start, "a socket buffer entry")
+            }
+            Place::NicBuffer { offset } => slice(&self.nic.buffer, offset, "the NIC buffer"),
+            Place::Wire { .. } => Err(bug("the wire cannot be read back")),
+        }
+    }
+
+    /// Writes bytes; for the wire, checks them against the file instead.
+    fn write_place(&mut self, p: Place, bytes: &[u8], file_offset: u64) -> Result<bool, SimError> {
+        let n = bytes.len();
+        let put = |v: &mut Vec<u8>, off: u64, what: &str| -> Result<bool, SimError> {
+            let off = off as usize;
+            let len = v.len();
+            let dst = v
+                .get_mut(off..off + n)
+                .ok_or_else(|| bug(format!("write past the end of {what} ({off}+{n} > {len})")))?;
+            dst.copy_from_slice(bytes);
+            Ok(true)
+        };
+        match p {
+            Place::Platter { .. } => Err(bug("the file is read-only")),
+            Place::Controller { offset } => {
+                put(&mut self.disk.controller, offset, "the controller buffer")
+            }
+            Place::Frame { frame, offset } => {
+                let f = self
+                    .cache
+                    .frames
+                    .get_mut(frame as usize)
+                    .ok_or_else(|| bug("no such frame"))?;
+                put(&mut f.data, offset, "a page frame")
+            }
+            Place::User { offset } => put(&mut self.user_buf, offset, "the user buffer"),
+            Place::Socket { offset } => {
+                let (start, seg) = self
+                    .socket
+                    .segment_mut(offset)
+                    .ok_or_else(|| bug("socket entry not reserved"))?;
+                let at = (offset - start) as usize;
+                if seg.len() < at + n {
+                    seg.resize(at + n, 0);
+                }
+                seg[at..at + n].copy_from_slice(bytes);
+                Ok(true)
+            }
+            Place::NicBuffer { offset } => put(&mut self.nic.buffer, offset, "the NIC buffer"),
+            Place::Wire { .. } => {
+                let start = file_offset as usize;
+                Ok(self.file.get(start..start + n) == Some(bytes))
+            }
+        }
+    }
+
+    fn cpu_copy(&self, from: Place, to: Place, len: u64, file_offset: u64) -> Op {
+        let hw = &self.setup.hw;
+        let pace = Pace::Words {
+            word: hw.word_bytes,
+            cycles: hw.cpu_cycles_per_word,
+        };
+        Op::Copy(Transfer::new(from, to, len, file_offset, Agent::Cpu, pace))
+    }
+
+    fn copy_done_event(&mut self, t: &Transfer) {
+        let first = t.first_cycle.unwrap_or(self.now);
+        self.emit(EventKind::Copy {
+            from: t.from,
+            to: t.to,
+            len: t.len,
+            file_offset: t.file_offset,
+            agent: t.agent,
+            engine: t.engine,
+            first_cycle: first,
+            last_cycle: self.now.saturating_sub(1).max(first),
+        });
+    }
+
+    fn raise(&mut self, line: IrqLine, reason: &'static str) {
+        self.cpu.pending_irqs.insert(line);
+        self.emit(EventKind::IrqRaise { line, reason });
+    }
+
+    fn new_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id - 1
+    }
+
+    // ---------------------------------------------------------------- devices
+
+    fn settle_disk(&mut self) -> Result<bool, SimError> {
+        let Some(active) = &mut self.disk.active else {
+            if let Some(req) = self.disk.queue.pop_front() {
+                let left = self.setup.hw.disk_latency_cycles;
+                self.disk.active = Some(ActiveRequest {
+                    req,
+                    filled: 0,
+                    phase: DiskPhase::Seek { left },
+                });
+                return Ok(true);
+            }
+            return Ok(false);
+        };
+        match &active.phase {
+            DiskPhase::Seek { left: 0 } | DiskPhase::Full { drained: true, .. } => {
+                if active.filled < active.req.len {
+                    let chunk = self
+                        .setup
+                        .hw
+                        .controller_buffer
+                        .min(active.req.len - active.filled);
+                    let from = Place::Platter {
+                        file: active.req.file,
+                        offset: active.req.offset + active.filled,
+                    };
+                    let mut t = Transfer::new(
+                        from,
+                        Place::Controller { offset: 0 },
+                        chunk,
+                        active.req.offset + active.filled,
+                        Agent::Device,
+                        Pace::Rate(self.setup.hw.disk_rate),
+                    );
+                    t.first_cycle = Some(self.now);
+                    active.phase = DiskPhase::Fill(t);
+                } else {
+                    self.disk.active = None;
+                }
+                Ok(true)
+            }
+            DiskPhase::Fill(t) if t.done() => {
+                let t = *t;
+                let start = active.filled;
+                active.filled += t.len;
+                active.phase = DiskPhase::Full {
+                    start,
+                    len: t.len,
+                    drained: false,
+                };
+                let req = active.req.clone();
+                self.copy_done_event(&t);
+                let dma = req.transfer == DiskTransfer::Dma;
+                self.emit(EventKind::DiskBufferFull {
+                    request: req.id,
+                    len: t.len,
+                    signals: if dma { "dma" } else { "cpu" },
+                });
+                if dma {
+                    self.load_dma_chunk(&req, start, t.len);
+                } else {
+                    self.raise(IrqLine::Disk, "controller buffer full");
+                }
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn load_dma_chunk(&mut self, req: &DiskRequest, start: u64, len: u64) {
+        let ps = self.setup.hw.page_size;
+        let rate = self.setup.hw.dma_rate;
+        if self.dma.descriptor.is_none() {
+            self.dma.descriptor = Some(Descriptor {
+                id: req.descriptor.unwrap_or(0),
+                request: req.id,
+                len: req.len,
+                moved: 0,
+            });
+        }
+        let mut at = 0;
+        for (place, n, foff) in req.pieces(start, len, ps) {
+            let t = Transfer::new(
+                Place::Controller { offset: at },
+                place,
+                n,
+                foff,
+                Agent::Dma,
+                Pace::Rate(rate),
+            )
+            .with_engine(Engine::DiskDma);
+            self.dma.pieces.push_back(t);
+            at += n;
+        }
+        self.dma.chunk_loaded = true;
+    }
+
+    fn settle_dma(&mut self) -> Result<bool, SimError> {
+        if let Some(front) = self.dma.pieces.front_mut() {
+            if front.first_cycle.is_none() {
+                front.first_cycle = Some(self.now);
+            }
+            if front.done() {
+                let t = self
+                    .dma
+                    .pieces
+                    .pop_front()
+                    .ok_or_else(|| bug("dma piece vanished"))?;
+                self.copy_done_event(&t);
+                if let Some(d) = &mut self.dma.descriptor {
+                    d.moved += t.len;
+                }
+                return Ok(true);
+            }
+            return Ok(false);
+        }
+        if self.dma.chunk_loaded {
+            self.dma.chunk_loaded = false;
+            match &mut self.disk.active {
+                Some(ActiveRequest {
+                    phase: DiskPhase::Full { drained, .. },
+                    ..
+                }) => *drained = true,
+                _ => return Err(bug("DMA drained a controller that was not full")),
+            }
+            if let Some(d) = self.dma.descriptor.clone()
+                && d.moved >= d.len
+            {
+                self.dma.descriptor = None;
+                self.emit(EventKind::DmaComplete {
+                    engine: Engine::DiskDma,
+                    descriptor: d.id,
+                    len: d.len,
+                });
+                self.dma.completed.push(d.request);
+                self.raise(IrqLine::Dma, "descriptor complete");
+            }
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    fn nic_chunk(&self, skb: &Skb, from: u64, chunk: u64) -> std::collections::VecDeque<Transfer> {
+        let rate = Pace::Rate(self.setup.hw.dma_rate);
+        let mut out = std::collections::VecDeque::new();
+        match &skb.data {
+            SkbData::Bytes => out.push_back(
+                Transfer::new(
+                    Place::Socket {
+                        offset: skb.offset + from,
+                    },
+                    Place::NicBuffer { offset: 0 },
+                    chunk,
+                    skb.offset + from,
+                    Agent::Dma,
+                    rate,
+                )
+                .with_engine(Engine::NicDma),
+            ),
+            SkbData::Pages(refs) => {
+                let mut at = 0;
+                for r in slice_refs(refs, from, chunk) {
+                    out.push_back(
+                        Transfer::new(
+                            Place::Frame {
+                                frame: r.frame,
+                                offset: r.offset,
+                            },
+                            Place::NicBuffer { offset: at },
+                            r.len,
+                            r.file_offset,
+                            Agent::Dma,
+                            rate,
+                        )
+                        .with_engine(Engine::NicDma),
+                    );
+                    at += r.len;
+                }
+            }
+        }
+        out
+    }
+
+    fn settle_nic(&mut self) -> Result<bool, SimError> {
+        let nic_buffer = self.setup.hw.nic_buffer;
+        let Some(job) = &mut self.nic.active else {
+            if let Some(skb) = self.nic.queue.pop_front() {
+                let chunk = nic_buffer.min(skb.len);
+                let pieces = self.nic_chunk(&skb, 0, chunk);
+                let src = pieces
+                    .front()
+                    .map(|t| t.from)
+                    .unwrap_or(Place::Socket { offset: skb.offset });
+                self.emit(EventKind::DmaSetup {
+                    engine: Engine::NicDma,
+                    descriptor: skb.id,
+                    src,
+                    dst: Place::NicBuffer { offset: 0 },
+                    len: skb.len,
+                });
+                self.nic.active = Some(NicJob {
+                    skb,
+                    fetched: 0,
+                    phase: NicPhase::Dma { pieces, chunk },
+                });
+                return Ok(true);
+            }
+            return Ok(false);
+        };
+        match &mut job.phase {
+            NicPhase::Dma { pieces, chunk } => {
+                if let Some(front) = pieces.front_mut() {
+                    if front.first_cycle.is_none() {
+                        front.first_cycle = Some(self.now);
+                    }
+                    if front.done() {
+                        let t = pieces
+                            .pop_front()
+                            .ok_or_else(|| bug("nic piece vanished"))?;
+                        self.copy_done_event(&t);
+                        return Ok(true);
+                    }
+                    return Ok(false);
+                }
+                let chunk = *chunk;
+                job.fetched += chunk;
+                let wire_at = job.skb.offset + job.fetched - chunk;
+                let mut t = Transfer::new(
+                    Place::NicBuffer { offset: 0 },
+                    Place::Wire { offset: wire_at },
+                    chunk,
+                    wire_at,
+                    Agent::Device,
+                    Pace::Rate(self.setup.hw.nic_rate),
+                );
+                t.first_cycle = Some(self.now);
+                job.phase = NicPhase::Wire(t);
+                if job.fetched >= job.skb.len {
+                    let skb = job.skb.clone();
+                    self.emit(EventKind::DmaComplete {
+                        engine: Engine::NicDma,
+                        descriptor: skb.id,
+                        len: skb.len,
+                    });
+                    self.nic.completed.push(skb);
+                    self.raise(IrqLine::Nic, "transmit fetched");
+                }
+                Ok(true)
+            }
+            NicPhase::Wire(t) if t.done() => {
+                let t = *t;
+                let more = job.fetched < job.skb.len;
+                if more {
+                    let chunk = nic_buffer.min(job.skb.len - job.fetched);
+                    let (skb, fetched) = (job.skb.clone(), job.fetched);
+                    let pieces = self.nic_chunk(&skb, fetched, chunk);
+                    if let Some(job) = &mut self.nic.active {
+                        job.phase = NicPhase::Dma { pieces, chunk };
+                    }
+                } else {
+                    self.nic.active = None;
+                }
+                self.copy_done_event(&t);
+                self.delivered += t.len;
+                self.intact &= t.intact;
+                self.emit(EventKind::Delivered {
+                    offset: t.file_offset,
+                    len: t.len,
+                    intact: t.intact,
+                });
+                Ok(true)
+            }
+            NicPhase::Wire(_) => Ok(false),
+        }
+    }
+
+    // ---------------------------------------------------------------- CPU
+
+    fn settle_cpu(&mut self) -> Result<bool, SimError> {
+        if self.cpu.handler.is_none()
+            && let Some(&line) = self.cpu.pending_irqs.iter().next()
+        {
+            self.cpu.pending_irqs.remove(&line);
+            let ops = self.handler_ops(line)?;
+            self.emit(EventKind::IrqTake { line });
+            let from_user = self.cpu.mode == Mode::User;
+            if from_user {
+                self.cpu.mode = Mode::Kernel;
+                self.emit(EventKind::ModeSwitch {
+                    to: Mode::Kernel,
+                    cause: ModeCause::Interrupt { line },
+                });
+            }
+            self.cpu.handler = Some(Handler {
+                line,
+                ops: ops.into(),
+                from_user,
+            });
+            return Ok(true);
+        }
+        let now = self.now;
+        match self.cpu.front_mut() {
+            None => {
+                if let Some(h) = self.cpu.handler.take() {
+                    if h.from_user {
+                        self.cpu.mode = Mode::User;
+                        self.emit(EventKind::ModeSwitch {
+                            to: Mode::User,
+                            cause: ModeCause::Interrupt { line: h.line },
+                        });
+                    }
+                    return Ok(true);
+                }
+                if self.next_call < self.plan.len() {
+                    let i = self.next_call;
+                    self.next_call += 1;
+                    let hw = &self.setup.hw;
+                    let ops = [
+                        Op::Work {
+                            activity: Activity::Process,
+                            cycles: hw.process_cycles,
+                        },
+                        Op::Act(Action::Trap(i)),
+                        Op::Work {
+                            activity: Activity::Syscall,
+                            cycles: hw.syscall_entry_cycles,
+                        },
+                        Op::Act(Action::Body(i)),
+                    ];
+                    self.cpu.process_ops.extend(ops);
+                    return Ok(true);
+                }
+                if self.process != ProcessState::Exited {
+                    self.process = ProcessState::Exited;
+                    self.emit(EventKind::ProcessState {
+                        state: ProcessState::Exited,
+                    });
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Some(Op::Work { cycles: 0, .. }) => {
+                self.cpu.pop_front();
+                Ok(true)
+            }
+            Some(Op::Work { .. }) => Ok(false),
+            Some(Op::Copy(t)) => {
+                if t.first_cycle.is_none() {
+                    t.first_cycle = Some(now);
+                }
+                if t.done() {
+                    let t = *t;
+                    self.cpu.pop_front();
+                    self.copy_done_event(&t);
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Some(Op::Act(_)) => {
+                if let Some(Op::Act(a)) = self.cpu.pop_front() {
+                    self.act(a)?;
+                }
+                Ok(true)
+            }
+            Some(Op::Wait(w)) => {
+                let ready = match w {
+                    WaitFor::Disk(id) => self.disk_done.contains(id),
+                    WaitFor::SocketSpace(n) => self.socket.free() >= *n,
+                    WaitFor::Frames { missing, reserved } => {
+                        self.cache.allocatable(*reserved) >= *missing
+                    }
+                };
+                if ready {
+                    self.cpu.pop_front();
+                    if self.process == ProcessState::Sleeping {
+                        self.process = ProcessState::Running;
+                        self.emit(EventKind::ProcessState {
+                            state: ProcessState::Running,
+                        });
+                    }
+                    return Ok(true);
+                }
+                if self.process != ProcessState::Sleeping {
+                    self.process = ProcessState::Sleeping;
+                    self.emit(EventKind::ProcessState {
+                        state: ProcessState::Sleeping,
+                    });
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+        }
+    }
+
+    fn handler_ops(&mut self, line: IrqLine) -> Result<Vec<Op>, SimError> {
+        let hw = &self.setup.hw;
+        let mut ops = vec![Op::Work {
+            activity: Activity::Interrupt,
+            cycles: hw.irq_cycles,
+        }];
+        match line {
+            IrqLine::Disk => {
+                let Some(ActiveRequest {
+                    req,
+                    phase:
+                        DiskPhase::Full {
+                            start,
+                            len,
+                            drained: false,
+                        },
+                    ..
+                }) = &self.disk.active
+                else {
+                    return Err(bug("disk interrupt without a full controller buffer"));
+                };
+                let pace = Pace::Words {
+                    word: hw.word_bytes,
+                    cycles: hw.pio_cycles_per_word,
+                };
+                let mut at = 0;
+                for (place, n, foff) in req.pieces(*start, *len, hw.page_size) {
+                    let t = Transfer::new(
+                        Place::Controller { offset: at },
+                        place,
+                        n,
+                        foff,
+                        Agent::Cpu,
+                        pace,
+                    );
+                    ops.push(Op::Copy(t));
+                    at += n;
+                }
+                ops.push(Op::Act(Action::ControllerDrained));
+                if start + len >= req.len {
+                    ops.push(Op::Act(Action::CompleteDisk(req.id)));
+                }
+            }
+            IrqLine::Dma => ops.push(Op::Act(Action::DmaDone)),
+            IrqLine::Nic => ops.push(Op::Act(Action::FreeSocket)),
+        }
+        ops.push(Op::Act(Action::IrqDone(line)));
+        Ok(ops)
+    }
+
+    fn act(&mut self, a: Action) -> Result<(), SimError> {
+        match a {
+            Action::Trap(i) => {
+                let call = &self.plan[i];
+                let (name, args) = (call.name(), call.args());
+                self.emit(EventKind::SyscallEnter {
+                    name,
+                    call: i as u64,
+                    args,
+                });
+                self.cpu.mode = Mode::Kernel;
+                self.emit(EventKind::ModeSwitch {
+                    to: Mode::Kernel,
+                    cause: ModeCause::Syscall { name },
+                });
+            }
+            Action::Body(i) => {
+                let ops = self.body(i)?;
+                for op in ops.into_iter().rev() {
+                    self.cpu.process_ops.push_front(op);
+                }
+            }
+            Action::Return { call, result } => {
+                let name = self.plan[call].name();
+                self.cpu.mode = Mode::User;
+                self.emit(EventKind::ModeSwitch {
+                    to: Mode::User,
+                    cause: ModeCause::Syscall { name },
+                });
+                self.emit(EventKind::SyscallReturn {
+                    name,
+                    call: call as u64,
+                    result,
+                });
+            }
+            Action::StartDisk(req) => {
+                self.emit(EventKind::DiskCommand {
+                    request: req.id,
+                    file: req.file,
+                    offset: req.offset,
+                    len: req.len,
+                    transfer: req.transfer.name(),
+                });
+                if let Some(d) = req.descriptor {
+                    let dst = req.pieces(0, 1, self.setup.hw.page_size)[0].0;
+                    self.emit(EventKind::DmaSetup {
+                        engine: Engine::DiskDma,
+                        descriptor: d,
+                        src: Place::Controller { offset: 0 },
+                        dst,
+                        len: req.len,
+                    });
+                }
+                self.disk.queue.push_back(req);
+            }
+            Action::ControllerDrained => match &mut self.disk.active {
+                Some(ActiveRequest {
+                    phase: DiskPhase::Full { drained, .. },
+                    ..
+                }) => *drained = true,
+                _ => return Err(bug("PIO drained a controller that was not full")),
+            },
+            Action::CompleteDisk(id) => {
+                self.disk_done.insert(id);
+            }
+            Action::DmaDone => {
+                let done = std::mem::take(&mut self.dma.completed);
+                self.disk_done.extend(done);
+            }
+            Action::ReserveSocket { offset, len, bytes } => {
+                self.socket.used += len;
+                if bytes {
+                    self.socket
+                        .segments
+                        .insert(offset, Vec::with_capacity(len as usize));
+                }
+            }
+            Action::QueueSocket { offset, len, pages } => {
+                let data = match pages {
+                    Some(refs) => {
+                        for r in &refs {
+                            self.cache.pin(r.frame);
+                        }
+                        self.emit(EventKind::SocketDescriptors {
+                            pieces: refs.clone(),
+                        });
+                        SkbData::Pages(refs)
+                    }
+                    None => {
+                        self.emit(EventKind::SocketQueue { offset, len });
+                        SkbData::Bytes
+                    }
+                };
+                let id = self.new_id();
+                self.nic.queue.push_back(Skb {
+                    id,
+                    offset,
+                    len,
+                    data,
+                });
+            }
+            Action::FreeSocket => {
+                for skb in std::mem::take(&mut self.nic.completed) {
+                    self.socket.used -= skb.len;
+                    match skb.data {
+                        SkbData::Bytes => {
+                            self.socket.segments.remove(&skb.offset);
+                        }
+                        SkbData::Pages(refs) => {
+                            for r in refs {
+                                self.cache.unpin(r.frame);
+                            }
+                        }
+                    }
+                    self.emit(EventKind::SocketFree {
+                        offset: skb.offset,
+                        len: skb.len,
+                    });
+                }
+            }
+            Action::Unpin(frames) => {
+                for f in frames {
+                    self.cache.unpin(f);
+                }
+            }
+            Action::PipePush(refs) => {
+                for r in &refs {
+                    self.cache.pin(r.frame);
+                }
+                self.emit(EventKind::PipeRefs {
+                    pieces: refs.clone(),
+                });
+                self.pipe.refs.extend(refs);
+            }
+            Action::PipeTake => {
+                for r in std::mem::take(&mut self.pipe.refs) {
+                    self.cache.unpin(r.frame);
+                }
+            }
+            Action::Map(frames) => {
+                for &f in &frames {
+                    self.cache.pin(f);
+                }
+                self.emit(EventKind::Mapped {
+                    frames: frames.clone(),
+                });
+                self.mapped = frames;
+            }
+            Action::Unmap => {
+                let frames = std::mem::take(&mut self.mapped);
+                for &f in &frames {
+                    self.cache.unpin(f);
+                }
+                self.emit(EventKind::Unmapped {
+                    frames: frames.len() as u64,
+                });
+            }
+            Action::DeliverUser { offset, len } => {
+                let (o, l) = (offset as usize, len as usize);
+                let intact = self.user_buf.get(..l) == self.file.get(o..o + l);
+                self.delivered += len;
+                self.intact &= intact;
+                self.emit(EventKind::Delivered {
+                    offset,
+                    len,
+                    intact,
+                });
+            }
+            Action::IrqDone(line) => self.emit(EventKind::IrqDone { line }),
+        }
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- kernel
+
+    fn kernel_work(&self) -> Op {
+        Op::Work {
+            activity: Activity::Syscall,
+            cycles: self.setup.hw.kernel_cycles,
+        }
+    }
+
+    /// Looks up file bytes [offset, offset+len) in the page cache, allocating frames
+    /// for the missing pages and asking the disk to fill them. None: not enough
+    /// frames can be freed now (the caller waits and tries again).
+    fn cache_fill(&mut self, offset: u64, len: u64) -> Result<Result<Fill, WaitFor>, SimError> {
+        let ps = self.setup.hw.page_size;
+        let (first, last) = (offset / ps, (offset + len - 1) / ps);
+        let (mut missing, mut reserved) = (0, 0);
+        for p in first..=last {
+            match self.cache.lookup(0, p) {
+                Some(fr) if self.cache.frames[fr as usize].pins == 0 => reserved += 1,
+                Some(_) => {}
+                None => missing += 1,
+            }
+        }
+        if self.cache.allocatable(reserved) < missing {
+            return Ok(Err(WaitFor::Frames { missing, reserved }));
+        }
+        let mut ops = vec![self.kernel_work()];
+        let mut pinned = Vec::new();
+        let mut frames_of = Vec::new();
+        let mut runs: Vec<(u64, Vec<u32>)> = Vec::new();
+        let mut open = false;
+        for p in first..=last {
+            if let Some(frame) = self.cache.lookup(0, p) {
+                self.cache.touch(frame);
+                self.cache.pin(frame);
+                self.emit(EventKind::CacheHit {
+                    file: 0,
+                    page: p,
+                    frame,
+                });
+                open = false;
+                pinned.push(frame);
+                frames_of.push(frame);
+            } else {
+                self.emit(EventKind::CacheMiss { file: 0, page: p });
+                let a = self
+                    .cache
+                    .allocate(0, p)
+                    .ok_or_else(|| bug("page cache: no frame to allocate"))?;
+                if let Some((file, page)) = a.evicted {
+                    self.emit(EventKind::CacheEvict {
+                        file,
+                        page,
+                        frame: a.frame,
+                    });
+                }
+                self.emit(EventKind::CacheInsert {
+                    file: 0,
+                    page: p,
+                    frame: a.frame,
+                    cause: InsertCause::Miss,
+                });
+                if open && let Some(r) = runs.last_mut() {
+                    r.1.push(a.frame);
+                } else {
+                    runs.push((p, vec![a.frame]));
+                }
+                open = true;
+                pinned.push(a.frame);
+                frames_of.push(a.frame);
+            }
+        }
+        let mut waits = Vec::new();
+        for (start_page, frames) in runs {
+            let start = start_page * ps;
+            let len = (frames.len() as u64 * ps).min(self.setup.file_size - start);
+            let req = self.disk_request(start, len, Dest::Frames(frames));
+            waits.push(Op::Wait(WaitFor::Disk(req.id)));
+            ops.push(self.kernel_work());
+            ops.push(Op::Act(Action::StartDisk(req)));
+        }
+        ops.extend(waits);
+        let mut refs = Vec::new();
+        let mut pos = offset;
+        while pos < offset + len {
+            let in_page = pos % ps;
+            let n = (ps - in_page).min(offset + len - pos);
+            let frame = frames_of[(pos / ps - first) as usize];
+            refs.push(PageRef {
+                frame,
+                offset: in_page,
+                len: n,
+                file_offset: pos,
+            });
+            pos += n;
+        }
+        Ok(Ok(Fill { ops, refs, pinned }))
+    }
+
+    fn disk_request(&mut self, offset: u64, len: u64, dest: Dest) -> DiskRequest {
+        let id = self.new_id();
+        let transfer = self.setup.hw.disk;
+        let descriptor = (transfer == DiskTransfer::Dma).then(|| self.new_id());
+        DiskRequest {
+            id,
+            file: 0,
+            offset,
+            len,
+            dest,
+            transfer,
+            descriptor,
+        }
+    }
+
+    /// Sends file bytes [offset, offset+len) through the socket, in entries that fit
+    /// the socket buffer. `src` says where the bytes are.
+    fn send_ops(&self, offset: u64, len: u64, src: SendFrom<'_>) -> Vec<Op> {
+        let cap = self.setup.hw.socket_buffer;
+        let sg = self.setup.hw.nic_sg;
+        let mut ops = Vec::new();
+        let mut pos = offset;
+        while pos < offset + len {
+            let n = cap.min(offset + len - pos);
+            let zero_copy = sg && matches!(src, SendFrom::Pages(_));
+            ops.push(Op::Wait(WaitFor::SocketSpace(n)));
+            ops.push(Op::Act(Action::ReserveSocket {
+                offset: pos,
+                len: n,
+                bytes: !zero_copy,
+            }));
+            let pages = match src {
+                SendFrom::User => {
+                    let from = Place::User {
+                        offset: pos - offset,
+                    };
+                    ops.push(self.cpu_copy(from, Place::Socket { offset: pos }, n, pos));
+                    None
+                }
+                SendFrom::Pages(refs) | SendFrom::MappedPages(refs) => {
+                    let piece_refs = slice_refs(refs, pos - offset, n);
+                    if zero_copy {
+                        Some(piece_refs)
+                    } else {
+                        for r in piece_refs {
+                            let from = Place::Frame {
+                                frame: r.frame,
+                                offset: r.offset,
+                            };
+                            ops.push(self.cpu_copy(
+                                from,
+                                Place::Socket {
+                                    offset: r.file_offset,
+                                },
+                                r.len,
+                                r.file_offset,
+                            ));
+                        }
+                        None
+                    }
+                }
+            };
+            ops.push(Op::Act(Action::QueueSocket {
+                offset: pos,
+                len: n,
+                pages,
+            }));
+            pos += n;
+        }
+        ops
+    }
+
+    /// The kernel's implementation of call `i`: the operations it runs.
+    fn body(&mut self, i: usize) -> Result<Vec<Op>, SimError> {
+        let call = self.plan[i].clone();
+        let size = self.setup.file_size;
+        let avail = |off: u64, len: u64| len.min(size.saturating_sub(off));
+        let mut ops = Vec::new();
+        let result: i64;
+        match call {
+            Call::Read {
+                offset,
+                len,
+                direct,
+            } => {
+                let n = avail(offset, len);
+                if n > 0 {
+                    if direct {
+                        // O_DIRECT: the disk moves the bytes straight into the user buffer.
+                        let req = self.disk_request(offset, n, Dest::User);
+                        let id = req.id;
+                        ops.push(self.kernel_work());
+                        ops.push(Op::Act(Action::StartDisk(req)));
+                        ops.push(Op::Wait(WaitFor::Disk(id)));
+                    } else {
+                        let fill = match self.cache_fill(offset, n)? {
+                            Ok(f) => f,
+                            Err(w) => return Ok(vec![Op::Wait(w), Op::Act(Action::Body(i))]),
+                        };
+                        ops.extend(fill.ops);
+                        let mut at = 0;
+                        for r in &fill.refs {
+                            let from = Place::Frame {
+                                frame: r.frame,
+                                offset: r.offset,
+                            };
+                            ops.push(self.cpu_copy(
+                                from,
+                                Place::User { offset: at },
+                                r.len,
+                                r.file_offset,
+                            ));
+                            at += r.len;
+                        }
+                        ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                    }
+                    if self.setup.method == Method::Read {
+                        ops.push(Op::Act(Action::DeliverUser { offset, len: n }));
+                    }
+                }
+                result = n as i64;
+            }
+            Call::WriteUser { offset, len } => {
+                ops.push(self.kernel_work());
+                ops.extend(self.send_ops(offset, len, SendFrom::User));
+                result = len as i64;
+            }
+            Call::WriteMapped { offset, len } => {
+                let ps = self.setup.hw.page_size;
+                let mut refs = Vec::new();
+                let mut pos = offset;
+                while pos < offset + len {
+                    let in_page = pos % ps;
+                    let n = (ps - in_page).min(offset + len - pos);
+                    let frame = *self
+                        .mapped
+                        .get((pos / ps) as usize)
+                        .ok_or_else(|| bug("write from an unmapped page"))?;
+                    refs.push(PageRef {
+                        frame,
+                        offset: in_page,
+                        len: n,
+                        file_offset: pos,
+                    });
+                    pos += n;
+                }
+                ops.push(self.kernel_work());
+                // Even with scatter-gather, write() copies: the kernel cannot know the
+                // process will not change the mapped bytes after write() returns.
+                ops.extend(self.send_ops(offset, len, SendFrom::MappedPages(&refs)));
+                result = len as i64;
+            }
+            Call::Mmap { len } => {
+                let fill = match self.cache_fill(0, len)? {
+                    Ok(f) => f,
+                    Err(w) => return Ok(vec![Op::Wait(w), Op::Act(Action::Body(i))]),
+                };
+                ops.extend(fill.ops);
+                let ps = self.setup.hw.page_size;
+                let frames: Vec<u32> = (0..len.div_ceil(ps))
+                    .map(|p| {
+                        self.cache
+                            .lookup(0, p)
+                            .ok_or_else(|| bug("mapped page not cached"))
+                    })
+                    .collect::<Result<_, _>>()?;
+                ops.push(Op::Act(Action::Map(frames)));
+                ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                result = 0x7f00_0000_0000;
+            }
+            Call::Munmap { .. } => {
+                ops.push(self.kernel_work());
+                ops.push(Op::Act(Action::Unmap));
+                result = 0;
+            }
+            Call::Sendfile { offset, len } => {
+                let n = avail(offset, len);
+                if n > 0 {
+                    let fill = match self.cache_fill(offset, n)? {
+                        Ok(f) => f,
+                        Err(w) => return Ok(vec![Op::Wait(w), Op::Act(Action::Body(i))]),
+                    };
+                    ops.extend(fill.ops);
+                    ops.extend(self.send_ops(offset, n, SendFrom::Pages(&fill.refs)));
+                    ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                }
+                result = n as i64;
+            }
+            Call::Pipe => {
+                ops.push(self.kernel_work());
+                result = 0;
+            }
+            Call::SpliceIn { offset, len } => {
+                let n = avail(offset, len);
+                if n > 0 {
+                    let fill = match self.cache_fill(offset, n)? {
+                        Ok(f) => f,
+                        Err(w) => return Ok(vec![Op::Wait(w), Op::Act(Action::Body(i))]),
+                    };
+                    ops.extend(fill.ops);
+                    ops.push(Op::Act(Action::PipePush(fill.refs)));
+                    ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                }
+                result = n as i64;
+            }
+            Call::SpliceOut { offset, len } => {
+                let refs = self.pipe.refs.clone();
+                ops.push(self.kernel_work());
+                ops.extend(self.send_ops(offset, len, SendFrom::Pages(&refs)));
+                ops.push(Op::Act(Action::PipeTake));
+                result = len as i64;
+            }
+        }
+        ops.push(Op::Work {
+            activity: Activity::Syscall,
+            cycles: self.setup.hw.syscall_exit_cycles,
+        });
+        ops.push(Op::Act(Action::Return { call: i, result }));
+        Ok(ops)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum SendFrom<'a> {
+    /// From the user buffer (write()).
+    User,
+    /// From page-cache pages inside the kernel (sendfile, splice): zero-copy with SG.
+    Pages(&'a [PageRef]),
+    /// From the process's mapping of page-cache pages (write() after mmap): always copied.
+    MappedPages(&'a [PageRef]),
+}
+
+/// The part [from, from+len) of a list of page pieces.
+pub fn slice_refs(refs: &[PageRef], from: u64, len: u64) -> Vec<PageRef> {
+    let mut out = Vec::new();
+    let (mut pos, end) = (0u64, from + len);
+    for r in refs {
+        let (a, b) = (pos.max(from), (pos + r.len).min(end));
+        if a < b {
+            out.push(PageRef {
+                frame: r.frame,
+                offset: r.offset + (a - pos),
+                len: b - a,
+                file_offset: r.file_offset + (a - pos),
+            });
+        }
+        pos += r.len;
+        if pos >= end {
+            break;
+        }
+    }
+    out
+}

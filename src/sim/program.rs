@@ -1,0 +1,228 @@
+//! The user process: each workload as the list of system calls its C loop makes.
+//!
+//! `textbook` issues exactly the calls the seed notes count; `realistic` adds what a
+//! real loop also does (the final read() that returns 0, munmap, the pipe for splice).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Read,
+    ReadWrite,
+    MmapWrite,
+    Sendfile,
+    Splice,
+    DirectIo,
+}
+
+impl Method {
+    pub const ALL: [Method; 6] = [
+        Method::Read,
+        Method::ReadWrite,
+        Method::MmapWrite,
+        Method::Sendfile,
+        Method::Splice,
+        Method::DirectIo,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Read => "read",
+            Method::ReadWrite => "read_write",
+            Method::MmapWrite => "mmap_write",
+            Method::Sendfile => "sendfile",
+            Method::Splice => "splice",
+            Method::DirectIo => "direct_io",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.name() == s)
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Method::Read => "read() a file into a user buffer (the seed's PIO and DMA pictures)",
+            Method::ReadWrite => "read() into a user buffer, then write() it to a socket: 4 copies",
+            Method::MmapWrite => {
+                "mmap() the file, then write() the mapping to a socket: the CPU copies once"
+            }
+            Method::Sendfile => {
+                "sendfile() file to socket inside the kernel; zero CPU copies with NIC scatter-gather"
+            }
+            Method::Splice => {
+                "splice() file -> pipe -> socket: the pipe holds page references, not bytes"
+            }
+            Method::DirectIo => {
+                "O_DIRECT read() straight into an aligned user buffer (no page cache), then write()"
+            }
+        }
+    }
+
+    /// Does the data go to a socket (and the wire)?
+    pub fn sends(self) -> bool {
+        !matches!(self, Method::Read)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Style {
+    Textbook,
+    Realistic,
+}
+
+impl Style {
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Textbook => "textbook",
+            Style::Realistic => "realistic",
+        }
+    }
+}
+
+/// One system call of the process, with the file range it covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Call {
+    /// read(file, user_buf, len) at `offset`; `direct` for O_DIRECT.
+    Read {
+        offset: u64,
+        len: u64,
+        direct: bool,
+    },
+    /// write(socket, user_buf, len): the bytes of the file at `offset` are in the user buffer.
+    WriteUser {
+        offset: u64,
+        len: u64,
+    },
+    /// write(socket, mapping + offset, len) from the mmap()ed file.
+    WriteMapped {
+        offset: u64,
+        len: u64,
+    },
+    Mmap {
+        len: u64,
+    },
+    Munmap {
+        len: u64,
+    },
+    Sendfile {
+        offset: u64,
+        len: u64,
+    },
+    Pipe,
+    /// splice(file → pipe).
+    SpliceIn {
+        offset: u64,
+        len: u64,
+    },
+    /// splice(pipe → socket).
+    SpliceOut {
+        offset: u64,
+        len: u64,
+    },
+}
+
+impl Call {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Call::Read { .. } => "read",
+            Call::WriteUser { .. } | Call::WriteMapped { .. } => "write",
+            Call::Mmap { .. } => "mmap",
+            Call::Munmap { .. } => "munmap",
+            Call::Sendfile { .. } => "sendfile",
+            Call::Pipe => "pipe",
+            Call::SpliceIn { .. } | Call::SpliceOut { .. } => "splice",
+        }
+    }
+
+    /// The arguments as a C programmer would write them.
+    pub fn args(&self) -> String {
+        match self {
+            Call::Read {
+                offset,
+                len,
+                direct,
+            } => {
+                let fd = if *direct { "file(O_DIRECT)" } else { "file" };
+                format!("{fd}, user_buf, {len}  [file offset {offset}]")
+            }
+            Call::WriteUser { len, .. } => format!("socket, user_buf, {len}"),
+            Call::WriteMapped { offset, len } => format!("socket, map + {offset}, {len}"),
+            Call::Mmap { len } => format!("NULL, {len}, PROT_READ, MAP_SHARED, file, 0"),
+            Call::Munmap { len } => format!("map, {len}"),
+            Call::Sendfile { offset, len } => format!("socket, file, &offset={offset}, {len}"),
+            Call::Pipe => "pipefd".to_string(),
+            Call::SpliceIn { offset, len } => {
+                format!("file, &offset={offset}, pipe_w, NULL, {len}")
+            }
+            Call::SpliceOut { len, .. } => format!("pipe_r, NULL, socket, NULL, {len}"),
+        }
+    }
+}
+
+/// The calls a program makes to move `file_size` bytes with `chunk` bytes per call.
+pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64) -> Vec<Call> {
+    let realistic = style == Style::Realistic;
+    let chunks = || {
+        (0..file_size.div_ceil(chunk)).map(move |i| {
+            let off = i * chunk;
+            (off, chunk.min(file_size - off))
+        })
+    };
+    let mut calls = Vec::new();
+    match method {
+        Method::Read | Method::DirectIo | Method::ReadWrite => {
+            let direct = method == Method::DirectIo;
+            for (offset, len) in chunks() {
+                // The program asks for a full buffer; the kernel returns what is left.
+                calls.push(Call::Read {
+                    offset,
+                    len: chunk,
+                    direct,
+                });
+                if method != Method::Read {
+                    calls.push(Call::WriteUser { offset, len });
+                }
+            }
+            if realistic {
+                calls.push(Call::Read {
+                    offset: file_size,
+                    len: chunk,
+                    direct,
+                });
+            }
+        }
+        Method::MmapWrite => {
+            calls.push(Call::Mmap { len: file_size });
+            for (offset, len) in chunks() {
+                calls.push(Call::WriteMapped { offset, len });
+            }
+            if realistic {
+                calls.push(Call::Munmap { len: file_size });
+            }
+        }
+        Method::Sendfile => {
+            for (offset, len) in chunks() {
+                calls.push(Call::Sendfile { offset, len });
+            }
+        }
+        Method::Splice => {
+            if realistic {
+                calls.push(Call::Pipe);
+            }
+            for (offset, len) in chunks() {
+                calls.push(Call::SpliceIn { offset, len });
+                calls.push(Call::SpliceOut { offset, len });
+            }
+            if realistic {
+                calls.push(Call::SpliceIn {
+                    offset: file_size,
+                    len: chunk,
+                });
+            }
+        }
+    }
+    calls
+}
