@@ -2,7 +2,7 @@
 //! fast-forward equals stepping, determinism.
 
 use iolab::cli::jsonl;
-use iolab::sim::event::{EventKind, Mode};
+use iolab::sim::event::{EventKind, Mode, ModeCause};
 use iolab::sim::{Content, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 use proptest::prelude::*;
 
