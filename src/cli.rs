@@ -81,6 +81,9 @@ pub enum Command {
         /// With --screenshot: the cycle to show.
         #[arg(long)]
         at_cycle: Option<u64>,
+        /// Play the run for this many seconds, print the frame rate and exit.
+        #[arg(long, hide = true)]
+        fps_seconds: Option<f64>,
     },
 }
 
@@ -482,7 +485,8 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             screenshot,
             at_event,
             at_cycle,
-        } => gui(scenario, screenshot, at_event, at_cycle),
+            fps_seconds,
+        } => gui(scenario, screenshot, at_event, at_cycle, fps_seconds),
     }
 }
 
@@ -492,12 +496,14 @@ fn gui(
     screenshot: Option<PathBuf>,
     at_event: Option<u64>,
     at_cycle: Option<u64>,
+    fps_seconds: Option<f64>,
 ) -> Result<(), UserError> {
     crate::app::run(crate::app::GuiOptions {
         scenario,
         screenshot,
         at_event,
         at_cycle,
+        fps_seconds,
     })
     .map_err(UserError)
 }
@@ -508,6 +514,7 @@ fn gui(
     _: Option<PathBuf>,
     _: Option<u64>,
     _: Option<u64>,
+    _: Option<f64>,
 ) -> Result<(), UserError> {
     Err(UserError("this iolab was built without the `gui` feature: build it with default features to open the app".into()))
 }

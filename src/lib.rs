@@ -5,6 +5,8 @@
 
 pub mod cli;
 pub mod compare;
+pub mod narrate;
+pub mod replay;
 pub mod scenario;
 pub mod sim;
 

@@ -200,6 +200,19 @@ pub struct Scenario {
     pub file: ScenarioFile,
 }
 
+/// The scenes shipped in `scenes/`, built into the binary so the app and the CLI
+/// work from any directory: (name, text).
+pub const BUILTIN_SCENES: &[(&str, &str)] = &[
+    ("pio_read", include_str!("../scenes/pio_read.ron")),
+    ("dma_read", include_str!("../scenes/dma_read.ron")),
+    ("read_write", include_str!("../scenes/read_write.ron")),
+    ("mmap_write", include_str!("../scenes/mmap_write.ron")),
+    ("sendfile", include_str!("../scenes/sendfile.ron")),
+    ("sendfile_sg", include_str!("../scenes/sendfile_sg.ron")),
+    ("splice", include_str!("../scenes/splice.ron")),
+    ("direct_io", include_str!("../scenes/direct_io.ron")),
+];
+
 /// The scenario used when none is given: the seed's read + write, in the classroom.
 pub fn builtin_default() -> Scenario {
     Scenario {
@@ -262,9 +275,19 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
             ),
         ));
     }
+    // Without a `notes` field, the comment block at the top is the teacher's text.
+    let notes = file.notes.clone().or_else(|| {
+        let lines: Vec<&str> = text
+            .lines()
+            .take_while(|l| l.trim_start().starts_with("//") || l.trim().is_empty())
+            .map(|l| l.trim_start().trim_start_matches('/').trim())
+            .collect();
+        let joined = lines.join("\n").trim().to_string();
+        (!joined.is_empty()).then_some(joined)
+    });
     let scenario = Scenario {
         source: origin.to_string(),
-        notes: file.notes.clone(),
+        notes,
         file,
     };
     // Check the values now, so `iolab check` finds impossible sizes too.

@@ -1,13 +1,20 @@
-//! The classroom app (feature `gui`). For now: a window that runs the scenario and
-//! lists its counters and event log; the animated scene builds on this.
+//! The classroom app (feature `gui`): the machine drawn in 2D and animated from
+//! the event log, with egui panels around it. One plugin per file.
+
+mod automation;
+mod model;
+mod palette;
+mod panels;
+pub mod playback;
+mod scene;
 
 use std::path::PathBuf;
 
 use bevy::prelude::*;
-use bevy_egui::{EguiContexts, EguiPlugin, EguiPrimaryContextPass, egui};
+use bevy::window::WindowResolution;
+use bevy_egui::EguiPlugin;
 
-use crate::cli::{Overrides, resolve, simulate};
-use crate::sim::{Counters, Event, Setup};
+pub use model::{Editor, Loaded, initial};
 
 /// What `iolab gui` was asked to do.
 #[derive(Clone, Debug, Default)]
@@ -16,67 +23,62 @@ pub struct GuiOptions {
     pub screenshot: Option<PathBuf>,
     pub at_event: Option<u64>,
     pub at_cycle: Option<u64>,
+    pub fps_seconds: Option<f64>,
 }
 
-/// The run being shown.
-#[derive(Resource)]
-struct Run {
-    setup: Setup,
-    events: Vec<Event>,
-    counters: Counters,
+/// Plugins that need no window: the run, the playhead. Headless tests use these.
+pub fn core_plugins(app: &mut App) {
+    app.add_plugins((model::plugin, playback::plugin));
 }
 
 pub fn run(opts: GuiOptions) -> Result<(), String> {
-    if opts.screenshot.is_some() {
-        return Err("--screenshot is not available yet in this build".into());
-    }
+    // Check the scenario first: a broken file is a command-line error.
+    let (loaded, editor) = model::initial(&opts.scenario)?;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err(
-            "no display: run the app on a desktop, or under a virtual one: xvfb-run -a iolab gui"
+            "no display to open a window on: run iolab on a desktop, or under a virtual display: \
+             xvfb-run -a -s \"-screen 0 1600x900x24\" iolab gui ..."
                 .into(),
         );
     }
-    let (_, setup) = resolve(&opts.scenario, &Overrides::default()).map_err(|e| e.0)?;
-    let m = simulate(setup).map_err(|e| e.0)?;
-    let run = Run {
-        counters: m.counters().clone(),
-        events: m.log.events.clone(),
-        setup: m.setup.clone(),
-    };
-    App::new()
-        .add_plugins(DefaultPlugins.set(WindowPlugin {
-            primary_window: Some(Window {
-                title: "iolab".into(),
-                resolution: (1600, 900).into(),
+    if let Some(p) = &opts.screenshot
+        && p.extension().is_none_or(|e| !e.eq_ignore_ascii_case("png"))
+    {
+        return Err(format!(
+            "--screenshot {}: the file name must end in .png",
+            p.display()
+        ));
+    }
+    let mut app = App::new();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: format!("iolab — {}", loaded.title),
+                    resolution: WindowResolution::new(1600, 900),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                level: bevy::log::Level::WARN,
                 ..default()
             }),
-            ..default()
-        }))
-        .add_plugins(EguiPlugin::default())
-        .insert_resource(run)
-        .add_systems(Startup, |mut commands: Commands| {
-            commands.spawn(Camera2d);
-        })
-        .add_systems(EguiPrimaryContextPass, panels)
-        .run();
-    Ok(())
-}
-
-fn panels(mut contexts: EguiContexts, run: Res<Run>) -> Result {
-    let ctx = contexts.ctx_mut()?;
-    egui::Window::new("iolab").show(ctx, |ui| {
-        ui.heading(&run.setup.name);
-        let c = &run.counters;
-        ui.label(format!(
-            "syscalls {}   mode switches {}",
-            c.syscalls, c.mode_switches
-        ));
-        ui.label(format!(
-            "CPU copies {}   DMA copies {}",
-            c.cpu_copies, c.dma_copies
-        ));
-        ui.label(format!("interrupts {}   cycles {}", c.interrupts, c.cycles));
-        ui.label(format!("{} events", run.events.len()));
-    });
-    Ok(())
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(ClearColor(palette::BACKGROUND))
+    .insert_resource(loaded)
+    .insert_resource(editor)
+    .insert_resource(automation::Automation::new(
+        opts.screenshot,
+        opts.at_event,
+        opts.at_cycle,
+        opts.fps_seconds,
+    ));
+    core_plugins(&mut app);
+    app.add_plugins((scene::plugin, panels::plugin, automation::plugin));
+    match app.run() {
+        AppExit::Success => Ok(()),
+        AppExit::Error(code) => Err(format!("the app stopped with error code {code}")),
+    }
 }

@@ -251,6 +251,10 @@ pub enum EventKind {
     PipeRefs {
         pieces: Vec<PageRef>,
     },
+    /// splice(): the page references leave the pipe for the socket.
+    PipeTaken {
+        pieces: u64,
+    },
     /// mmap(): the file's page-cache frames are mapped into the process.
     Mapped {
         frames: Vec<u32>,

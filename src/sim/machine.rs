@@ -1306,9 +1306,13 @@ impl Machine {
                 self.pipe.refs.extend(refs);
             }
             Action::PipeTake => {
-                for r in std::mem::take(&mut self.pipe.refs) {
+                let refs = std::mem::take(&mut self.pipe.refs);
+                for r in &refs {
                     self.cache.unpin(r.frame);
                 }
+                self.emit(EventKind::PipeTaken {
+                    pieces: refs.len() as u64,
+                });
             }
             Action::Map(frames) => {
                 for &f in &frames {

@@ -1,0 +1,182 @@
+//! The run on screen and the scenario editor that produces it.
+//!
+//! Editing re-runs the simulator at once. A scenario that fails keeps the old run
+//! playing and shows the error; the editor keeps what the user typed.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+
+use crate::cli::{CacheArg, DiskArg, OnOff, Overrides, StyleArg};
+use crate::replay::Replay;
+use crate::scenario::{self, BUILTIN_SCENES, Scenario};
+use crate::sim::{Machine, Method};
+
+pub(super) fn plugin(_app: &mut App) {}
+
+/// The run being shown. `generation` changes whenever a new run replaces it.
+#[derive(Resource)]
+pub struct Loaded {
+    pub replay: Replay,
+    pub title: String,
+    pub notes: Option<String>,
+    pub generation: u64,
+}
+
+/// The scenario panel's state: the chosen scene, the path box and the overrides.
+#[derive(Resource)]
+pub struct Editor {
+    /// Index into BUILTIN_SCENES, or None for a file opened by path / the default.
+    pub scene: Option<usize>,
+    pub base: Scenario,
+    pub path_text: String,
+    pub method: Method,
+    pub file_size_text: String,
+    pub buffer_size_text: String,
+    pub disk_pio: bool,
+    pub nic_sg: bool,
+    pub warm: bool,
+    pub realistic: bool,
+    pub profile: String,
+    pub error: Option<String>,
+}
+
+/// Runs a scenario with overrides: the replay, or the message to show.
+pub fn simulate(
+    base: &Scenario,
+    ov: &Overrides,
+) -> Result<(Replay, String, Option<String>), String> {
+    let mut sc = base.clone();
+    ov.apply(&mut sc);
+    let setup = sc
+        .setup()
+        .map_err(|(field, msg)| format!("{}: {field}: {msg}", sc.source))?;
+    let mut m = Machine::new(setup).map_err(|e| e.to_string())?;
+    m.run_to_end().map_err(|e| e.to_string())?;
+    let title = m.setup.name.clone();
+    let events = std::mem::take(&mut m.log.events);
+    Ok((
+        Replay::new(m.setup.clone(), events),
+        title,
+        sc.notes.clone(),
+    ))
+}
+
+impl Editor {
+    /// An editor showing `base` with no overrides yet.
+    pub fn for_scenario(base: Scenario, scene: Option<usize>) -> Result<Editor, String> {
+        let setup = base
+            .setup()
+            .map_err(|(f, m)| format!("{}: {f}: {m}", base.source))?;
+        Ok(Editor {
+            scene,
+            path_text: if scene.is_none() && !base.source.starts_with('<') {
+                base.source.clone()
+            } else {
+                String::new()
+            },
+            method: setup.method,
+            file_size_text: setup.file_size.to_string(),
+            buffer_size_text: setup.buffer_size.to_string(),
+            disk_pio: setup.hw.disk == crate::sim::DiskTransfer::Pio,
+            nic_sg: setup.hw.nic_sg,
+            warm: setup.warm_cache,
+            realistic: setup.style == crate::sim::Style::Realistic,
+            profile: setup.hw.profile.clone(),
+            error: None,
+            base,
+        })
+    }
+
+    /// The editor's fields as command-line style overrides.
+    pub fn overrides(&self) -> Result<Overrides, String> {
+        let size =
+            |t: &str, what: &str| scenario::parse_size(t).map_err(|e| format!("{what}: {e}"));
+        Ok(Overrides {
+            method: Some(self.method),
+            file_size: Some(size(&self.file_size_text, "file size")?),
+            buffer_size: Some(size(&self.buffer_size_text, "buffer size")?),
+            disk: Some(if self.disk_pio {
+                DiskArg::Pio
+            } else {
+                DiskArg::Dma
+            }),
+            nic_sg: Some(if self.nic_sg { OnOff::On } else { OnOff::Off }),
+            cache: Some(if self.warm {
+                CacheArg::Warm
+            } else {
+                CacheArg::Cold
+            }),
+            style: Some(if self.realistic {
+                StyleArg::Realistic
+            } else {
+                StyleArg::Textbook
+            }),
+            profile: Some(self.profile.clone()),
+        })
+    }
+
+    /// Re-runs with the current fields; on success replaces the run, else keeps it.
+    pub fn apply(&mut self, loaded: &mut Loaded) {
+        let result = self.overrides().and_then(|ov| simulate(&self.base, &ov));
+        match result {
+            Ok((replay, title, notes)) => {
+                loaded.replay = replay;
+                loaded.title = title;
+                loaded.notes = notes;
+                loaded.generation += 1;
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Switches to another scenario (a built-in scene or a file), keeping the old
+    /// one on error.
+    pub fn open(&mut self, loaded: &mut Loaded, scene: Option<usize>, path: Option<PathBuf>) {
+        let base = match (scene, &path) {
+            (Some(i), _) => BUILTIN_SCENES
+                .get(i)
+                .ok_or_else(|| "no such scene".to_string())
+                .and_then(|(name, text)| {
+                    scenario::parse(text, &format!("scenes/{name}.ron")).map_err(|e| e.to_string())
+                }),
+            (None, Some(p)) => scenario::load(p).map_err(|e| e.to_string()),
+            (None, None) => Ok(scenario::builtin_default()),
+        };
+        match base.and_then(|b| Editor::for_scenario(b, scene)) {
+            Ok(mut ed) => {
+                ed.path_text = path
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| self.path_text.clone());
+                ed.apply(loaded);
+                if ed.error.is_none() {
+                    *self = ed;
+                } else {
+                    self.error = ed.error;
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
+/// Loads the scenario the app starts with.
+pub fn initial(path: &Option<PathBuf>) -> Result<(Loaded, Editor), String> {
+    let base = match path {
+        Some(p) => scenario::load(p).map_err(|e| e.to_string())?,
+        None => scenario::builtin_default(),
+    };
+    let scene = None;
+    let editor = Editor::for_scenario(base.clone(), scene)?;
+    let (replay, title, notes) = simulate(&base, &Overrides::default())?;
+    Ok((
+        Loaded {
+            replay,
+            title,
+            notes,
+            generation: 1,
+        },
+        editor,
+    ))
+}

@@ -1,0 +1,149 @@
+//! Counters at the playhead (they pop when they change), the narration of the
+//! current step, and the event list (click to jump).
+
+use bevy_egui::egui;
+
+use crate::app::model::Loaded;
+use crate::app::palette;
+use crate::app::playback::{Playhead, View};
+use crate::narrate::narrate;
+use crate::sim::Counters;
+
+/// What the panel remembers between frames: the counters last shown and when each
+/// changed, and the event the list last scrolled to.
+#[derive(Default)]
+pub struct Memory {
+    last: Option<Counters>,
+    changed_at: [f64; 9],
+    scrolled_to: Option<usize>,
+}
+
+fn values(c: &Counters, busy: u64) -> [(&'static str, String); 9] {
+    let copies = |x: f64| {
+        if x.fract() == 0.0 {
+            format!("{x:.0}")
+        } else {
+            format!("{x:.2}")
+        }
+    };
+    [
+        ("syscalls", c.syscalls.to_string()),
+        ("mode switches", c.mode_switches.to_string()),
+        (
+            "CPU copies",
+            format!("{}  ({} B)", copies(c.cpu_copies), c.cpu_copy_bytes),
+        ),
+        (
+            "DMA copies",
+            format!("{}  ({} B)", copies(c.dma_copies), c.dma_copy_bytes),
+        ),
+        ("interrupts", c.interrupts.to_string()),
+        ("cycles", c.cycles.to_string()),
+        ("CPU busy cycles", busy.to_string()),
+        ("bytes delivered", c.bytes_delivered.to_string()),
+        (
+            "data intact",
+            if c.data_intact {
+                "yes".into()
+            } else {
+                "—".into()
+            },
+        ),
+    ]
+}
+
+pub fn show(
+    ui: &mut egui::Ui,
+    loaded: &Loaded,
+    view: &View,
+    p: &mut Playhead,
+    mem: &mut Memory,
+    now: f64,
+) {
+    let r = &loaded.replay;
+    let st = &view.state;
+    let cycle = p.cycle.floor() as u64;
+    let mut c = st.counters.clone();
+    c.cycles = cycle.max(c.cycles);
+    let busy = c.busy_at(cycle);
+    ui.heading("Counters");
+    let vals = values(&c, busy);
+    if let Some(last) = &mem.last {
+        let old = values(last, last.busy_at(last.cycles));
+        for i in 0..vals.len() {
+            if old[i].1 != vals[i].1 && i != 5 && i != 6 {
+                mem.changed_at[i] = now;
+            }
+        }
+    }
+    mem.last = Some(c.clone());
+    egui::Grid::new("counters")
+        .num_columns(2)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for (i, (k, v)) in vals.iter().enumerate() {
+                ui.label(*k);
+                let fresh = now - mem.changed_at[i] < 0.8;
+                let text = egui::RichText::new(v)
+                    .size(if fresh { 19.0 } else { 16.0 })
+                    .strong();
+                if fresh {
+                    ui.label(text.color(palette::egui(palette::IRQ)));
+                } else {
+                    ui.label(text);
+                }
+                ui.end_row();
+            }
+        });
+    ui.separator();
+    ui.heading("What happens");
+    ui.label(format!(
+        "step {} of {} · cycle {}",
+        st.applied,
+        r.events.len(),
+        cycle
+    ));
+    let text = match st.applied.checked_sub(1).and_then(|i| r.events.get(i)) {
+        Some(e) => narrate(e, &r.setup),
+        None => "Press Space to play, or → to step one event.".into(),
+    };
+    ui.label(egui::RichText::new(text).size(17.0));
+    ui.separator();
+    ui.heading("Events");
+    let row_h = 18.0;
+    let current = st.applied.checked_sub(1);
+    let mut area = egui::ScrollArea::vertical()
+        .id_salt("events")
+        .auto_shrink([false, false]);
+    if mem.scrolled_to != current {
+        mem.scrolled_to = current;
+        if let Some(i) = current {
+            area = area.vertical_scroll_offset(
+                (i as f32 * (row_h + ui.spacing().item_spacing.y) - 120.0).max(0.0),
+            );
+        }
+    }
+    let mut jump = None;
+    area.show_rows(ui, row_h, r.events.len(), |ui, range| {
+        for i in range {
+            let e = &r.events[i];
+            let json = serde_json::to_value(&e.kind).ok();
+            let kind = json
+                .as_ref()
+                .and_then(|v| v["type"].as_str())
+                .unwrap_or("")
+                .to_string();
+            let label = format!("{:>5}  c{:<6} {kind}", i, e.cycle);
+            let resp =
+                ui.selectable_label(Some(i) == current, egui::RichText::new(label).monospace());
+            if resp.clicked() {
+                jump = Some(i);
+            }
+            resp.on_hover_text(narrate(e, &r.setup));
+        }
+    });
+    if let Some(i) = jump {
+        p.playing = false;
+        p.seek_event(r, i);
+    }
+}

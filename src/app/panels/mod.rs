@@ -1,0 +1,114 @@
+//! The egui panels around the scene: scenario (left), counters, narration and
+//! event list (right), playback controls and timeline (bottom). The world
+//! camera's viewport is fitted to the space they leave, as in bevy_egui's
+//! side-panel example.
+
+mod info;
+mod scenario;
+mod timeline;
+
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, Viewport};
+use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
+use bevy::window::PrimaryWindow;
+use bevy_egui::egui::{self, LayerId, UiBuilder};
+use bevy_egui::{EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext};
+
+use super::model::{Editor, Loaded};
+use super::playback::{Playhead, View};
+use super::scene::WorldCamera;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Startup, spawn_egui_camera)
+        .add_systems(EguiPrimaryContextPass, root);
+}
+
+fn spawn_egui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettings>) {
+    // The panels get their own camera over the whole window; the scene's camera
+    // only draws in the middle.
+    settings.auto_create_primary_context = false;
+    commands.spawn((
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
+}
+
+#[allow(clippy::too_many_arguments)]
+fn root(
+    mut contexts: EguiContexts,
+    mut loaded: ResMut<Loaded>,
+    mut editor: ResMut<Editor>,
+    mut playhead: ResMut<Playhead>,
+    view: Option<Res<View>>,
+    mut camera: Single<&mut Camera, With<WorldCamera>>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut memory: Local<info::Memory>,
+    mut spans: Local<timeline::Spans>,
+    time: Res<Time>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?.clone();
+    let mut ui = egui::Ui::new(
+        ctx.clone(),
+        "root".into(),
+        UiBuilder::new()
+            .layer_id(LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    let left = egui::Panel::left("scenario")
+        .resizable(true)
+        .default_size(290.0)
+        .show(&mut ui, |ui| scenario::show(ui, &mut editor, &mut loaded))
+        .response
+        .rect
+        .width();
+    let right = egui::Panel::right("info")
+        .resizable(true)
+        .default_size(380.0)
+        .show(&mut ui, |ui| {
+            if let Some(view) = &view {
+                info::show(
+                    ui,
+                    &loaded,
+                    view,
+                    &mut playhead,
+                    &mut memory,
+                    time.elapsed_secs_f64(),
+                );
+            }
+        })
+        .response
+        .rect
+        .width();
+    let bottom = egui::Panel::bottom("timeline")
+        .resizable(true)
+        .default_size(200.0)
+        .show(&mut ui, |ui| {
+            timeline::show(ui, &loaded, &mut playhead, &mut spans)
+        })
+        .response
+        .rect
+        .height();
+    let scale = window.scale_factor();
+    let pos = UVec2::new((left * scale) as u32, 0);
+    let full = UVec2::new(window.physical_width(), window.physical_height());
+    let used = pos + UVec2::new((right * scale) as u32, (bottom * scale) as u32);
+    if full.x > used.x + 16 && full.y > used.y + 16 {
+        camera.viewport = Some(Viewport {
+            physical_position: pos,
+            physical_size: full - used,
+            ..default()
+        });
+    }
+    Ok(())
+}

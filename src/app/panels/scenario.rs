@@ -1,0 +1,122 @@
+//! The scenario panel: pick a scene, open a file, change the conditions; every
+//! change re-runs at once. Errors are shown here and the old run keeps playing.
+
+use bevy_egui::egui;
+
+use crate::app::model::{Editor, Loaded};
+use crate::scenario::BUILTIN_SCENES;
+use crate::sim::{Hardware, Method};
+
+pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
+    ui.heading("Scenario");
+    let current = ed
+        .scene
+        .and_then(|i| BUILTIN_SCENES.get(i))
+        .map(|s| s.0)
+        .unwrap_or("(file or default)");
+    let mut pick = None;
+    egui::ComboBox::from_id_salt("scene")
+        .selected_text(current)
+        .width(240.0)
+        .show_ui(ui, |ui| {
+            for (i, (name, _)) in BUILTIN_SCENES.iter().enumerate() {
+                if ui.selectable_label(ed.scene == Some(i), *name).clicked() {
+                    pick = Some(i);
+                }
+            }
+        });
+    if let Some(i) = pick {
+        ed.open(loaded, Some(i), None);
+    }
+    ui.horizontal(|ui| {
+        let r = ui.add(
+            egui::TextEdit::singleline(&mut ed.path_text)
+                .hint_text("path/to/scenario.ron")
+                .desired_width(180.0),
+        );
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Open").clicked() || enter {
+            let path = std::path::PathBuf::from(ed.path_text.trim());
+            ed.open(loaded, None, Some(path));
+        }
+    });
+    ui.separator();
+    let mut changed = false;
+    egui::Grid::new("conditions")
+        .num_columns(2)
+        .spacing([8.0, 6.0])
+        .show(ui, |ui| {
+            ui.label("method");
+            egui::ComboBox::from_id_salt("method")
+                .selected_text(ed.method.name())
+                .show_ui(ui, |ui| {
+                    for m in Method::ALL {
+                        changed |= ui.selectable_value(&mut ed.method, m, m.name()).changed();
+                    }
+                });
+            ui.end_row();
+            for (label, text) in [
+                ("file size", &mut ed.file_size_text),
+                ("buffer size", &mut ed.buffer_size_text),
+            ] {
+                ui.label(label);
+                let r = ui.add(egui::TextEdit::singleline(text).desired_width(110.0));
+                changed |= r.lost_focus();
+                ui.end_row();
+            }
+            ui.label("disk");
+            ui.horizontal(|ui| {
+                changed |= ui.radio_value(&mut ed.disk_pio, true, "PIO").changed();
+                changed |= ui.radio_value(&mut ed.disk_pio, false, "DMA").changed();
+            });
+            ui.end_row();
+            ui.label("NIC");
+            changed |= ui.checkbox(&mut ed.nic_sg, "scatter-gather DMA").changed();
+            ui.end_row();
+            ui.label("page cache");
+            ui.horizontal(|ui| {
+                changed |= ui.radio_value(&mut ed.warm, false, "cold").changed();
+                changed |= ui.radio_value(&mut ed.warm, true, "warm").changed();
+            });
+            ui.end_row();
+            ui.label("style");
+            ui.horizontal(|ui| {
+                changed |= ui
+                    .radio_value(&mut ed.realistic, false, "textbook")
+                    .changed();
+                changed |= ui
+                    .radio_value(&mut ed.realistic, true, "realistic")
+                    .changed();
+            });
+            ui.end_row();
+            ui.label("profile");
+            egui::ComboBox::from_id_salt("profile")
+                .selected_text(ed.profile.clone())
+                .show_ui(ui, |ui| {
+                    for p in Hardware::PROFILES {
+                        changed |= ui
+                            .selectable_value(&mut ed.profile, p.to_string(), p)
+                            .changed();
+                    }
+                });
+            ui.end_row();
+        });
+    if changed {
+        ed.apply(loaded);
+    }
+    if let Some(e) = &ed.error {
+        ui.separator();
+        ui.colored_label(
+            egui::Color32::from_rgb(240, 110, 90),
+            format!("Not applied — {e}"),
+        );
+        ui.label("The previous run keeps playing.");
+    }
+    ui.separator();
+    ui.strong(&loaded.title);
+    if let Some(n) = &loaded.notes {
+        egui::ScrollArea::vertical()
+            .id_salt("notes")
+            .show(ui, |ui| ui.label(n));
+    }
+}

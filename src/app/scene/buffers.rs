@@ -1,0 +1,257 @@
+//! Buffers as byte cells (hex values) or, for large buffers, a fill bar. Bytes
+//! landing during a copy take the colour of whoever moves them.
+
+use bevy::prelude::*;
+use bevy::sprite::Anchor;
+
+use super::layout::Layout;
+use super::{Built, RegionId, SceneItem, SceneSet, rect, text};
+use crate::app::model::Loaded;
+use crate::app::palette;
+use crate::app::playback::View;
+use crate::replay::{CELL_LIMIT, CacheFlash, SceneState};
+use crate::sim::event::Place;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        (draw_cells, draw_bars, draw_frame_titles).in_set(SceneSet::Draw),
+    );
+}
+
+#[derive(Component)]
+pub struct Cell {
+    region: RegionId,
+    index: usize,
+}
+
+#[derive(Component)]
+pub struct CellText {
+    region: RegionId,
+    index: usize,
+}
+
+#[derive(Component)]
+pub struct Bar {
+    region: RegionId,
+    area: Rect,
+}
+
+#[derive(Component)]
+pub struct BarText(RegionId);
+
+#[derive(Component)]
+pub struct FrameTitle(u32);
+
+fn regions(st: &SceneState) -> Vec<RegionId> {
+    let mut v = vec![
+        RegionId::User,
+        RegionId::Socket,
+        RegionId::Controller,
+        RegionId::Nic,
+    ];
+    v.extend((0..st.frames.len() as u32).map(RegionId::Frame));
+    v
+}
+
+pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
+    for id in regions(st) {
+        let Some(region) = id.of(st) else { continue };
+        let area = id.area(layout);
+        if region.size <= CELL_LIMIT {
+            let cells = Layout::cells(area, region.size);
+            let font = (cells.size * 0.5).clamp(7.0, 16.0);
+            for i in 0..region.size as usize {
+                let c = cells.center(i);
+                let side = (cells.size - 2.0).max(1.0);
+                let e = rect(
+                    commands,
+                    Rect::from_center_size(c, Vec2::splat(side)),
+                    palette::CELL_EMPTY,
+                    2.0,
+                );
+                commands.entity(e).insert(Cell {
+                    region: id,
+                    index: i,
+                });
+                if cells.size >= 12.0 {
+                    let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
+                    commands.entity(t).insert(CellText {
+                        region: id,
+                        index: i,
+                    });
+                }
+            }
+        } else {
+            rect(commands, area, palette::CELL_EMPTY, 2.0);
+            let e = rect(
+                commands,
+                Rect::from_corners(area.min, Vec2::new(area.min.x, area.max.y)),
+                palette::CELL_FULL,
+                3.0,
+            );
+            commands.entity(e).insert(Bar { region: id, area });
+            let t = text(
+                commands,
+                "",
+                area.center(),
+                14.0,
+                palette::TEXT,
+                Anchor::CENTER,
+            );
+            commands.entity(t).insert((BarText(id), SceneItem));
+        }
+    }
+    for (i, (label, _)) in layout.frames.iter().enumerate() {
+        let t = text(
+            commands,
+            "",
+            Vec2::new(label.min.x + 4.0, label.center().y),
+            13.0,
+            palette::TEXT_DIM,
+            Anchor::CENTER_LEFT,
+        );
+        commands.entity(t).insert(FrameTitle(i as u32));
+    }
+}
+
+/// Bytes of a region that a copy in flight has already delivered: (index, colour).
+fn landing(view: &View, id: RegionId) -> Vec<(u64, Color)> {
+    let mut out = Vec::new();
+    for f in &view.flights {
+        let (region, at) = match f.to {
+            Place::Controller { offset } => (RegionId::Controller, offset),
+            Place::Frame { frame, offset } => (RegionId::Frame(frame), offset),
+            Place::User { offset } => (RegionId::User, offset),
+            Place::Socket { offset } => (RegionId::Socket, offset),
+            Place::NicBuffer { offset } => (RegionId::Nic, offset),
+            _ => continue,
+        };
+        if region == id {
+            let n = (f.progress * f.len as f64).floor() as u64;
+            out.extend((0..n).map(|i| (at + i, palette::agent(f.agent))));
+        }
+    }
+    out
+}
+
+fn draw_cells(
+    loaded: Res<Loaded>,
+    view: Option<Res<View>>,
+    built: Res<Built>,
+    mut cells: Query<(&Cell, &mut Sprite)>,
+    mut texts: Query<(&CellText, &mut Text2d)>,
+) {
+    let Some(view) = view else { return };
+    if built.generation != view.generation {
+        return;
+    }
+    let st = &view.state;
+    let mut landed: Vec<(RegionId, Vec<(u64, Color)>)> = Vec::new();
+    for (cell, mut sprite) in &mut cells {
+        let Some(region) = cell.region.of(st) else {
+            continue;
+        };
+        if !landed.iter().any(|(r, _)| *r == cell.region) {
+            landed.push((cell.region, landing(&view, cell.region)));
+        }
+        let size = region.size.max(1);
+        let flying = landed
+            .iter()
+            .find(|(r, _)| *r == cell.region)
+            .and_then(|(_, l)| {
+                l.iter()
+                    .rev()
+                    .find(|(i, _)| (*i % size) as usize == cell.index)
+                    .map(|x| x.1)
+            });
+        let color = match (flying, region.cells.get(cell.index).copied().flatten()) {
+            (Some(c), _) => c,
+            (None, Some(_)) => palette::CELL_FULL,
+            (None, None) => palette::CELL_EMPTY,
+        };
+        if sprite.color != color {
+            sprite.color = color;
+        }
+    }
+    let _ = &loaded;
+    for (t, mut text) in &mut texts {
+        let Some(region) = t.region.of(st) else {
+            continue;
+        };
+        let s = match region.cells.get(t.index).copied().flatten() {
+            Some(b) => format!("{b:02X}"),
+            None => String::new(),
+        };
+        if text.0 != s {
+            text.0 = s;
+        }
+    }
+}
+
+fn human(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+fn draw_bars(
+    view: Option<Res<View>>,
+    mut bars: Query<(&Bar, &mut Sprite, &mut Transform)>,
+    mut texts: Query<(&BarText, &mut Text2d)>,
+) {
+    let Some(view) = view else { return };
+    let st = &view.state;
+    for (bar, mut sprite, mut tf) in &mut bars {
+        let Some(region) = bar.region.of(st) else {
+            continue;
+        };
+        let frac = region.filled as f32 / region.size.max(1) as f32;
+        let w = (bar.area.width() * frac).max(0.0);
+        sprite.custom_size = Some(Vec2::new(w.max(0.01), bar.area.height()));
+        tf.translation.x = bar.area.min.x + w / 2.0;
+    }
+    for (t, mut text) in &mut texts {
+        let Some(region) = t.0.of(st) else { continue };
+        let s = format!("{} / {}", human(region.filled), human(region.size));
+        if text.0 != s {
+            text.0 = s;
+        }
+    }
+}
+
+fn draw_frame_titles(
+    view: Option<Res<View>>,
+    mut titles: Query<(&FrameTitle, &mut Text2d, &mut TextColor)>,
+) {
+    let Some(view) = view else { return };
+    let st = &view.state;
+    for (FrameTitle(i), mut text, mut color) in &mut titles {
+        let Some(f) = st.frames.get(*i as usize) else {
+            continue;
+        };
+        let s = match f.page {
+            Some(p) => format!("f{i} p{p}"),
+            None => format!("f{i} —"),
+        };
+        if text.0 != s {
+            text.0 = s;
+        }
+        // A cache event lights the frame's title for a few steps.
+        let c = match f.flash {
+            Some((kind, at)) if at + 4 >= st.applied => match kind {
+                CacheFlash::Hit => palette::HIT,
+                CacheFlash::Miss | CacheFlash::Insert => palette::MISS,
+                CacheFlash::Evict => palette::EVICT,
+            },
+            _ => palette::TEXT_DIM,
+        };
+        if color.0 != c {
+            color.0 = c;
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! The parts that are not plain buffers: the process, the CPU with its mode lamp,
+//! register and interrupt lines, the memory bus, the DMA engine, the disk, the NIC
+//! (with its SG badge) and the wire, plus the kernel's pipe/mmap/descriptor notes.
+
+use bevy::prelude::*;
+use bevy::sprite::Anchor;
+
+use super::layout::*;
+use super::{SceneSet, rect, text};
+use crate::app::model::Loaded;
+use crate::app::palette;
+use crate::app::playback::View;
+use crate::replay::{DescView, SceneState};
+use crate::sim::event::{Agent, IrqLine, Mode, Place, ProcessState};
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, (draw_labels, draw_lamps).in_set(SceneSet::Draw));
+}
+
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Process,
+    Mode,
+    Cpu,
+    Dma,
+    Disk,
+    Nic,
+    Wire,
+    Kernel,
+    Bus,
+}
+
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+pub enum Lamp {
+    Mode,
+    Bus,
+    Irq(IrqLine),
+    Process,
+    DmaProgress,
+    NicProgress,
+}
+
+pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded: &Loaded) {
+    let label = |commands: &mut Commands, l: Label, at: Vec2, size: f32, anchor: Anchor| {
+        let e = text(commands, "", at, size, palette::TEXT, anchor);
+        commands.entity(e).insert(l);
+    };
+    let lamp = |commands: &mut Commands, l: Lamp, r: Rect| {
+        let e = rect(commands, r, palette::CELL_EMPTY, 2.0);
+        commands.entity(e).insert(l);
+    };
+    // Process.
+    lamp(
+        commands,
+        Lamp::Process,
+        Rect::new(
+            PROCESS_BOX.min.x,
+            PROCESS_BOX.max.y - 6.0,
+            PROCESS_BOX.max.x,
+            PROCESS_BOX.max.y,
+        ),
+    );
+    label(
+        commands,
+        Label::Process,
+        Vec2::new(PROCESS_BOX.min.x + 8.0, PROCESS_BOX.max.y - 12.0),
+        17.0,
+        Anchor::TOP_LEFT,
+    );
+    // CPU: mode lamp, activity and register, interrupt lines.
+    let lamp_r = Rect::new(
+        CPU_BOX.min.x + 8.0,
+        CPU_BOX.max.y - 62.0,
+        CPU_BOX.max.x - 8.0,
+        CPU_BOX.max.y - 26.0,
+    );
+    lamp(commands, Lamp::Mode, lamp_r);
+    label(commands, Label::Mode, lamp_r.center(), 20.0, Anchor::CENTER);
+    label(
+        commands,
+        Label::Cpu,
+        Vec2::new(CPU_BOX.min.x + 8.0, CPU_BOX.max.y - 70.0),
+        15.0,
+        Anchor::TOP_LEFT,
+    );
+    for (i, line) in [IrqLine::Disk, IrqLine::Dma, IrqLine::Nic]
+        .into_iter()
+        .enumerate()
+    {
+        let x0 = CPU_BOX.min.x + 8.0 + i as f32 * 63.0;
+        let r = Rect::new(x0, CPU_BOX.min.y + 8.0, x0 + 58.0, CPU_BOX.min.y + 34.0);
+        lamp(commands, Lamp::Irq(line), r);
+        let name = match line {
+            IrqLine::Disk => "IRQ disk",
+            IrqLine::Dma => "IRQ dma",
+            IrqLine::Nic => "IRQ nic",
+        };
+        text(
+            commands,
+            name,
+            r.center(),
+            11.0,
+            palette::TEXT,
+            Anchor::CENTER,
+        );
+    }
+    // The memory bus.
+    lamp(
+        commands,
+        Lamp::Bus,
+        Rect::new(-620.0, BUS_Y - 7.0, 620.0, BUS_Y + 7.0),
+    );
+    label(
+        commands,
+        Label::Bus,
+        Vec2::new(-615.0, BUS_Y + 9.0),
+        13.0,
+        Anchor::BOTTOM_LEFT,
+    );
+    // DMA engine.
+    label(
+        commands,
+        Label::Dma,
+        Vec2::new(DMA_BOX.min.x + 8.0, DMA_BOX.max.y - 26.0),
+        14.0,
+        Anchor::TOP_LEFT,
+    );
+    rect(
+        commands,
+        Rect::new(
+            DMA_BOX.min.x + 8.0,
+            DMA_BOX.min.y + 10.0,
+            DMA_BOX.max.x - 8.0,
+            DMA_BOX.min.y + 26.0,
+        ),
+        palette::CELL_EMPTY,
+        2.0,
+    );
+    lamp(
+        commands,
+        Lamp::DmaProgress,
+        Rect::new(
+            DMA_BOX.min.x + 8.0,
+            DMA_BOX.min.y + 10.0,
+            DMA_BOX.max.x - 8.0,
+            DMA_BOX.min.y + 26.0,
+        ),
+    );
+    // Disk: platter and request.
+    rect(
+        commands,
+        Rect::new(
+            DISK_BOX.min.x + 10.0,
+            DISK_BOX.min.y + 10.0,
+            DISK_BOX.max.x - 10.0,
+            DISK_BOX.min.y + 70.0,
+        ),
+        palette::BAND_HARDWARE,
+        2.0,
+    );
+    text(
+        commands,
+        "platter / flash",
+        Vec2::new(DISK_BOX.center().x, DISK_BOX.min.y + 58.0),
+        12.0,
+        palette::TEXT_DIM,
+        Anchor::CENTER,
+    );
+    label(
+        commands,
+        Label::Disk,
+        Vec2::new(DISK_BOX.min.x + 8.0, DISK_BOX.max.y - 26.0),
+        14.0,
+        Anchor::TOP_LEFT,
+    );
+    // NIC.
+    label(
+        commands,
+        Label::Nic,
+        Vec2::new(NIC_BOX.min.x + 8.0, NIC_BOX.max.y - 26.0),
+        14.0,
+        Anchor::TOP_LEFT,
+    );
+    rect(
+        commands,
+        Rect::new(
+            NIC_BOX.min.x + 8.0,
+            NIC_BOX.min.y + 10.0,
+            NIC_BOX.max.x - 8.0,
+            NIC_BOX.min.y + 26.0,
+        ),
+        palette::CELL_EMPTY,
+        2.0,
+    );
+    lamp(
+        commands,
+        Lamp::NicProgress,
+        Rect::new(
+            NIC_BOX.min.x + 8.0,
+            NIC_BOX.min.y + 10.0,
+            NIC_BOX.max.x - 8.0,
+            NIC_BOX.min.y + 26.0,
+        ),
+    );
+    if loaded.replay.setup.hw.nic_sg {
+        let badge = Rect::new(
+            NIC_BOX.max.x - 52.0,
+            NIC_BOX.max.y - 24.0,
+            NIC_BOX.max.x - 6.0,
+            NIC_BOX.max.y - 4.0,
+        );
+        rect(commands, badge, palette::DMA, 3.0);
+        text(
+            commands,
+            "SG",
+            badge.center(),
+            14.0,
+            palette::TEXT,
+            Anchor::CENTER,
+        );
+    }
+    label(
+        commands,
+        Label::Wire,
+        Vec2::new(WIRE_BOX.min.x + 6.0, WIRE_BOX.max.y - 26.0),
+        14.0,
+        Anchor::TOP_LEFT,
+    );
+    label(
+        commands,
+        Label::Kernel,
+        Vec2::new(KINFO_BOX.min.x + 8.0, KINFO_BOX.max.y - 6.0),
+        14.0,
+        Anchor::TOP_LEFT,
+    );
+}
+
+fn place_name(p: Place) -> String {
+    match p {
+        Place::Platter { .. } => "disk".into(),
+        Place::Controller { .. } => "controller".into(),
+        Place::Frame { frame, .. } => format!("frame {frame}"),
+        Place::User { .. } => "user buf".into(),
+        Place::Socket { .. } => "socket buf".into(),
+        Place::NicBuffer { .. } => "NIC buf".into(),
+        Place::Wire { .. } => "wire".into(),
+    }
+}
+
+fn desc(d: &Option<DescView>) -> String {
+    match d {
+        Some(d) => format!(
+            "descriptor #{}\n{} → {}\n{} / {} B",
+            d.id,
+            place_name(d.src),
+            place_name(d.dst),
+            d.moved,
+            d.len
+        ),
+        None => "no descriptor".into(),
+    }
+}
+
+fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String {
+    let r = &loaded.replay;
+    match l {
+        Label::Process => {
+            let state = match st.process {
+                ProcessState::Running => "running",
+                ProcessState::Sleeping => "sleeping (blocked)",
+                ProcessState::Exited => "exited",
+            };
+            let call = st.syscall.map(|s| format!("in {s}()")).unwrap_or_default();
+            format!("process `{}`\n{state}\n{call}", r.setup.method.name())
+        }
+        Label::Mode => match st.mode {
+            Mode::User => "USER".into(),
+            Mode::Kernel => "KERNEL".into(),
+        },
+        Label::Cpu => {
+            let reg = view
+                .flights
+                .iter()
+                .find(|f| f.agent == Agent::Cpu)
+                .map(|f| {
+                    let i = f.file_offset
+                        + ((f.progress * f.len as f64) as u64).min(f.len.saturating_sub(1));
+                    let w = r.setup.hw.word_bytes as usize;
+                    let a = (i as usize / w * w).max(f.file_offset as usize);
+                    let bytes: String = r
+                        .file
+                        .iter()
+                        .skip(a)
+                        .take(w)
+                        .map(|b| format!("{b:02X}"))
+                        .collect();
+                    format!("register: {bytes}")
+                })
+                .unwrap_or_else(|| "register: —".into());
+            format!("{:?}\n{reg}", st.activity)
+                .to_lowercase()
+                .replacen("register", "register", 1)
+        }
+        Label::Dma => desc(&st.dma),
+        Label::Disk => match st.disk_request {
+            Some((off, len)) => format!("reading bytes {off}–{}", off + len - 1),
+            None => "idle".into(),
+        },
+        Label::Nic => desc(&st.nic_dma),
+        Label::Wire => format!("sent\n{} B\nof {}", st.wire, r.setup.file_size),
+        Label::Kernel => {
+            let mut lines = Vec::new();
+            if !st.socket_refs.is_empty() {
+                let refs: Vec<String> = st
+                    .socket_refs
+                    .iter()
+                    .take(6)
+                    .map(|p| format!("[f{}+{}, {} B]", p.frame, p.offset, p.len))
+                    .collect();
+                lines.push(format!("socket descriptors (SG): {}", refs.join(" ")));
+            }
+            if !st.pipe_refs.is_empty() {
+                let refs: Vec<String> = st
+                    .pipe_refs
+                    .iter()
+                    .take(6)
+                    .map(|p| format!("[f{}+{}, {} B]", p.frame, p.offset, p.len))
+                    .collect();
+                lines.push(format!("pipe holds page refs: {}", refs.join(" ")));
+            }
+            if st.mapped > 0 {
+                lines.push(format!(
+                    "mmap: {} frame(s) shared with the process",
+                    st.mapped
+                ));
+            }
+            lines.join("\n")
+        }
+        Label::Bus => format!("memory bus: {:?}", st.bus).to_lowercase(),
+    }
+}
+
+fn draw_labels(
+    loaded: Res<Loaded>,
+    view: Option<Res<View>>,
+    mut labels: Query<(&Label, &mut Text2d)>,
+) {
+    let Some(view) = view else { return };
+    for (l, mut t) in &mut labels {
+        let s = label_text(*l, &view.state, &view, &loaded);
+        if t.0 != s {
+            t.0 = s;
+        }
+    }
+}
+
+fn progress(d: &Option<DescView>) -> f32 {
+    d.as_ref()
+        .map(|d| d.moved as f32 / d.len.max(1) as f32)
+        .unwrap_or(0.0)
+}
+
+fn draw_lamps(view: Option<Res<View>>, mut lamps: Query<(&Lamp, &mut Sprite, &mut Transform)>) {
+    let Some(view) = view else { return };
+    let st = &view.state;
+    for (lamp, mut sprite, mut tf) in &mut lamps {
+        let color = match lamp {
+            Lamp::Mode => palette::mode(st.mode),
+            Lamp::Bus => palette::bus(st.bus),
+            Lamp::Irq(line) => {
+                if st.handler == Some(*line) {
+                    palette::CPU
+                } else if st.pending_irqs.contains(line) {
+                    palette::IRQ
+                } else {
+                    palette::CELL_EMPTY
+                }
+            }
+            Lamp::Process => match st.process {
+                ProcessState::Running => palette::USER,
+                ProcessState::Sleeping => palette::MISS,
+                ProcessState::Exited => palette::CELL_EMPTY,
+            },
+            Lamp::DmaProgress | Lamp::NicProgress => {
+                let (d, r) = if *lamp == Lamp::DmaProgress {
+                    (&st.dma, DMA_BOX)
+                } else {
+                    (&st.nic_dma, NIC_BOX)
+                };
+                let full = r.width() - 16.0;
+                let w = full * progress(d);
+                sprite.custom_size = Some(Vec2::new(w.max(0.01), 16.0));
+                tf.translation.x = r.min.x + 8.0 + w / 2.0;
+                palette::DMA
+            }
+        };
+        if sprite.color != color {
+            sprite.color = color;
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The machine drawn in 2D: three bands (user, kernel, hardware), every buffer as
+//! byte cells, the devices, the bus, and tokens for copies in flight.
+//!
+//! Entities are spawned once per run (`build`) and only updated afterwards; a new
+//! run (new generation) despawns them and builds again.
+
+mod buffers;
+mod devices;
+pub mod layout;
+mod tokens;
+
+use bevy::prelude::*;
+use bevy::sprite::Anchor;
+
+use super::model::Loaded;
+use super::palette;
+use super::playback::{PlaybackSet, View};
+use crate::replay::{Region, SceneState};
+use layout::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Built>()
+        .add_systems(Startup, spawn_camera)
+        .add_systems(Update, build.after(PlaybackSet).in_set(SceneSet::Build))
+        .configure_sets(Update, SceneSet::Draw.after(SceneSet::Build))
+        .add_plugins((buffers::plugin, devices::plugin, tokens::plugin));
+}
+
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SceneSet {
+    Build,
+    Draw,
+}
+
+/// Which run the scene entities were built for, and their layout.
+#[derive(Resource, Default)]
+pub struct Built {
+    pub generation: u64,
+    pub layout: Option<Layout>,
+}
+
+/// Every entity of the scene (despawned when the run changes).
+#[derive(Component)]
+pub struct SceneItem;
+
+/// The world camera (its viewport is fitted between the egui panels).
+#[derive(Component)]
+pub struct WorldCamera;
+
+/// A buffer of the machine.
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegionId {
+    Controller,
+    Frame(u32),
+    User,
+    Socket,
+    Nic,
+}
+
+impl RegionId {
+    pub fn of(self, st: &SceneState) -> Option<&Region> {
+        match self {
+            RegionId::Controller => Some(&st.controller),
+            RegionId::Frame(i) => st.frames.get(i as usize).map(|f| &f.bytes),
+            RegionId::User => Some(&st.user),
+            RegionId::Socket => Some(&st.socket),
+            RegionId::Nic => Some(&st.nic),
+        }
+    }
+
+    pub fn area(self, l: &Layout) -> Rect {
+        match self {
+            RegionId::Controller => l.controller,
+            RegionId::Frame(i) => l.frames.get(i as usize).map(|f| f.1).unwrap_or(Rect::EMPTY),
+            RegionId::User => l.user,
+            RegionId::Socket => l.socket,
+            RegionId::Nic => l.nic,
+        }
+    }
+}
+
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn((
+        Camera2d,
+        WorldCamera,
+        Projection::Orthographic(OrthographicProjection {
+            scaling_mode: bevy::camera::ScalingMode::AutoMin {
+                min_width: WORLD.x,
+                min_height: WORLD.y,
+            },
+            ..OrthographicProjection::default_2d()
+        }),
+    ));
+}
+
+/// A filled rectangle.
+pub fn rect(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
+    commands
+        .spawn((
+            SceneItem,
+            Sprite::from_color(color, r.size()),
+            Transform::from_translation(r.center().extend(z)),
+        ))
+        .id()
+}
+
+/// A text label; `anchor` says which point of the text sits at `at`.
+pub fn text(
+    commands: &mut Commands,
+    s: &str,
+    at: Vec2,
+    size: f32,
+    color: Color,
+    anchor: Anchor,
+) -> Entity {
+    commands
+        .spawn((
+            SceneItem,
+            Text2d::new(s),
+            TextFont::from_font_size(size),
+            TextColor(color),
+            anchor,
+            Transform::from_translation(at.extend(5.0)),
+        ))
+        .id()
+}
+
+fn build(
+    mut commands: Commands,
+    loaded: Res<Loaded>,
+    view: Option<Res<View>>,
+    mut built: ResMut<Built>,
+    old: Query<Entity, With<SceneItem>>,
+) {
+    let Some(view) = view else { return };
+    if built.generation == loaded.generation && built.layout.is_some()
+        || view.generation != loaded.generation
+    {
+        return;
+    }
+    for e in &old {
+        commands.entity(e).despawn();
+    }
+    let st = &view.state;
+    let layout = Layout::new(st);
+    // Bands.
+    for (band, color, title) in [
+        (USER_BAND, palette::BAND_USER, "USER SPACE"),
+        (KERNEL_BAND, palette::BAND_KERNEL, "KERNEL SPACE"),
+        (HW_BAND, palette::BAND_HARDWARE, "HARDWARE"),
+    ] {
+        rect(&mut commands, band, color, 0.0);
+        text(
+            &mut commands,
+            title,
+            Vec2::new(band.max.x - 8.0, band.max.y - 4.0),
+            15.0,
+            palette::TEXT_DIM,
+            Anchor::TOP_RIGHT,
+        );
+    }
+    for (b, title) in [
+        (PROCESS_BOX, ""),
+        (USER_BUF_BOX, "user buffer"),
+        (CACHE_BOX, "page cache (kernel buffer)"),
+        (SOCKET_BOX, "socket send buffer"),
+        (KINFO_BOX, ""),
+        (CPU_BOX, "CPU"),
+        (DMA_BOX, "DMA engine"),
+        (DISK_BOX, "disk + controller"),
+        (NIC_BOX, "NIC"),
+        (WIRE_BOX, "wire"),
+    ] {
+        rect(&mut commands, b, palette::BOX, 1.0);
+        if !title.is_empty() {
+            text(
+                &mut commands,
+                title,
+                Vec2::new(b.min.x + 6.0, b.max.y - 3.0),
+                15.0,
+                palette::TEXT,
+                Anchor::TOP_LEFT,
+            );
+        }
+    }
+    buffers::spawn(&mut commands, st, &layout);
+    devices::spawn(&mut commands, st, &layout, &loaded);
+    tokens::spawn(&mut commands);
+    built.generation = loaded.generation;
+    built.layout = Some(layout);
+}

@@ -1,0 +1,444 @@
+//! Replaying the event log: the state of every part at any point of the log.
+//!
+//! The app draws a `SceneState`; the state is a pure function of the log and a
+//! playhead (how many events are applied, and the cycle), so stepping back,
+//! scrubbing and replaying are only moves of the playhead. No Bevy here.
+
+use crate::sim::event::*;
+use crate::sim::{Counters, Event, Setup};
+
+/// Regions larger than this are drawn as a fill level instead of byte cells.
+pub const CELL_LIMIT: u64 = 256;
+
+/// The bytes a buffer holds: cells for small buffers, a fill count for large ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub size: u64,
+    pub cells: Vec<Option<u8>>,
+    pub filled: u64,
+}
+
+impl Region {
+    pub fn new(size: u64) -> Self {
+        let cells = if size <= CELL_LIMIT {
+            vec![None; size as usize]
+        } else {
+            Vec::new()
+        };
+        Region {
+            size,
+            cells,
+            filled: 0,
+        }
+    }
+
+    pub fn has_cells(&self) -> bool {
+        !self.cells.is_empty() || self.size == 0
+    }
+
+    fn write(&mut self, at: u64, bytes: &[u8]) {
+        if self.has_cells() {
+            for (i, b) in bytes.iter().enumerate() {
+                let idx = ((at + i as u64) % self.size.max(1)) as usize;
+                if self.cells[idx].is_none() {
+                    self.filled += 1;
+                }
+                self.cells[idx] = Some(*b);
+            }
+        } else {
+            self.filled = (self.filled + bytes.len() as u64).min(self.size);
+        }
+    }
+
+    fn clear(&mut self, at: u64, len: u64) {
+        if self.has_cells() {
+            for i in 0..len {
+                let idx = ((at + i) % self.size.max(1)) as usize;
+                if self.cells[idx].take().is_some() {
+                    self.filled -= 1;
+                }
+            }
+        } else {
+            self.filled = self.filled.saturating_sub(len);
+        }
+    }
+}
+
+/// A page frame as drawn: which file page it holds and its bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameView {
+    pub page: Option<u64>,
+    pub bytes: Region,
+    /// The last page-cache event on this frame, for a highlight: (kind, event index).
+    pub flash: Option<(CacheFlash, usize)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CacheFlash {
+    Hit,
+    Miss,
+    Insert,
+    Evict,
+}
+
+/// A DMA descriptor in progress.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DescView {
+    pub id: u64,
+    pub src: Place,
+    pub dst: Place,
+    pub len: u64,
+    pub moved: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SceneState {
+    /// Events applied: events[..applied].
+    pub applied: usize,
+    pub mode: Mode,
+    pub activity: Activity,
+    pub process: ProcessState,
+    pub bus: BusOwner,
+    pub syscall: Option<&'static str>,
+    pub pending_irqs: Vec<IrqLine>,
+    pub handler: Option<IrqLine>,
+    pub controller: Region,
+    pub frames: Vec<FrameView>,
+    pub user: Region,
+    pub socket: Region,
+    /// Scatter-gather descriptors in the socket buffer.
+    pub socket_refs: Vec<PageRef>,
+    pub pipe_refs: Vec<PageRef>,
+    pub mapped: usize,
+    pub nic: Region,
+    pub wire: u64,
+    pub disk_request: Option<(u64, u64)>,
+    pub dma: Option<DescView>,
+    pub nic_dma: Option<DescView>,
+    pub counters: Counters,
+}
+
+/// A copy in progress at the playhead: drawn as a token moving along the bus.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flight {
+    pub event: usize,
+    pub from: Place,
+    pub to: Place,
+    pub agent: Agent,
+    pub engine: Option<Engine>,
+    pub len: u64,
+    pub file_offset: u64,
+    /// 0.0 at the first cycle, 1.0 when done.
+    pub progress: f64,
+}
+
+/// A finished run, ready to be replayed.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    pub setup: Setup,
+    pub file: Vec<u8>,
+    pub events: Vec<Event>,
+    /// Copy events by first cycle: (first, last, index).
+    copies: Vec<(u64, u64, usize)>,
+    longest_copy: u64,
+    /// Snapshots every `KEYFRAME` events, so seeking far back is quick.
+    keyframes: Vec<SceneState>,
+}
+
+const KEYFRAME: usize = 8192;
+
+impl Replay {
+    pub fn new(setup: Setup, events: Vec<Event>) -> Replay {
+        let file = setup.file_bytes();
+        let mut copies: Vec<(u64, u64, usize)> = events
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e.kind {
+                EventKind::Copy {
+                    first_cycle,
+                    last_cycle,
+                    ..
+                } => Some((first_cycle, last_cycle, i)),
+                _ => None,
+            })
+            .collect();
+        copies.sort();
+        let longest_copy = copies.iter().map(|c| c.1 - c.0 + 1).max().unwrap_or(0);
+        let mut r = Replay {
+            setup,
+            file,
+            events,
+            copies,
+            longest_copy,
+            keyframes: Vec::new(),
+        };
+        // Keyframes cost memory proportional to the scene, not the file: regions
+        // above CELL_LIMIT keep only a count.
+        let mut st = r.empty_state();
+        let mut kf = vec![st.clone()];
+        for i in 0..r.events.len() {
+            r.apply(&mut st, i);
+            if (i + 1) % KEYFRAME == 0 {
+                kf.push(st.clone());
+            }
+        }
+        r.keyframes = kf;
+        r
+    }
+
+    pub fn total_cycles(&self) -> u64 {
+        self.events.last().map(|e| e.cycle).unwrap_or(0)
+    }
+
+    /// Frames drawn: at most this many (the rest are summarised).
+    pub const MAX_FRAMES: u64 = 16;
+
+    pub fn empty_state(&self) -> SceneState {
+        let hw = &self.setup.hw;
+        let frames = hw.cache_pages.min(Self::MAX_FRAMES);
+        SceneState {
+            applied: 0,
+            mode: Mode::User,
+            activity: Activity::Idle,
+            process: ProcessState::Running,
+            bus: BusOwner::Idle,
+            syscall: None,
+            pending_irqs: Vec::new(),
+            handler: None,
+            controller: Region::new(hw.controller_buffer),
+            frames: (0..frames)
+                .map(|_| FrameView {
+                    page: None,
+                    bytes: Region::new(hw.page_size),
+                    flash: None,
+                })
+                .collect(),
+            user: Region::new(self.setup.buffer_size.min(self.setup.file_size)),
+            socket: Region::new(hw.socket_buffer),
+            socket_refs: Vec::new(),
+            pipe_refs: Vec::new(),
+            mapped: 0,
+            nic: Region::new(hw.nic_buffer),
+            wire: 0,
+            disk_request: None,
+            dma: None,
+            nic_dma: None,
+            counters: Counters::default(),
+        }
+    }
+
+    /// The state after the first `applied` events.
+    pub fn state_at(&self, applied: usize) -> SceneState {
+        let applied = applied.min(self.events.len());
+        let k = (applied / KEYFRAME).min(self.keyframes.len().saturating_sub(1));
+        let mut st = self
+            .keyframes
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| self.empty_state());
+        self.advance(&mut st, applied);
+        st
+    }
+
+    /// Applies events until `applied` of them are in (never goes back).
+    pub fn advance(&self, st: &mut SceneState, applied: usize) {
+        let applied = applied.min(self.events.len());
+        while st.applied < applied {
+            self.apply(st, st.applied);
+        }
+    }
+
+    /// How many events happen at or before `cycle`.
+    pub fn events_through(&self, cycle: u64) -> usize {
+        self.events.partition_point(|e| e.cycle <= cycle)
+    }
+
+    fn file_bytes(&self, off: u64, len: u64) -> &[u8] {
+        let a = (off as usize).min(self.file.len());
+        let b = ((off + len) as usize).min(self.file.len());
+        &self.file[a..b]
+    }
+
+    fn region_mut<'s>(&self, st: &'s mut SceneState, p: Place) -> Option<(&'s mut Region, u64)> {
+        match p {
+            Place::Controller { offset } => Some((&mut st.controller, offset)),
+            Place::Frame { frame, offset } => st
+                .frames
+                .get_mut(frame as usize)
+                .map(|f| (&mut f.bytes, offset)),
+            Place::User { offset } => Some((&mut st.user, offset)),
+            Place::Socket { offset } => Some((&mut st.socket, offset)),
+            Place::NicBuffer { offset } => Some((&mut st.nic, offset)),
+            Place::Platter { .. } | Place::Wire { .. } => None,
+        }
+    }
+
+    fn apply(&self, st: &mut SceneState, i: usize) {
+        let e = &self.events[i];
+        st.counters.observe(e);
+        st.applied = i + 1;
+        match &e.kind {
+            EventKind::ProcessState { state } => st.process = *state,
+            EventKind::CpuActivity { activity } => st.activity = *activity,
+            EventKind::ModeSwitch { to, .. } => st.mode = *to,
+            EventKind::SyscallEnter { name, .. } => st.syscall = Some(name),
+            EventKind::SyscallReturn { .. } => st.syscall = None,
+            EventKind::BusOwner { owner } => st.bus = *owner,
+            EventKind::IrqRaise { line, .. } => {
+                if !st.pending_irqs.contains(line) {
+                    st.pending_irqs.push(*line);
+                }
+            }
+            EventKind::IrqTake { line } => {
+                st.pending_irqs.retain(|l| l != line);
+                st.handler = Some(*line);
+            }
+            EventKind::IrqDone { .. } => st.handler = None,
+            EventKind::Copy {
+                from,
+                to,
+                len,
+                file_offset,
+                engine,
+                ..
+            } => {
+                let bytes = self.file_bytes(*file_offset, *len).to_vec();
+                if let Some((r, at)) = self.region_mut(st, *to) {
+                    r.write(at, &bytes);
+                }
+                match from {
+                    // Device buffers empty as their bytes leave; memory keeps a copy.
+                    Place::Controller { offset } => st.controller.clear(*offset, *len),
+                    Place::NicBuffer { offset } => st.nic.clear(*offset, *len),
+                    _ => {}
+                }
+                if let Place::Wire { .. } = to {
+                    st.wire += len;
+                }
+                let desc = match engine {
+                    Some(Engine::DiskDma) => st.dma.as_mut(),
+                    Some(Engine::NicDma) => st.nic_dma.as_mut(),
+                    None => None,
+                };
+                if let Some(d) = desc {
+                    d.moved += len;
+                }
+            }
+            EventKind::CacheHit { frame, .. } => self.flash(st, *frame, CacheFlash::Hit, i),
+            EventKind::CacheMiss { .. } => {}
+            EventKind::CacheInsert {
+                page, frame, cause, ..
+            } => {
+                if let Some(f) = st.frames.get_mut(*frame as usize) {
+                    f.page = Some(*page);
+                    f.bytes = Region::new(self.setup.hw.page_size);
+                    if *cause == InsertCause::Warm {
+                        let ps = self.setup.hw.page_size;
+                        let bytes = self.file_bytes(page * ps, ps).to_vec();
+                        f.bytes.write(0, &bytes);
+                    }
+                }
+                self.flash(st, *frame, CacheFlash::Insert, i);
+            }
+            EventKind::CacheEvict { frame, .. } => {
+                if let Some(f) = st.frames.get_mut(*frame as usize) {
+                    f.page = None;
+                    f.bytes = Region::new(self.setup.hw.page_size);
+                }
+                self.flash(st, *frame, CacheFlash::Evict, i);
+            }
+            EventKind::DiskCommand { offset, len, .. } => st.disk_request = Some((*offset, *len)),
+            EventKind::DmaSetup {
+                engine,
+                descriptor,
+                src,
+                dst,
+                len,
+            } => {
+                let d = Some(DescView {
+                    id: *descriptor,
+                    src: *src,
+                    dst: *dst,
+                    len: *len,
+                    moved: 0,
+                });
+                match engine {
+                    Engine::DiskDma => st.dma = d,
+                    Engine::NicDma => st.nic_dma = d,
+                }
+            }
+            EventKind::DmaComplete { engine, .. } => match engine {
+                Engine::DiskDma => {
+                    st.dma = None;
+                    st.disk_request = None;
+                }
+                Engine::NicDma => st.nic_dma = None,
+            },
+            EventKind::SocketDescriptors { pieces } => {
+                st.socket_refs.extend(pieces.iter().copied())
+            }
+            EventKind::SocketFree { offset, len } => {
+                st.socket.clear(*offset, *len);
+                let end = offset + len;
+                st.socket_refs
+                    .retain(|r| r.file_offset < *offset || r.file_offset >= end);
+            }
+            EventKind::PipeRefs { pieces } => st.pipe_refs = pieces.clone(),
+            EventKind::PipeTaken { .. } => st.pipe_refs.clear(),
+            EventKind::Mapped { frames } => st.mapped = frames.len(),
+            EventKind::Unmapped { .. } => st.mapped = 0,
+            EventKind::DiskBufferFull { .. } => {
+                // A PIO request ends when its last chunk is drained.
+            }
+            EventKind::RunStart { .. } | EventKind::RunEnd { .. } => {}
+            EventKind::SocketQueue { .. } | EventKind::Delivered { .. } => {}
+        }
+    }
+
+    fn flash(&self, st: &mut SceneState, frame: u32, kind: CacheFlash, i: usize) {
+        if let Some(f) = st.frames.get_mut(frame as usize) {
+            f.flash = Some((kind, i));
+        }
+    }
+
+    /// Copies under way at `cycle` (their completion event is still ahead).
+    pub fn in_flight(&self, cycle: f64) -> Vec<Flight> {
+        let c = cycle.max(0.0);
+        let end = self
+            .copies
+            .partition_point(|&(first, _, _)| (first as f64) <= c);
+        let mut out = Vec::new();
+        for &(first, last, idx) in self.copies[..end].iter().rev() {
+            if (first + self.longest_copy) as f64 + 1.0 < c {
+                break;
+            }
+            let done_at = (last + 1) as f64;
+            if c < done_at {
+                if let EventKind::Copy {
+                    from,
+                    to,
+                    len,
+                    file_offset,
+                    agent,
+                    engine,
+                    ..
+                } = self.events[idx].kind
+                {
+                    let progress = ((c - first as f64) / (done_at - first as f64)).clamp(0.0, 1.0);
+                    out.push(Flight {
+                        event: idx,
+                        from,
+                        to,
+                        agent,
+                        engine,
+                        len,
+                        file_offset,
+                        progress,
+                    });
+                }
+            }
+        }
+        out.sort_by_key(|f| f.event);
+        out
+    }
+}

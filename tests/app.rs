@@ -1,0 +1,135 @@
+//! Headless tests of the app's playback (no window, `MinimalPlugins`).
+#![cfg(feature = "gui")]
+
+use std::path::PathBuf;
+
+use bevy::input::InputPlugin;
+use bevy::prelude::*;
+use iolab::app::playback::{Playhead, View};
+use iolab::app::{Loaded, core_plugins, initial};
+use iolab::cli::{Overrides, resolve, simulate};
+
+fn scene(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenes")
+        .join(format!("{name}.ron"))
+}
+
+fn app_for(name: &str) -> App {
+    let (loaded, editor) = initial(&Some(scene(name))).expect("scene loads");
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, InputPlugin))
+        .insert_resource(loaded)
+        .insert_resource(editor);
+    core_plugins(&mut app);
+    app.update();
+    app
+}
+
+fn press(app: &mut App, keys: &[KeyCode]) {
+    {
+        let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+        for k in keys {
+            input.press(*k);
+        }
+    }
+    app.update();
+    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    for k in keys {
+        input.release(*k);
+    }
+    app.update();
+}
+
+fn view(app: &App) -> View {
+    app.world().resource::<View>().clone()
+}
+
+#[test]
+fn stepping_forward_then_back_returns_the_same_scene() {
+    for name in ["read_write", "pio_read", "sendfile_sg"] {
+        let mut app = app_for(name);
+        for start in [0usize, 7] {
+            for _ in 0..start {
+                press(&mut app, &[KeyCode::ArrowRight]);
+            }
+            let before = view(&app);
+            assert_eq!(before.state.applied, start, "{name}");
+            let n = 25;
+            for _ in 0..n {
+                press(&mut app, &[KeyCode::ArrowRight]);
+            }
+            let ahead = view(&app);
+            assert_eq!(ahead.state.applied, start + n);
+            assert_ne!(
+                ahead.state, before.state,
+                "{name}: 25 events change something"
+            );
+            for _ in 0..n {
+                press(&mut app, &[KeyCode::PageUp]);
+            }
+            assert_eq!(view(&app).state, before.state, "{name} from {start}");
+            app.world_mut().resource_mut::<Playhead>().to_start();
+            app.update();
+        }
+    }
+}
+
+#[test]
+fn seeking_a_cycle_shows_what_stepping_cycles_shows() {
+    let mut app = app_for("read_write");
+    let target = 150u64;
+    for _ in 0..target {
+        press(&mut app, &[KeyCode::ShiftLeft, KeyCode::ArrowRight]);
+    }
+    let stepped = view(&app);
+    assert_eq!(app.world().resource::<Playhead>().cycle, target as f64);
+    let mut other = app_for("read_write");
+    {
+        let loaded = other.world().resource::<Loaded>().replay.clone();
+        let mut p = other.world_mut().resource_mut::<Playhead>();
+        p.seek_cycle(&loaded, target as f64);
+    }
+    other.update();
+    let sought = view(&other);
+    assert_eq!(sought.state, stepped.state);
+    assert_eq!(sought.flights, stepped.flights);
+    assert!(sought.state.user.filled > 0 || sought.state.frames.iter().any(|f| f.bytes.filled > 0));
+}
+
+#[test]
+fn counters_at_the_end_equal_the_core() {
+    for name in [
+        "read_write",
+        "mmap_write",
+        "splice",
+        "direct_io",
+        "pio_read",
+    ] {
+        let mut app = app_for(name);
+        press(&mut app, &[KeyCode::End]);
+        let shown = view(&app).state.counters;
+        let (_, setup) = resolve(&Some(scene(name)), &Overrides::default())
+            .ok()
+            .unwrap();
+        let m = simulate(setup).ok().unwrap();
+        assert_eq!(&shown, m.counters(), "{name}");
+        assert!(shown.data_intact);
+    }
+}
+
+#[test]
+fn playing_advances_and_stops_at_the_end() {
+    let mut app = app_for("dma_read");
+    press(&mut app, &[KeyCode::Space]);
+    assert!(app.world().resource::<Playhead>().playing);
+    // Speed up so the whole run fits in a few updates of real time.
+    app.world_mut().resource_mut::<Playhead>().speed = 1e9;
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    app.update();
+    app.update();
+    let p = app.world().resource::<Playhead>().clone();
+    let total = app.world().resource::<Loaded>().replay.events.len();
+    assert_eq!(p.applied, total);
+    assert!(!p.playing);
+}

@@ -1,0 +1,91 @@
+//! Renders the app under Xvfb with Mesa's software Vulkan and checks the PNG is a
+//! real frame. On a machine without them this test fails and says what to install.
+#![cfg(feature = "gui")]
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn have(cmd: &str) -> bool {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {cmd}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn shoot(scene: &str, extra: &[&str], out: &Path) {
+    assert!(
+        have("xvfb-run"),
+        "the rendering test needs Xvfb and Mesa: apt-get install -y xvfb xauth mesa-vulkan-drivers libvulkan1 (or run .ci/run)"
+    );
+    let _ = std::fs::remove_file(out);
+    let mut args = vec![
+        "-a".to_string(),
+        "-s".into(),
+        "-screen 0 1600x900x24".into(),
+        env!("CARGO_BIN_EXE_iolab").into(),
+        "gui".into(),
+        scene.into(),
+        "--screenshot".into(),
+        out.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let o = Command::new("xvfb-run")
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("xvfb-run starts");
+    assert!(
+        o.status.success(),
+        "screenshot failed (is mesa-vulkan-drivers installed?):\n{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+fn decode(p: &Path) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(p).expect("png written"),
+    ));
+    let mut reader = decoder.read_info().expect("a png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    buf.truncate(info.buffer_size());
+    let channels = info.color_type.samples();
+    let rgb: Vec<u8> = buf
+        .chunks(channels)
+        .flat_map(|px| px[..3].to_vec())
+        .collect();
+    (info.width, info.height, rgb)
+}
+
+#[test]
+fn screenshots_are_real_frames_and_moments_differ() {
+    let dir = std::env::temp_dir().join(format!("iolab-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let a: PathBuf = dir.join("early.png");
+    let b: PathBuf = dir.join("late.png");
+    shoot("scenes/read_write.ron", &["--at-event", "12"], &a);
+    shoot("scenes/read_write.ron", &["--at-cycle", "300"], &b);
+    let (wa, ha, pa) = decode(&a);
+    let (wb, hb, pb) = decode(&b);
+    assert_eq!((wa, ha), (1600, 900), "the window's size");
+    assert_eq!((wb, hb), (1600, 900));
+    let colours: HashSet<&[u8]> = pa.chunks(3).collect();
+    assert!(
+        colours.len() > 50,
+        "only {} colours: not a real frame",
+        colours.len()
+    );
+    let differing = pa
+        .chunks(3)
+        .zip(pb.chunks(3))
+        .filter(|(x, y)| x != y)
+        .count();
+    assert!(
+        differing > 2000,
+        "two moments should look different ({differing} pixels differ)"
+    );
+}

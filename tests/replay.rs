@@ -1,0 +1,95 @@
+//! The replay the app draws from: a pure function of the log and the playhead.
+
+use iolab::narrate::narrate;
+use iolab::replay::Replay;
+use iolab::sim::{Content, Hardware, Machine, Method, Setup, Style};
+
+fn replay(method: Method, n: u64, b: u64, sg: bool) -> (Replay, iolab::sim::Counters) {
+    let mut hw = Hardware::classroom();
+    hw.nic_sg = sg;
+    hw.cache_pages = 64;
+    let s = Setup {
+        name: "r".into(),
+        hw,
+        method,
+        style: Style::Realistic,
+        file_size: n,
+        buffer_size: b,
+        warm_cache: false,
+        content: Content::Text,
+        seed: 1,
+    };
+    let mut m = Machine::new(s).unwrap();
+    m.run_to_end().unwrap();
+    let c = m.counters().clone();
+    (
+        Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events)),
+        c,
+    )
+}
+
+#[test]
+fn seeking_equals_applying_in_order() {
+    for method in Method::ALL {
+        let (r, _) = replay(method, 90, 32, true);
+        let mut st = r.empty_state();
+        for k in 0..=r.events.len() {
+            r.advance(&mut st, k);
+            assert_eq!(r.state_at(k), st, "{method:?} at {k}");
+        }
+    }
+}
+
+#[test]
+fn keyframes_agree_on_long_logs() {
+    let (r, c) = replay(Method::ReadWrite, 20000, 48, false);
+    assert!(r.events.len() > 3 * 8192, "{} events", r.events.len());
+    let mut st = r.empty_state();
+    for k in [0, 1, 8191, 8192, 8193, 20000, r.events.len()] {
+        r.advance(&mut st, k);
+        assert_eq!(r.state_at(k), st, "at {k}");
+    }
+    assert_eq!(&st.counters, &c, "the end shows the core's counters");
+}
+
+#[test]
+fn the_end_state_holds_the_delivered_bytes() {
+    let (r, c) = replay(Method::Read, 40, 40, false);
+    let end = r.state_at(r.events.len());
+    let user: Vec<u8> = end
+        .user
+        .cells
+        .iter()
+        .map(|c| c.expect("every byte arrived"))
+        .collect();
+    assert_eq!(user, r.file);
+    assert_eq!(end.counters, c);
+    let (r, _) = replay(Method::Sendfile, 40, 40, false);
+    assert_eq!(r.state_at(r.events.len()).wire, 40);
+}
+
+#[test]
+fn flights_are_few_and_progress_within_bounds() {
+    let (r, _) = replay(Method::ReadWrite, 200, 64, false);
+    let mut seen = 0;
+    for c in 0..=r.total_cycles() {
+        let f = r.in_flight(c as f64 + 0.5);
+        assert!(f.len() <= 5, "{} flights at {c}", f.len());
+        for x in &f {
+            assert!((0.0..=1.0).contains(&x.progress));
+        }
+        seen += f.len();
+    }
+    assert!(seen > 100);
+}
+
+#[test]
+fn every_event_has_a_narration() {
+    for method in Method::ALL {
+        let (r, _) = replay(method, 50, 16, method == Method::Sendfile);
+        for e in &r.events {
+            let t = narrate(e, &r.setup);
+            assert!(t.len() > 10 && t.ends_with(['.', '!']), "{t}");
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Scenario parsing: sizes, defaults, positions, and no panic on any input.
+
+use iolab::scenario::{find_field, parse, parse_size};
+use iolab::sim::{DiskTransfer, Method, Style};
+use proptest::prelude::*;
+
+#[test]
+fn sizes_accept_plain_bytes_and_binary_units() {
+    assert_eq!(parse_size("4096"), Ok(4096));
+    assert_eq!(parse_size("64KiB"), Ok(64 << 10));
+    assert_eq!(parse_size("64 KiB"), Ok(64 << 10));
+    assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+    assert_eq!(parse_size("2g"), Ok(2 << 30));
+    assert!(
+        parse_size("12 parsecs")
+            .unwrap_err()
+            .contains("unknown size unit")
+    );
+    assert!(
+        parse_size("99999999999999999999")
+            .unwrap_err()
+            .contains("overflows")
+    );
+    assert!(parse_size("KiB").is_err());
+}
+
+#[test]
+fn a_three_line_scenario_works_and_defaults_are_documented() {
+    let sc = parse("(\n  version: 1,\n)", "mini.ron").unwrap();
+    let s = sc.setup().unwrap();
+    assert_eq!(s.method, Method::ReadWrite);
+    assert_eq!(s.style, Style::Textbook);
+    assert_eq!(s.file_size, 40);
+    assert_eq!(s.buffer_size, 40, "the buffer defaults to the whole file");
+    assert_eq!(s.hw.profile, "classroom");
+    assert_eq!(s.hw.disk, DiskTransfer::Dma);
+    assert!(!s.hw.nic_sg && !s.warm_cache);
+}
+
+#[test]
+fn overrides_replace_profile_fields() {
+    let sc = parse(
+        r#"(version: 1, hardware: (profile: "modern", disk: pio, page_size: "8 KiB", nic_bytes_per_cycle: 0.25),
+            conditions: (file_size: "1 MiB", buffer_size: "64KiB", cache: warm, content: random, seed: 9))"#,
+        "x.ron",
+    )
+    .unwrap();
+    let s = sc.setup().unwrap();
+    assert_eq!(s.hw.page_size, 8192);
+    assert_eq!(s.hw.disk, DiskTransfer::Pio);
+    assert_eq!(s.hw.nic_rate.0, 250);
+    assert_eq!(s.hw.syscall_entry_cycles, 300, "the rest stays modern");
+    assert_eq!(
+        (s.file_size, s.buffer_size, s.warm_cache, s.seed),
+        (1 << 20, 64 << 10, true, 9)
+    );
+}
+
+#[test]
+fn errors_name_file_line_and_field() {
+    let e = parse(
+        "(\n version: 1,\n conditions: (\n  buffer_size: 0,\n ),\n)",
+        "zero.ron",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "zero.ron:4:3: conditions.buffer_size: must be at least 1"
+    );
+    let e = parse(
+        "(version: 1, hardware: (dma_bytes_per_cycle: -1.0))",
+        "neg.ron",
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("hardware.dma_bytes_per_cycle"),
+        "{e}"
+    );
+    let e = parse("(version: 2)", "v.ron").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("v.ron:1:2: version: this iolab reads scenario version 1"),
+        "{e}"
+    );
+    let e = parse("(version: 1) trailing", "t.ron").unwrap_err();
+    assert!(e.to_string().starts_with("t.ron:1:"), "{e}");
+}
+
+#[test]
+fn find_field_skips_comments_and_other_sections() {
+    let text = "// buffer_size: in a comment\n(\n version: 1,\n workload: (method: read),\n conditions: (\n   buffer_size: 0,\n ),\n)";
+    assert_eq!(find_field(text, "conditions.buffer_size"), Some((6, 4)));
+    assert_eq!(find_field(text, "workload.method"), Some((4, 13)));
+    assert_eq!(find_field(text, "hardware.page_size"), None);
+}
+
+const VALID: &str = r#"(
+    version: 1,
+    name: "x",
+    hardware: (profile: "classroom", disk: pio, nic_sg: true, page_size: 16, cache_pages: 8),
+    workload: (method: sendfile, style: realistic),
+    conditions: (file_size: "40", buffer_size: 16, cache: warm, content: text, seed: 3),
+)"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+    /// Mutated scenario text is either accepted (and then valid) or refused with a
+    /// message naming the file; it never panics.
+    #[test]
+    fn mutated_scenarios_never_panic(pos in 0usize..VALID.len(), cut in 0usize..6, insert in "[ -~]{0,4}") {
+        let mut text = VALID.to_string();
+        let end = (pos + cut).min(text.len());
+        text.replace_range(pos..end, &insert);
+        match parse(&text, "m.ron") {
+            Ok(sc) => prop_assert!(sc.setup().is_ok()),
+            Err(e) => prop_assert!(e.to_string().starts_with("m.ron"), "{}", e),
+        }
+    }
+
+    #[test]
+    fn random_text_never_panics(text in "\\PC{0,80}") {
+        let _ = parse(&text, "r.ron");
+    }
+}
