@@ -46,9 +46,9 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
         },
         EventKind::ModeSwitch { to, cause } => match (to, cause) {
             (Mode::Kernel, ModeCause::Syscall { name }) => format!(
-                "Context switch user → kernel for {name}(): user code may not touch the disk or the NIC, so it asks the kernel."
+                "Context switch user -> kernel for {name}(): user code may not touch the disk or the NIC, so it asks the kernel."
             ),
-            (Mode::User, ModeCause::Syscall { name }) => format!("Context switch kernel → user: {name}() returns to the process."),
+            (Mode::User, ModeCause::Syscall { name }) => format!("Context switch kernel -> user: {name}() returns to the process."),
             (Mode::Kernel, ModeCause::Fault) => "A page fault: the CPU enters the kernel to map the page.".into(),
             (Mode::User, ModeCause::Fault) => "The fault is handled; back to user mode.".into(),
             (Mode::Kernel, ModeCause::Interrupt { line }) => {
@@ -112,7 +112,7 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
             }
         }
         EventKind::DmaSetup { engine, len, .. } => match engine {
-            Engine::DiskDma => format!("DMA descriptor: controller buffer → memory, {len} bytes. The CPU can now do other work."),
+            Engine::DiskDma => format!("DMA descriptor: controller buffer -> memory, {len} bytes. The CPU can now do other work."),
             Engine::NicDma => format!("The NIC gets a descriptor for {len} bytes to send."),
         },
         EventKind::DmaComplete { engine, len, .. } => match engine {

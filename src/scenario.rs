@@ -275,14 +275,32 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
             ),
         ));
     }
-    // Without a `notes` field, the comment block at the top is the teacher's text.
+    // Without a `notes` field, the comment block at the top is the teacher's text:
+    // its lines joined into paragraphs.
     let notes = file.notes.clone().or_else(|| {
-        let lines: Vec<&str> = text
+        let mut paragraphs: Vec<String> = vec![String::new()];
+        for l in text
             .lines()
             .take_while(|l| l.trim_start().starts_with("//") || l.trim().is_empty())
-            .map(|l| l.trim_start().trim_start_matches('/').trim())
-            .collect();
-        let joined = lines.join("\n").trim().to_string();
+        {
+            let t = l.trim_start().trim_start_matches('/').trim();
+            let last = paragraphs.last_mut().expect("never empty");
+            if t.is_empty() {
+                if !last.is_empty() {
+                    paragraphs.push(String::new());
+                }
+            } else if t.starts_with(char::is_numeric) || t.starts_with('-') {
+                // A numbered or bulleted line stays on its own line.
+                last.push_str(if last.is_empty() { "" } else { "\n" });
+                last.push_str(t);
+            } else {
+                if !last.is_empty() {
+                    last.push(' ');
+                }
+                last.push_str(t);
+            }
+        }
+        let joined = paragraphs.join("\n\n").trim().to_string();
         (!joined.is_empty()).then_some(joined)
     });
     let scenario = Scenario {

@@ -54,7 +54,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         DefaultPlugins
             .set(WindowPlugin {
                 primary_window: Some(Window {
-                    title: format!("iolab — {}", loaded.title),
+                    title: format!("iolab - {}", loaded.title),
                     resolution: WindowResolution::new(1600, 900),
                     ..default()
                 }),

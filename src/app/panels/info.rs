@@ -46,7 +46,7 @@ fn values(c: &Counters, busy: u64) -> [(&'static str, String); 9] {
             if c.data_intact {
                 "yes".into()
             } else {
-                "—".into()
+                "-".into()
             },
         ),
     ]
@@ -105,7 +105,7 @@ pub fn show(
     ));
     let text = match st.applied.checked_sub(1).and_then(|i| r.events.get(i)) {
         Some(e) => narrate(e, &r.setup),
-        None => "Press Space to play, or → to step one event.".into(),
+        None => "Press Space to play, or -> to step one event.".into(),
     };
     ui.label(egui::RichText::new(text).size(17.0));
     ui.separator();

@@ -67,14 +67,14 @@ fn root(
     );
     let left = egui::Panel::left("scenario")
         .resizable(true)
-        .default_size(290.0)
+        .default_size(250.0)
         .show(&mut ui, |ui| scenario::show(ui, &mut editor, &mut loaded))
         .response
         .rect
         .width();
     let right = egui::Panel::right("info")
         .resizable(true)
-        .default_size(380.0)
+        .default_size(340.0)
         .show(&mut ui, |ui| {
             if let Some(view) = &view {
                 info::show(
@@ -92,7 +92,7 @@ fn root(
         .width();
     let bottom = egui::Panel::bottom("timeline")
         .resizable(true)
-        .default_size(200.0)
+        .default_size(180.0)
         .show(&mut ui, |ui| {
             timeline::show(ui, &loaded, &mut playhead, &mut spans)
         })

@@ -108,7 +108,7 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
         ui.separator();
         ui.colored_label(
             egui::Color32::from_rgb(240, 110, 90),
-            format!("Not applied — {e}"),
+            format!("Not applied - {e}"),
         );
         ui.label("The previous run keeps playing.");
     }

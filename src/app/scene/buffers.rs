@@ -236,7 +236,7 @@ fn draw_frame_titles(
         };
         let s = match f.page {
             Some(p) => format!("f{i} p{p}"),
-            None => format!("f{i} —"),
+            None => format!("f{i} -"),
         };
         if text.0 != s {
             text.0 = s;

@@ -250,7 +250,7 @@ fn place_name(p: Place) -> String {
 fn desc(d: &Option<DescView>) -> String {
     match d {
         Some(d) => format!(
-            "descriptor #{}\n{} → {}\n{} / {} B",
+            "descriptor #{}\n{} -> {}\n{} / {} B",
             d.id,
             place_name(d.src),
             place_name(d.dst),
@@ -296,14 +296,14 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String
                         .collect();
                     format!("register: {bytes}")
                 })
-                .unwrap_or_else(|| "register: —".into());
+                .unwrap_or_else(|| "register: -".into());
             format!("{:?}\n{reg}", st.activity)
                 .to_lowercase()
                 .replacen("register", "register", 1)
         }
         Label::Dma => desc(&st.dma),
         Label::Disk => match st.disk_request {
-            Some((off, len)) => format!("reading bytes {off}–{}", off + len - 1),
+            Some((off, len)) => format!("reading bytes {off}-{}", off + len - 1),
             None => "idle".into(),
         },
         Label::Nic => desc(&st.nic_dma),

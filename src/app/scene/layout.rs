@@ -102,16 +102,6 @@ impl Cells {
         let (r, c) = (i / self.per_row.max(1), i % self.per_row.max(1));
         self.origin + Vec2::new((c as f32 + 0.5) * self.size, -(r as f32 + 0.5) * self.size)
     }
-
-    /// The area the cells take.
-    pub fn rect(&self) -> Rect {
-        let rows = self.count.div_ceil(self.per_row.max(1)).max(1);
-        let w = self.per_row.min(self.count.max(1)) as f32 * self.size;
-        Rect::from_corners(
-            self.origin,
-            self.origin + Vec2::new(w, -(rows as f32) * self.size),
-        )
-    }
 }
 
 /// The areas of every buffer for one run.
@@ -122,7 +112,6 @@ pub struct Layout {
     pub socket: Rect,
     pub controller: Rect,
     pub nic: Rect,
-    pub frame_cells: usize,
 }
 
 impl Layout {
@@ -158,11 +147,6 @@ impl Layout {
                 NIC_BOX.max.x - 10.0,
                 NIC_BOX.max.y - 60.0,
             ),
-            frame_cells: st
-                .frames
-                .first()
-                .map(|f| f.bytes.size as usize)
-                .unwrap_or(0),
         }
     }
 
