@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use bevy::input::InputPlugin;
+use bevy::input::keyboard::{Key, KeyboardInput, NativeKey};
+use bevy::input::{ButtonState, InputPlugin};
 use bevy::prelude::*;
 use iolab::app::playback::{Playhead, View};
 use iolab::app::{Loaded, core_plugins, initial};
@@ -26,19 +27,21 @@ fn app_for(name: &str) -> App {
     app
 }
 
+/// Presses and releases keys the way a window would report them.
 fn press(app: &mut App, keys: &[KeyCode]) {
-    {
-        let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
+    for state in [ButtonState::Pressed, ButtonState::Released] {
         for k in keys {
-            input.press(*k);
+            app.world_mut().write_message(KeyboardInput {
+                key_code: *k,
+                logical_key: Key::Unidentified(NativeKey::Unidentified),
+                state,
+                text: None,
+                repeat: false,
+                window: Entity::PLACEHOLDER,
+            });
         }
+        app.update();
     }
-    app.update();
-    let mut input = app.world_mut().resource_mut::<ButtonInput<KeyCode>>();
-    for k in keys {
-        input.release(*k);
-    }
-    app.update();
 }
 
 fn view(app: &App) -> View {
