@@ -134,6 +134,21 @@ pub struct Overrides {
     /// Hardware profile: classroom | modern.
     #[arg(long)]
     pub profile: Option<String>,
+    /// Page-cache capacity in pages.
+    #[arg(long)]
+    pub cache_pages: Option<u64>,
+    /// Largest readahead window in pages (0: no readahead).
+    #[arg(long)]
+    pub readahead_max: Option<u64>,
+    /// Page-cache replacement policy.
+    #[arg(long, value_enum)]
+    pub policy: Option<PolicyArg>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PolicyArg {
+    Lru,
+    TwoList,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -210,6 +225,21 @@ impl Overrides {
         if let Some(p) = &self.profile {
             f.hardware.profile = Some(p.clone());
             set.push(("hardware.profile", "--profile"));
+        }
+        if let Some(n) = self.cache_pages {
+            f.hardware.cache_pages = Some(n);
+            set.push(("hardware.cache_pages", "--cache-pages"));
+        }
+        if let Some(n) = self.readahead_max {
+            f.hardware.readahead_max = Some(n);
+            set.push(("hardware.readahead_max", "--readahead-max"));
+        }
+        if let Some(p) = self.policy {
+            f.hardware.cache_policy = Some(match p {
+                PolicyArg::Lru => crate::sim::page_cache::Policy::Lru,
+                PolicyArg::TwoList => crate::sim::page_cache::Policy::TwoList,
+            });
+            set.push(("hardware.cache_policy", "--policy"));
         }
         set
     }

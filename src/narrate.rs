@@ -93,9 +93,18 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
         EventKind::CacheInsert { page, frame, cause, .. } => match cause {
             InsertCause::Miss => format!("Frame {frame} is given to page {page}."),
             InsertCause::Warm => format!("Page {page} is already cached in frame {frame} (warm cache)."),
+            InsertCause::Readahead => format!("Frame {frame} is given to page {page}, read ahead of the reader."),
         },
         EventKind::CacheEvict { page, frame, .. } => {
             format!("The cache is full: page {page}, the least recently used, is evicted from frame {frame}.")
+        }
+        EventKind::ReadaheadWindow { start, size, trigger, marker, .. } => {
+            let why = match trigger {
+                Trigger::Sync => "the read is sequential, so the kernel reads ahead",
+                Trigger::Async => "the reader reached the marker page, so the next window is read before it is needed",
+            };
+            let next = marker.map(|m| format!(" Reading page {m} will trigger the next window.")).unwrap_or_default();
+            format!("Readahead: pages {start}-{} ({size} pages): {why}.{next}", start + size - 1)
         }
         EventKind::DiskCommand { offset, len, transfer, .. } => {
             if *transfer == DiskTransfer::Pio.name() {

@@ -113,6 +113,8 @@ pub struct SceneState {
     pub nic: Region,
     pub wire: u64,
     pub disk_request: Option<(u64, u64)>,
+    /// The last readahead window (first page, pages).
+    pub readahead: Option<(u64, u64)>,
     pub dma: Option<DescView>,
     pub nic_dma: Option<DescView>,
     pub counters: Counters,
@@ -221,6 +223,7 @@ impl Replay {
             nic: Region::new(hw.nic_buffer),
             wire: 0,
             disk_request: None,
+            readahead: None,
             dma: None,
             nic_dma: None,
             counters: Counters::default(),
@@ -383,6 +386,7 @@ impl Replay {
                 st.socket_refs
                     .retain(|r| r.file_offset < *offset || r.file_offset >= end);
             }
+            EventKind::ReadaheadWindow { start, size, .. } => st.readahead = Some((*start, *size)),
             EventKind::PipeRefs { pieces } => st.pipe_refs = pieces.clone(),
             EventKind::PipeTaken { .. } => st.pipe_refs.clear(),
             EventKind::Mapped { frames } => st.mapped = frames.len(),

@@ -124,6 +124,10 @@ pub struct HardwareSection {
     pub process_cycles: Option<u64>,
     pub page_size: Option<Size>,
     pub cache_pages: Option<u64>,
+    /// lru | two_list (Linux's inactive/active lists)
+    pub cache_policy: Option<crate::sim::page_cache::Policy>,
+    /// Largest readahead window in pages; 0 turns readahead off.
+    pub readahead_max: Option<u64>,
     pub socket_buffer: Option<Size>,
     pub pipe_capacity: Option<Size>,
     pub dio_alignment: Option<Size>,
@@ -151,6 +155,15 @@ pub struct ConditionsSection {
     pub content: Option<Content>,
     /// Seed for the file's content (default 1).
     pub seed: Option<u64>,
+    /// sequential (default) | random: the chunks in a shuffled order (seeded by `seed`).
+    pub access: Option<AccessArg>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessArg {
+    Sequential,
+    Random,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -463,6 +476,10 @@ impl Scenario {
             warm_cache: c.cache == Some(CacheState::Warm),
             content: c.content.unwrap_or(Content::Text),
             seed: c.seed.unwrap_or(1),
+            access: match c.access {
+                Some(AccessArg::Random) => crate::sim::program::Access::Random(c.seed.unwrap_or(1)),
+                _ => crate::sim::program::Access::Sequential,
+            },
         };
         setup
             .validate()

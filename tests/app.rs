@@ -136,3 +136,62 @@ fn playing_advances_and_stops_at_the_end() {
     assert_eq!(p.applied, total);
     assert!(!p.playing);
 }
+
+#[test]
+fn a_bad_edit_shows_an_error_and_keeps_the_run_and_the_text() {
+    use iolab::app::Editor;
+    let mut app = app_for("read_write");
+    let generation = app.world().resource::<Loaded>().generation;
+    let world = app.world_mut();
+    world.resource_scope(|world, mut editor: Mut<Editor>| {
+        let mut loaded = world.resource_mut::<Loaded>();
+        editor.buffer_size_text = "0".into();
+        editor.apply(&mut loaded);
+        assert!(
+            editor
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("buffer_size: must be at least 1"),
+            "{:?}",
+            editor.error
+        );
+        assert_eq!(editor.buffer_size_text, "0", "what the user typed stays");
+        assert_eq!(loaded.generation, generation, "the old run keeps playing");
+        editor.buffer_size_text = "lots".into();
+        editor.apply(&mut loaded);
+        assert!(
+            editor
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("buffer size"),
+            "{:?}",
+            editor.error
+        );
+        editor.open(
+            &mut loaded,
+            None,
+            Some(PathBuf::from("tests/broken/syntax_error.ron")),
+        );
+        assert!(
+            editor
+                .error
+                .as_deref()
+                .unwrap_or("")
+                .contains("syntax_error.ron:4:"),
+            "{:?}",
+            editor.error
+        );
+        assert_eq!(loaded.generation, generation);
+        editor.buffer_size_text = "16".into();
+        editor.apply(&mut loaded);
+        assert!(editor.error.is_none());
+        assert_eq!(
+            loaded.generation,
+            generation + 1,
+            "a good edit re-runs at once"
+        );
+        assert_eq!(loaded.replay.setup.buffer_size, 16);
+    });
+}

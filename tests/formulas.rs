@@ -1,6 +1,7 @@
 //! The counting contract (DESIGN.md §2) over many sizes, both styles, cold and warm
 //! cache, PIO and DMA disks, scatter-gather on and off.
 
+use iolab::sim::program::Access;
 use iolab::sim::{Content, Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 
 fn setup(method: Method, n: u64, b: u64) -> Setup {
@@ -16,6 +17,7 @@ fn setup(method: Method, n: u64, b: u64) -> Setup {
         warm_cache: false,
         content: Content::Random,
         seed: 7,
+        access: Access::Sequential,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use iolab::cli::jsonl;
 use iolab::sim::event::{EventKind, Mode, ModeCause};
+use iolab::sim::program::Access;
 use iolab::sim::{Content, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 use proptest::prelude::*;
 
@@ -17,6 +18,7 @@ fn classroom(method: Method, n: u64, b: u64) -> Setup {
         warm_cache: false,
         content: Content::Text,
         seed: 3,
+        access: Access::Sequential,
     }
 }
 
@@ -211,6 +213,7 @@ proptest! {
             warm_cache: warm,
             content: Content::Random,
             seed,
+            access: Access::Sequential,
         };
         let mut machine = Machine::new(s).unwrap().counting_only();
         machine.run_to_end().unwrap();

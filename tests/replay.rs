@@ -2,6 +2,7 @@
 
 use iolab::narrate::narrate;
 use iolab::replay::Replay;
+use iolab::sim::program::Access;
 use iolab::sim::{Content, Hardware, Machine, Method, Setup, Style};
 
 fn replay(method: Method, n: u64, b: u64, sg: bool) -> (Replay, iolab::sim::Counters) {
@@ -18,6 +19,7 @@ fn replay(method: Method, n: u64, b: u64, sg: bool) -> (Replay, iolab::sim::Coun
         warm_cache: false,
         content: Content::Text,
         seed: 1,
+        access: Access::Sequential,
     };
     let mut m = Machine::new(s).unwrap();
     m.run_to_end().unwrap();

@@ -113,6 +113,7 @@ impl Editor {
                 StyleArg::Textbook
             }),
             profile: Some(self.profile.clone()),
+            ..Overrides::default()
         })
     }
 

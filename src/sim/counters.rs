@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::event::{Activity, Agent, Event, EventKind, ModeCause};
+use super::event::{Activity, Agent, Event, EventKind, InsertCause, ModeCause};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Counters {
@@ -28,6 +28,11 @@ pub struct Counters {
     pub cpu_busy_cycles: u64,
     pub bytes_delivered: u64,
     pub data_intact: bool,
+    pub cache_hits: u64,
+    pub cache_misses: u64,
+    pub cache_evictions: u64,
+    /// Pages the kernel read ahead of the reader's request.
+    pub readahead_pages: u64,
     #[serde(skip)]
     file_size: u64,
     #[serde(skip)]
@@ -50,6 +55,13 @@ impl Counters {
                 Agent::Device => {}
             },
             EventKind::IrqTake { .. } => self.interrupts += 1,
+            EventKind::CacheHit { .. } => self.cache_hits += 1,
+            EventKind::CacheMiss { .. } => self.cache_misses += 1,
+            EventKind::CacheEvict { .. } => self.cache_evictions += 1,
+            EventKind::CacheInsert {
+                cause: InsertCause::Readahead,
+                ..
+            } => self.readahead_pages += 1,
             EventKind::CpuActivity { activity } => {
                 self.close_span(e.cycle);
                 self.activity = Some((*activity, e.cycle));

@@ -118,6 +118,18 @@ pub enum InsertCause {
     Miss,
     /// The scenario starts with a warm cache: the page was already there.
     Warm,
+    /// Read ahead of the reader, inside a readahead window.
+    Readahead,
+}
+
+/// What started a readahead window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// A sequential read missed: the reader waits for this window.
+    Sync,
+    /// The reader reached the marker page: the next window is read before it is needed.
+    Async,
 }
 
 /// One piece of a scatter-gather list: a page-cache frame range.
@@ -206,6 +218,16 @@ pub enum EventKind {
         file: u32,
         page: u64,
         frame: u32,
+    },
+    /// The kernel reads pages [start, start+size) ahead; `marker` is the page whose
+    /// access will trigger the next window.
+    ReadaheadWindow {
+        file: u32,
+        start: u64,
+        size: u64,
+        trigger: Trigger,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        marker: Option<u64>,
     },
     /// The kernel sends a command to the disk controller.
     DiskCommand {

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::page_cache::Policy;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiskTransfer {
@@ -69,6 +71,9 @@ pub struct Hardware {
     pub process_cycles: u64,
     pub page_size: u64,
     pub cache_pages: u64,
+    pub cache_policy: Policy,
+    /// Largest readahead window in pages (Linux: read_ahead_kb / 4); 0 turns it off.
+    pub readahead_max: u64,
     pub socket_buffer: u64,
     pub pipe_capacity: u64,
     /// O_DIRECT alignment of buffer length and file offset (the disk's sector size).
@@ -99,6 +104,8 @@ impl Hardware {
             process_cycles: 2,
             page_size: 16,
             cache_pages: 8,
+            cache_policy: Policy::Lru,
+            readahead_max: 4,
             socket_buffer: 64,
             pipe_capacity: 64,
             dio_alignment: 8,
@@ -128,6 +135,8 @@ impl Hardware {
             process_cycles: 100,
             page_size: 4096,
             cache_pages: 65_536,
+            cache_policy: Policy::TwoList,
+            readahead_max: 32,
             socket_buffer: 1024 * 1024,
             pipe_capacity: 64 * 1024,
             dio_alignment: 512,

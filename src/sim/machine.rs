@@ -6,7 +6,7 @@
 //! step) until nothing more changes; `elapse` then lets time pass, and each part
 //! makes progress: the disk reads, the bus owner moves bytes, the CPU works.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use rand_chacha::ChaCha8Rng;
@@ -21,7 +21,7 @@ use super::hardware::{DiskTransfer, Hardware};
 use super::memory::{Pipe, SocketBuffer};
 use super::nic::{Nic, NicJob, NicPhase, Skb, SkbData};
 use super::page_cache::PageCache;
-use super::program::{Call, Method, Style, plan};
+use super::program::{Access, Call, Method, Style, plan};
 use super::transfer::{Pace, Transfer, shift};
 
 /// What the file holds.
@@ -46,6 +46,7 @@ pub struct Setup {
     pub warm_cache: bool,
     pub content: Content,
     pub seed: u64,
+    pub access: Access,
 }
 
 /// The largest file iolab simulates: it keeps every byte in memory.
@@ -243,6 +244,15 @@ pub struct Machine {
     intact: bool,
     finished: bool,
     activity_announced: bool,
+    /// Readahead state: the last window (start, size), the marker page, the last
+    /// page read.
+    ra_window: (u64, u64),
+    ra_marker: Option<u64>,
+    ra_prev: Option<u64>,
+    /// Frames whose disk read is still under way, and each request's frames (all,
+    /// and those read ahead, released when it completes).
+    frame_io: BTreeMap<u32, u64>,
+    req_frames: BTreeMap<u64, (Vec<u32>, Vec<u32>)>,
 }
 
 impl Machine {
@@ -251,7 +261,13 @@ impl Machine {
             .validate()
             .map_err(|(f, m)| bug(format!("{f}: {m}")))?;
         let hw = setup.hw.clone();
-        let plan = plan(setup.method, setup.style, setup.file_size, setup.chunk());
+        let plan = plan(
+            setup.method,
+            setup.style,
+            setup.file_size,
+            setup.chunk(),
+            setup.access,
+        );
         let mut m = Machine {
             file: setup.file_bytes(),
             now: 0,
@@ -259,7 +275,7 @@ impl Machine {
             disk: Disk::new(hw.controller_buffer),
             dma: DmaEngine::default(),
             nic: Nic::new(hw.nic_buffer),
-            cache: PageCache::new(hw.cache_pages, hw.page_size),
+            cache: PageCache::new(hw.cache_pages, hw.page_size, hw.cache_policy),
             user_buf: vec![0; setup.buffer_size.min(setup.file_size.max(1)) as usize],
             socket: SocketBuffer::new(hw.socket_buffer),
             pipe: Pipe::default(),
@@ -278,6 +294,11 @@ impl Machine {
             intact: true,
             finished: false,
             activity_announced: false,
+            ra_window: (0, 0),
+            ra_marker: None,
+            ra_prev: None,
+            frame_io: BTreeMap::new(),
+            req_frames: BTreeMap::new(),
             setup,
         };
         // A read never returns more than the file holds, so a buffer larger than the
@@ -1233,12 +1254,11 @@ impl Machine {
                 }) => *drained = true,
                 _ => return Err(bug("PIO drained a controller that was not full")),
             },
-            Action::CompleteDisk(id) => {
-                self.disk_done.insert(id);
-            }
+            Action::CompleteDisk(id) => self.disk_finished(id),
             Action::DmaDone => {
-                let done = std::mem::take(&mut self.dma.completed);
-                self.disk_done.extend(done);
+                for id in std::mem::take(&mut self.dma.completed) {
+                    self.disk_finished(id);
+                }
             }
             Action::ReserveSocket { offset, len, bytes } => {
                 self.socket.used += len;
@@ -1350,6 +1370,22 @@ impl Machine {
 
     // ---------------------------------------------------------------- kernel
 
+    /// A disk request's bytes are in memory: its frames are valid, readahead pages
+    /// are released, and whoever waits for it may run.
+    fn disk_finished(&mut self, id: u64) {
+        self.disk_done.insert(id);
+        if let Some((frames, ahead)) = self.req_frames.remove(&id) {
+            for f in frames {
+                if self.frame_io.get(&f) == Some(&id) {
+                    self.frame_io.remove(&f);
+                }
+            }
+            for f in ahead {
+                self.cache.unpin(f);
+            }
+        }
+    }
+
     fn kernel_work(&self) -> Op {
         Op::Work {
             activity: Activity::Syscall,
@@ -1358,8 +1394,8 @@ impl Machine {
     }
 
     /// Looks up file bytes [offset, offset+len) in the page cache, allocating frames
-    /// for the missing pages and asking the disk to fill them. None: not enough
-    /// frames can be freed now (the caller waits and tries again).
+    /// for the missing pages (and for a readahead window) and asking the disk to fill
+    /// them. `Err(wait)`: not enough frames can be freed now; the caller waits.
     fn cache_fill(&mut self, offset: u64, len: u64) -> Result<Result<Fill, WaitFor>, SimError> {
         let ps = self.setup.hw.page_size;
         let (first, last) = (offset / ps, (offset + len - 1) / ps);
@@ -1374,11 +1410,13 @@ impl Machine {
         if self.cache.allocatable(reserved) < missing {
             return Ok(Err(WaitFor::Frames { missing, reserved }));
         }
+        let window = self.readahead(first, last);
         let mut ops = vec![self.kernel_work()];
         let mut pinned = Vec::new();
         let mut frames_of = Vec::new();
-        let mut runs: Vec<(u64, Vec<u32>)> = Vec::new();
-        let mut open = false;
+        let mut waits = BTreeSet::new();
+        // Newly allocated pages, in order: (page, frame, beyond the request).
+        let mut fresh: Vec<(u64, u32, bool)> = Vec::new();
         for p in first..=last {
             if let Some(frame) = self.cache.lookup(0, p) {
                 self.cache.touch(frame);
@@ -1388,48 +1426,58 @@ impl Machine {
                     page: p,
                     frame,
                 });
-                open = false;
+                // Found, but its read is still under way (readahead): wait for it.
+                if let Some(&req) = self.frame_io.get(&frame) {
+                    waits.insert(req);
+                }
                 pinned.push(frame);
                 frames_of.push(frame);
             } else {
                 self.emit(EventKind::CacheMiss { file: 0, page: p });
-                let a = self
-                    .cache
-                    .allocate(0, p)
-                    .ok_or_else(|| bug("page cache: no frame to allocate"))?;
-                if let Some((file, page)) = a.evicted {
-                    self.emit(EventKind::CacheEvict {
-                        file,
-                        page,
-                        frame: a.frame,
-                    });
-                }
-                self.emit(EventKind::CacheInsert {
-                    file: 0,
-                    page: p,
-                    frame: a.frame,
-                    cause: InsertCause::Miss,
-                });
-                if open && let Some(r) = runs.last_mut() {
-                    r.1.push(a.frame);
-                } else {
-                    runs.push((p, vec![a.frame]));
-                }
-                open = true;
-                pinned.push(a.frame);
-                frames_of.push(a.frame);
+                let frame = self.insert_page(p, InsertCause::Miss)?;
+                fresh.push((p, frame, false));
+                pinned.push(frame);
+                frames_of.push(frame);
             }
         }
-        let mut waits = Vec::new();
-        for (start_page, frames) in runs {
-            let start = start_page * ps;
+        if let Some((start, size)) = window {
+            for p in start.max(last + 1)..start + size {
+                // Readahead never waits for frames: it stops where the cache is full.
+                if self.cache.lookup(0, p).is_some() {
+                    continue;
+                }
+                if self.cache.allocatable(0) == 0 {
+                    break;
+                }
+                let frame = self.insert_page(p, InsertCause::Readahead)?;
+                fresh.push((p, frame, true));
+            }
+        }
+        // One disk request per run of consecutive new pages.
+        let mut i = 0;
+        while i < fresh.len() {
+            let mut j = i + 1;
+            while j < fresh.len() && fresh[j].0 == fresh[j - 1].0 + 1 {
+                j += 1;
+            }
+            let run = &fresh[i..j];
+            let start = run[0].0 * ps;
+            let frames: Vec<u32> = run.iter().map(|r| r.1).collect();
+            let ahead: Vec<u32> = run.iter().filter(|r| r.2).map(|r| r.1).collect();
             let len = (frames.len() as u64 * ps).min(self.setup.file_size - start);
-            let req = self.disk_request(start, len, Dest::Frames(frames));
-            waits.push(Op::Wait(WaitFor::Disk(req.id)));
+            let req = self.disk_request(start, len, Dest::Frames(frames.clone()));
+            for &f in &frames {
+                self.frame_io.insert(f, req.id);
+            }
+            if run.iter().any(|r| !r.2) {
+                waits.insert(req.id);
+            }
+            self.req_frames.insert(req.id, (frames, ahead));
             ops.push(self.kernel_work());
             ops.push(Op::Act(Action::StartDisk(req)));
+            i = j;
         }
-        ops.extend(waits);
+        ops.extend(waits.into_iter().map(|id| Op::Wait(WaitFor::Disk(id))));
         let mut refs = Vec::new();
         let mut pos = offset;
         while pos < offset + len {
@@ -1445,6 +1493,82 @@ impl Machine {
             pos += n;
         }
         Ok(Ok(Fill { ops, refs, pinned }))
+    }
+
+    /// Allocates a pinned frame for a page and logs it (and what it evicted).
+    fn insert_page(&mut self, page: u64, cause: InsertCause) -> Result<u32, SimError> {
+        let a = self
+            .cache
+            .allocate(0, page)
+            .ok_or_else(|| bug("page cache: no frame to allocate"))?;
+        if let Some((file, old)) = a.evicted {
+            self.frame_io.remove(&a.frame);
+            self.emit(EventKind::CacheEvict {
+                file,
+                page: old,
+                frame: a.frame,
+            });
+        }
+        self.emit(EventKind::CacheInsert {
+            file: 0,
+            page,
+            frame: a.frame,
+            cause,
+        });
+        Ok(a.frame)
+    }
+
+    /// Linux's on-demand readahead for a read of pages [first, last]: the window to
+    /// read, if any. A sequential miss starts a window sized from the request; a hit
+    /// on the marker page starts the next, larger one before the reader needs it;
+    /// a random read gets no window.
+    fn readahead(&mut self, first: u64, last: u64) -> Option<(u64, u64)> {
+        let max = self.setup.hw.readahead_max;
+        let file_pages = self.setup.file_size.div_ceil(self.setup.hw.page_size);
+        let prev = self.ra_prev.replace(last);
+        if max == 0 {
+            return None;
+        }
+        let sequential = match prev {
+            None => first == 0,
+            Some(pp) => first == pp || first == pp + 1,
+        };
+        // The marker only counts for a reader that is still sequential.
+        let marker_hit = self.ra_marker.filter(|m| {
+            sequential && (first..=last).contains(m) && self.cache.lookup(0, *m).is_some()
+        });
+        let (start, size, trigger, marker) = if marker_hit.is_some() {
+            let start = self.ra_window.0 + self.ra_window.1;
+            let size = next_window(self.ra_window.1, max);
+            (start, size, Trigger::Async, Some(start))
+        } else {
+            let missing = (first..=last).find(|&p| self.cache.lookup(0, p).is_none())?;
+            if !sequential {
+                return None;
+            }
+            let req = last - missing + 1;
+            let size = initial_window(req, max).max(req);
+            (
+                missing,
+                size,
+                Trigger::Sync,
+                (size > req).then_some(missing + req),
+            )
+        };
+        self.ra_window = (start, size);
+        self.ra_marker = marker.filter(|&m| m < file_pages);
+        if start >= file_pages {
+            return None;
+        }
+        let size = size.min(file_pages - start);
+        self.emit(EventKind::ReadaheadWindow {
+            file: 0,
+            start,
+            size,
+            trigger,
+            marker: self.ra_marker,
+        });
+        Some((start, size))
     }
 
     fn disk_request(&mut self, offset: u64, len: u64, dest: Dest) -> DiskRequest {
@@ -1677,6 +1801,30 @@ enum SendFrom<'a> {
     Pages(&'a [PageRef]),
     /// From the process's mapping of page-cache pages (write() after mmap): always copied.
     MappedPages(&'a [PageRef]),
+}
+
+/// Linux's first readahead window for a request of `req` pages (get_init_ra_size).
+pub fn initial_window(req: u64, max: u64) -> u64 {
+    let r = req.max(1).next_power_of_two();
+    if r <= max / 32 {
+        4 * r
+    } else if r <= max / 4 {
+        2 * r
+    } else {
+        max
+    }
+}
+
+/// Linux's next readahead window (get_next_ra_size): 4x while small, 2x up to the
+/// maximum, then the maximum.
+pub fn next_window(cur: u64, max: u64) -> u64 {
+    if cur < max / 16 {
+        4 * cur
+    } else if cur <= max / 2 {
+        2 * cur
+    } else {
+        max
+    }
 }
 
 /// The part [from, from+len) of a list of page pieces.

@@ -1,9 +1,42 @@
-//! The page cache: page frames in kernel memory that hold file pages, in LRU order.
+//! The page cache: page frames in kernel memory that hold file pages.
 //!
-//! A frame in use by an operation (being filled, mapped, referenced by a pipe or by a
+//! Two replacement policies:
+//! - `lru`: one list, least recently used first (the textbook picture);
+//! - `two_list`: Linux's inactive and active lists. A new page enters the inactive
+//!   list; a second access promotes it to the active list; reclaim takes the tail
+//!   of the inactive list, after demoting the active list's tail while the active
+//!   list outgrows the inactive one. A page read once (a large file streaming through) therefore never
+//!   pushes out pages that are used again and again.
+//!
+//! A frame in use by an operation (being filled, mapped, referenced by a pipe or a
 //! scatter-gather descriptor) is pinned and never chosen for eviction.
 
 use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    Lru,
+    TwoList,
+}
+
+impl Policy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Lru => "lru",
+            Policy::TwoList => "two_list",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum List {
+    Inactive,
+    Active,
+}
 
 #[derive(Clone, Debug)]
 pub struct Frame {
@@ -11,6 +44,9 @@ pub struct Frame {
     /// (file, page index) held by this frame.
     pub page: Option<(u32, u64)>,
     pub pins: u32,
+    pub list: List,
+    /// Accessed once since it entered its list (two_list: the next access promotes).
+    pub referenced: bool,
     stamp: u64,
 }
 
@@ -18,10 +54,12 @@ pub struct Frame {
 pub struct PageCache {
     pub capacity: u64,
     pub page_size: u64,
+    pub policy: Policy,
     pub frames: Vec<Frame>,
     index: BTreeMap<(u32, u64), u32>,
-    /// Least recently used first: stamp → frame.
-    lru: BTreeMap<u64, u32>,
+    /// Each list, least recently used first: stamp → frame. `lru` uses only `inactive`.
+    inactive: BTreeMap<u64, u32>,
+    active: BTreeMap<u64, u32>,
     clock: u64,
     unpinned_resident: u64,
 }
@@ -33,13 +71,15 @@ pub struct Allocation {
 }
 
 impl PageCache {
-    pub fn new(capacity: u64, page_size: u64) -> Self {
+    pub fn new(capacity: u64, page_size: u64, policy: Policy) -> Self {
         PageCache {
             capacity,
             page_size,
+            policy,
             frames: Vec::new(),
             index: BTreeMap::new(),
-            lru: BTreeMap::new(),
+            inactive: BTreeMap::new(),
+            active: BTreeMap::new(),
             clock: 0,
             unpinned_resident: 0,
         }
@@ -49,13 +89,57 @@ impl PageCache {
         self.index.get(&(file, page)).copied()
     }
 
-    /// Marks a frame most recently used.
-    pub fn touch(&mut self, frame: u32) {
-        let f = &mut self.frames[frame as usize];
-        self.lru.remove(&f.stamp);
+    fn unlink(&mut self, frame: u32) {
+        let f = &self.frames[frame as usize];
+        match f.list {
+            List::Inactive => self.inactive.remove(&f.stamp),
+            List::Active => self.active.remove(&f.stamp),
+        };
+    }
+
+    fn link(&mut self, frame: u32, list: List) {
         self.clock += 1;
+        let f = &mut self.frames[frame as usize];
         f.stamp = self.clock;
-        self.lru.insert(self.clock, frame);
+        f.list = list;
+        match list {
+            List::Inactive => self.inactive.insert(self.clock, frame),
+            List::Active => self.active.insert(self.clock, frame),
+        };
+    }
+
+    /// An access to a cached page (a hit).
+    pub fn touch(&mut self, frame: u32) {
+        self.unlink(frame);
+        let (list, referenced) = {
+            let f = &self.frames[frame as usize];
+            (f.list, f.referenced)
+        };
+        let (to, now_referenced) = match (self.policy, list, referenced) {
+            (Policy::Lru, _, _) => (List::Inactive, true),
+            // The second access promotes an inactive page.
+            (Policy::TwoList, List::Inactive, true) => (List::Active, false),
+            (Policy::TwoList, List::Inactive, false) => (List::Inactive, true),
+            (Policy::TwoList, List::Active, _) => (List::Active, true),
+        };
+        self.frames[frame as usize].referenced = now_referenced;
+        self.link(frame, to);
+    }
+
+    /// two_list, under memory pressure: demote from the active tail (to the
+    /// inactive list's recent end, unreferenced) while it outgrows the inactive list.
+    fn balance(&mut self) {
+        if self.policy != Policy::TwoList {
+            return;
+        }
+        while self.active.len() > self.inactive.len() {
+            let Some((&stamp, &frame)) = self.active.iter().next() else {
+                break;
+            };
+            self.active.remove(&stamp);
+            self.frames[frame as usize].referenced = false;
+            self.link(frame, List::Inactive);
+        }
     }
 
     pub fn pin(&mut self, frame: u32) {
@@ -83,24 +167,33 @@ impl PageCache {
         free + self.unpinned_resident.saturating_sub(reserved)
     }
 
-    /// Gives a frame to (file, page): a never-used frame if any, else the least
-    /// recently used unpinned one. The new frame is pinned and most recently used.
+    fn victim(&self) -> Option<u32> {
+        let unpinned = |(_, &fr): (&u64, &u32)| (self.frames[fr as usize].pins == 0).then_some(fr);
+        self.inactive
+            .iter()
+            .find_map(unpinned)
+            .or_else(|| self.active.iter().find_map(unpinned))
+    }
+
+    /// Gives a frame to (file, page): a never-used frame if any, else the reclaim
+    /// victim (the least recently used unpinned page of the inactive list). The new
+    /// frame is pinned, on the inactive list, referenced once.
     pub fn allocate(&mut self, file: u32, page: u64) -> Option<Allocation> {
         let (frame, evicted) = if (self.frames.len() as u64) < self.capacity {
             self.frames.push(Frame {
                 data: vec![0; self.page_size as usize],
                 page: None,
                 pins: 0,
+                list: List::Inactive,
+                referenced: false,
                 stamp: 0,
             });
             self.unpinned_resident += 1;
             ((self.frames.len() - 1) as u32, None)
         } else {
-            let (&stamp, &victim) = self
-                .lru
-                .iter()
-                .find(|&(_, &fr)| self.frames[fr as usize].pins == 0)?;
-            self.lru.remove(&stamp);
+            self.balance();
+            let victim = self.victim()?;
+            self.unlink(victim);
             let old = self.frames[victim as usize].page.take();
             if let Some(key) = old {
                 self.index.remove(&key);
@@ -109,20 +202,24 @@ impl PageCache {
         };
         let f = &mut self.frames[frame as usize];
         f.page = Some((file, page));
+        f.referenced = true;
         f.data.iter_mut().for_each(|b| *b = 0);
         self.index.insert((file, page), frame);
-        self.clock += 1;
-        f.stamp = self.clock;
-        self.lru.insert(self.clock, frame);
+        self.link(frame, List::Inactive);
         self.pin(frame);
         Some(Allocation { frame, evicted })
     }
 
-    /// The resident pages, least recently used first: (frame, file, page).
-    pub fn lru_order(&self) -> Vec<(u32, u32, u64)> {
-        self.lru
+    /// The resident pages of each list, least recently used first:
+    /// (frame, file, page, list).
+    pub fn lists(&self) -> Vec<(u32, u32, u64, List)> {
+        self.inactive
             .values()
-            .filter_map(|&fr| self.frames[fr as usize].page.map(|(f, p)| (fr, f, p)))
+            .chain(self.active.values())
+            .filter_map(|&fr| {
+                let f = &self.frames[fr as usize];
+                f.page.map(|(file, p)| (fr, file, p, f.list))
+            })
             .collect()
     }
 

@@ -162,11 +162,31 @@ impl Call {
     }
 }
 
+/// How the program walks through the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    /// Chunk after chunk, from the start.
+    Sequential,
+    /// Every chunk once, in an order shuffled from this seed (pread at random offsets).
+    Random(u64),
+}
+
 /// The calls a program makes to move `file_size` bytes with `chunk` bytes per call.
-pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64) -> Vec<Call> {
+pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Access) -> Vec<Call> {
     let realistic = style == Style::Realistic;
+    let mut order: Vec<u64> = (0..file_size.div_ceil(chunk)).collect();
+    if let Access::Random(seed) = access {
+        // Fisher-Yates with a seeded ChaCha: the same order on every machine.
+        use rand_chacha::rand_core::{RngCore, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for i in (1..order.len()).rev() {
+            let j = (rng.next_u64() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+    }
     let chunks = || {
-        (0..file_size.div_ceil(chunk)).map(move |i| {
+        order.iter().map(move |&i| {
             let off = i * chunk;
             (off, chunk.min(file_size - off))
         })

@@ -14,8 +14,18 @@ use crate::replay::{DescView, SceneState};
 use crate::sim::event::{Agent, IrqLine, Mode, Place, ProcessState};
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, (draw_labels, draw_lamps).in_set(SceneSet::Draw));
+    app.add_systems(
+        Update,
+        (draw_labels, draw_lamps, draw_crossing).in_set(SceneSet::Draw),
+    );
 }
+
+/// The system call's name crossing the user/kernel boundary at a mode switch.
+#[derive(Component)]
+pub struct Crossing;
+
+#[derive(Component)]
+pub struct CrossingText;
 
 #[derive(Component, Clone, Copy, PartialEq, Eq)]
 pub enum Label {
