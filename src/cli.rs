@@ -143,6 +143,15 @@ pub struct Overrides {
     /// Page-cache replacement policy.
     #[arg(long, value_enum)]
     pub policy: Option<PolicyArg>,
+    /// For `--method recv`: blocking | nonblocking | multiplexing | signal_driven | async.
+    #[arg(long, value_parser = io_model_arg)]
+    pub io_model: Option<crate::sim::program::IoModel>,
+}
+
+fn io_model_arg(s: &str) -> Result<crate::sim::program::IoModel, String> {
+    crate::sim::program::IoModel::parse(s).ok_or_else(|| {
+        format!("unknown I/O model `{s}` (known: blocking, nonblocking, multiplexing, signal_driven, async)")
+    })
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -225,6 +234,10 @@ impl Overrides {
         if let Some(p) = &self.profile {
             f.hardware.profile = Some(p.clone());
             set.push(("hardware.profile", "--profile"));
+        }
+        if let Some(m) = self.io_model {
+            f.workload.io_model = Some(m);
+            set.push(("workload.io_model", "--io-model"));
         }
         if let Some(n) = self.cache_pages {
             f.hardware.cache_pages = Some(n);

@@ -13,6 +13,7 @@ fn place(p: &Place) -> String {
         Place::Socket { .. } => "the socket buffer".into(),
         Place::NicBuffer { .. } => "the NIC's buffer".into(),
         Place::Wire { .. } => "the wire".into(),
+        Place::RecvBuffer { .. } => "the socket receive buffer".into(),
     }
 }
 
@@ -36,6 +37,9 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
                 "The process sleeps (blocked) until its data is ready; the CPU is free for other work.".into()
             }
             ProcessState::Exited => "The process has made all its calls and exits.".into(),
+            ProcessState::Waiting => {
+                "The process is not blocked: it does other work until the kernel notifies it.".into()
+            }
         },
         EventKind::CpuActivity { activity } => match activity {
             Activity::Process => "The CPU runs the process's own code in user mode.".into(),
@@ -56,7 +60,13 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
             }
             (Mode::User, ModeCause::Interrupt { .. }) => "The handler is done; the CPU returns to user mode.".into(),
         },
-        EventKind::SyscallEnter { name, args, .. } => format!("The process calls {name}({args})."),
+        EventKind::SyscallEnter { name, args, .. } => {
+            let mut t = format!("The process calls {name}({args}).");
+            if args.contains("O_NONBLOCK") {
+                t.push_str(" (O_NONBLOCK has no effect on regular files in Linux, which is why the I/O models are shown on a socket.)");
+            }
+            t
+        }
         EventKind::SyscallReturn { name, result, .. } => format!("{name}() returns {result}."),
         EventKind::Copy { from, to, len, file_offset, agent, engine, first_cycle, last_cycle } => {
             let what = range(*file_offset, *len);
@@ -77,8 +87,9 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
                     };
                     format!("DMA copy: {who} {what} from {} to {} over the bus. The CPU is free.", place(from), place(to))
                 }
-                Agent::Device => match to {
-                    Place::Wire { .. } => format!("The NIC sends {what} on the wire."),
+                Agent::Device => match (from, to) {
+                    (_, Place::Wire { .. }) => format!("The NIC sends {what} on the wire."),
+                    (Place::Wire { .. }, _) => format!("{what} arrive from the network into the NIC's buffer."),
                     _ => format!("The disk reads {what} into its controller's buffer (inside the device: not a copy in memory)."),
                 },
             }
@@ -152,6 +163,15 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
         EventKind::Delivered { offset, len, intact } => {
             format!("{} arrived{}.", range(*offset, *len), if *intact { " intact" } else { " CORRUPTED" })
         }
+        EventKind::IoPhase { phase } => match phase {
+            IoPhase::WaitingForData => "Phase 1 (Stevens): waiting for the data to arrive.".into(),
+            IoPhase::CopyingToUser => "Phase 2 (Stevens): the data is ready; it is copied from the kernel to the process.".into(),
+            IoPhase::Done => "The data is in the process's buffer.".into(),
+        },
+        EventKind::TaskSwitch { to } => {
+            format!("Task switch: the scheduler gives the CPU to the {to} (this costs cycles too).")
+        }
+        EventKind::Notify { what } => format!("The kernel notifies the process: {what}."),
         EventKind::RunEnd { data_intact, bytes_delivered } => format!(
             "Done: {bytes_delivered} bytes delivered, {}.",
             if *data_intact { "identical to the file" } else { "NOT identical to the file" }

@@ -115,6 +115,8 @@ pub struct SceneState {
     pub disk_request: Option<(u64, u64)>,
     /// The last readahead window (first page, pages).
     pub readahead: Option<(u64, u64)>,
+    /// Stevens' phase of the input operation (`recv`).
+    pub io_phase: Option<IoPhase>,
     pub dma: Option<DescView>,
     pub nic_dma: Option<DescView>,
     pub counters: Counters,
@@ -216,7 +218,11 @@ impl Replay {
                 })
                 .collect(),
             user: Region::new(self.setup.buffer_size.min(self.setup.file_size)),
-            socket: Region::new(hw.socket_buffer),
+            socket: Region::new(if self.setup.method == crate::sim::Method::Recv {
+                self.setup.file_size
+            } else {
+                hw.socket_buffer
+            }),
             socket_refs: Vec::new(),
             pipe_refs: Vec::new(),
             mapped: 0,
@@ -224,6 +230,7 @@ impl Replay {
             wire: 0,
             disk_request: None,
             readahead: None,
+            io_phase: None,
             dma: None,
             nic_dma: None,
             counters: Counters::default(),
@@ -272,6 +279,8 @@ impl Replay {
             Place::User { offset } => Some((&mut st.user, offset)),
             Place::Socket { offset } => Some((&mut st.socket, offset)),
             Place::NicBuffer { offset } => Some((&mut st.nic, offset)),
+            // The app shows the receive buffer where the send buffer is.
+            Place::RecvBuffer { offset } => Some((&mut st.socket, offset)),
             Place::Platter { .. } | Place::Wire { .. } => None,
         }
     }
@@ -316,6 +325,9 @@ impl Replay {
                     _ => {}
                 }
                 if let Place::Wire { .. } = to {
+                    st.wire += len;
+                }
+                if let Place::Wire { .. } = from {
                     st.wire += len;
                 }
                 let desc = match engine {
@@ -395,6 +407,8 @@ impl Replay {
                 // A PIO request ends when its last chunk is drained.
             }
             EventKind::RunStart { .. } | EventKind::RunEnd { .. } => {}
+            EventKind::IoPhase { phase } => st.io_phase = Some(*phase),
+            EventKind::TaskSwitch { .. } | EventKind::Notify { .. } => {}
             EventKind::SocketQueue { .. } | EventKind::Delivered { .. } => {}
         }
     }

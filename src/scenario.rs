@@ -140,6 +140,8 @@ pub struct WorkloadSection {
     pub method: Option<Method>,
     /// textbook (default) | realistic
     pub style: Option<Style>,
+    /// For `recv`: blocking (default) | nonblocking | multiplexing | signal_driven | async
+    pub io_model: Option<crate::sim::program::IoModel>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -157,6 +159,10 @@ pub struct ConditionsSection {
     pub seed: Option<u64>,
     /// sequential (default) | random: the chunks in a shuffled order (seeded by `seed`).
     pub access: Option<AccessArg>,
+    /// For `recv`: cycles until the message starts arriving (default 150).
+    pub arrival_delay: Option<u64>,
+    /// For a nonblocking `recv`: cycles of other work between two tries (default 20).
+    pub poll_interval: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -224,6 +230,21 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
     ("sendfile_sg", include_str!("../scenes/sendfile_sg.ron")),
     ("splice", include_str!("../scenes/splice.ron")),
     ("direct_io", include_str!("../scenes/direct_io.ron")),
+    ("readahead", include_str!("../scenes/readahead.ron")),
+    ("recv_blocking", include_str!("../scenes/recv_blocking.ron")),
+    (
+        "recv_nonblocking",
+        include_str!("../scenes/recv_nonblocking.ron"),
+    ),
+    (
+        "recv_multiplexing",
+        include_str!("../scenes/recv_multiplexing.ron"),
+    ),
+    (
+        "recv_signal_driven",
+        include_str!("../scenes/recv_signal_driven.ron"),
+    ),
+    ("recv_async", include_str!("../scenes/recv_async.ron")),
 ];
 
 /// The scenario used when none is given: the seed's read + write, in the classroom.
@@ -480,6 +501,12 @@ impl Scenario {
                 Some(AccessArg::Random) => crate::sim::program::Access::Random(c.seed.unwrap_or(1)),
                 _ => crate::sim::program::Access::Sequential,
             },
+            io_model: f
+                .workload
+                .io_model
+                .unwrap_or(crate::sim::program::IoModel::Blocking),
+            arrival_delay: c.arrival_delay.unwrap_or(150),
+            poll_interval: c.poll_interval.unwrap_or(20),
         };
         setup
             .validate()

@@ -23,6 +23,7 @@ fn windows(buffer: u64, file: u64, access: Access) -> Vec<(u64, u64, Trigger)> {
         content: Content::Random,
         seed: 5,
         access,
+        ..Setup::default()
     };
     let mut m = Machine::new(s).unwrap();
     m.run_to_end().unwrap();
@@ -90,6 +91,7 @@ fn readahead_saves_waiting() {
             content: Content::Text,
             seed: 1,
             access: Access::Sequential,
+            ..Setup::default()
         };
         let mut m = Machine::new(s).unwrap();
         m.run_to_end().unwrap();

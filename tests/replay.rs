@@ -20,6 +20,7 @@ fn replay(method: Method, n: u64, b: u64, sg: bool) -> (Replay, iolab::sim::Coun
         content: Content::Text,
         seed: 1,
         access: Access::Sequential,
+        ..Setup::default()
     };
     let mut m = Machine::new(s).unwrap();
     m.run_to_end().unwrap();
@@ -32,7 +33,7 @@ fn replay(method: Method, n: u64, b: u64, sg: bool) -> (Replay, iolab::sim::Coun
 
 #[test]
 fn seeking_equals_applying_in_order() {
-    for method in Method::ALL {
+    for method in Method::FILE {
         let (r, _) = replay(method, 90, 32, true);
         let mut st = r.empty_state();
         for k in 0..=r.events.len() {
@@ -87,11 +88,35 @@ fn flights_are_few_and_progress_within_bounds() {
 
 #[test]
 fn every_event_has_a_narration() {
-    for method in Method::ALL {
+    for method in Method::FILE {
         let (r, _) = replay(method, 50, 16, method == Method::Sendfile);
         for e in &r.events {
             let t = narrate(e, &r.setup);
             assert!(t.len() > 10 && t.ends_with(['.', '!']), "{t}");
+        }
+    }
+}
+
+#[test]
+fn recv_replays_into_the_user_buffer() {
+    for model in iolab::sim::program::IoModel::ALL {
+        let s = Setup {
+            method: Method::Recv,
+            io_model: model,
+            file_size: 24,
+            buffer_size: 24,
+            ..Setup::default()
+        };
+        let mut m = Machine::new(s).unwrap();
+        m.run_to_end().unwrap();
+        let r = Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events));
+        let end = r.state_at(r.events.len());
+        let user: Vec<u8> = end.user.cells.iter().map(|c| c.expect("arrived")).collect();
+        assert_eq!(user, r.file, "{model:?}");
+        let mut st = r.empty_state();
+        for k in 0..=r.events.len() {
+            r.advance(&mut st, k);
+            assert_eq!(r.state_at(k), st);
         }
     }
 }

@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::event::{Activity, Agent, Event, EventKind, InsertCause, ModeCause};
+use super::event::{Activity, Agent, Event, EventKind, InsertCause, IoPhase, ModeCause};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Counters {
@@ -33,6 +33,17 @@ pub struct Counters {
     pub cache_evictions: u64,
     /// Pages the kernel read ahead of the reader's request.
     pub readahead_pages: u64,
+    /// Nonblocking calls that found no data (returned -1, errno EAGAIN).
+    pub eagain_returns: u64,
+    /// Stevens' phase 1: cycles from the first input call until the data was ready.
+    pub wait_cycles: u64,
+    /// Cycles the CPU was free for other work (a background task, or the process's
+    /// own work while it waits for a notification).
+    pub other_work_cycles: u64,
+    /// Times the scheduler switched the CPU between tasks (a process sleeping and waking).
+    pub task_switches: u64,
+    #[serde(skip)]
+    wait_since: Option<u64>,
     #[serde(skip)]
     file_size: u64,
     #[serde(skip)]
@@ -55,6 +66,19 @@ impl Counters {
                 Agent::Device => {}
             },
             EventKind::IrqTake { .. } => self.interrupts += 1,
+            EventKind::SyscallReturn { result, .. } if *result == crate::sim::machine::EAGAIN => {
+                self.eagain_returns += 1
+            }
+            EventKind::TaskSwitch { .. } => self.task_switches += 1,
+            EventKind::IoPhase { phase } => match phase {
+                IoPhase::WaitingForData => self.wait_since = Some(e.cycle),
+                IoPhase::CopyingToUser => {
+                    if let Some(s) = self.wait_since.take() {
+                        self.wait_cycles += e.cycle - s;
+                    }
+                }
+                IoPhase::Done => {}
+            },
             EventKind::CacheHit { .. } => self.cache_hits += 1,
             EventKind::CacheMiss { .. } => self.cache_misses += 1,
             EventKind::CacheEvict { .. } => self.cache_evictions += 1,
@@ -82,10 +106,10 @@ impl Counters {
     }
 
     fn close_span(&mut self, now: u64) {
-        if let Some((a, since)) = self.activity
-            && a != Activity::Idle
-        {
-            self.cpu_busy_cycles += now - since;
+        match self.activity {
+            Some((Activity::Idle, since)) => self.other_work_cycles += now - since,
+            Some((_, since)) => self.cpu_busy_cycles += now - since,
+            None => {}
         }
     }
 

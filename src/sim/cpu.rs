@@ -55,6 +55,16 @@ pub enum Action {
         offset: u64,
         len: u64,
     },
+    /// NIC interrupt handler: the received message is in the socket receive buffer.
+    RxReady,
+    /// The process asked for SIGIO, or submitted an asynchronous read.
+    ArmSignal,
+    ArmAio,
+    /// The kernel delivers a signal or a completion to the process.
+    Notify(&'static str),
+    /// Stevens' phases of the input operation (each logged once).
+    Phase(crate::sim::event::IoPhase),
+    TaskSwitch(&'static str),
     IrqDone(IrqLine),
 }
 
@@ -69,6 +79,10 @@ pub enum WaitFor {
         missing: u64,
         reserved: u64,
     },
+    /// The received message is in the socket receive buffer.
+    RxReady,
+    /// A signal or async completion was delivered (the process is not blocked).
+    Notified,
 }
 
 #[derive(Clone, Debug)]

@@ -44,6 +44,8 @@ pub enum Place {
     NicBuffer { offset: u64 },
     /// The network wire; the offset counts bytes of the stream.
     Wire { offset: u64 },
+    /// The socket receive buffer in the kernel.
+    RecvBuffer { offset: u64 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -97,8 +99,23 @@ pub enum IrqLine {
 #[serde(rename_all = "snake_case")]
 pub enum ProcessState {
     Running,
+    /// Blocked in the kernel: the scheduler runs something else.
     Sleeping,
+    /// Not blocked: doing other work until a signal or notification comes.
+    Waiting,
     Exited,
+}
+
+/// Stevens' two phases of an input operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IoPhase {
+    /// Phase 1: waiting for the data to be ready (in the kernel).
+    WaitingForData,
+    /// Phase 2: copying the data from the kernel to the process.
+    CopyingToUser,
+    /// The data is in the user buffer.
+    Done,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -296,6 +313,18 @@ pub enum EventKind {
     RunEnd {
         data_intact: bool,
         bytes_delivered: u64,
+    },
+    /// A phase of the I/O model's input operation begins.
+    IoPhase {
+        phase: IoPhase,
+    },
+    /// The scheduler switches the CPU away from the sleeping process or back to it.
+    TaskSwitch {
+        to: &'static str,
+    },
+    /// The kernel delivers a signal or an async completion to the process.
+    Notify {
+        what: &'static str,
     },
 }
 

@@ -69,6 +69,10 @@ pub struct Hardware {
     pub kernel_cycles: u64,
     /// The process's own work between two system calls.
     pub process_cycles: u64,
+    /// The scheduler switching the CPU from one task to another.
+    pub context_switch_cycles: u64,
+    /// Delivering a signal or an async completion to the process and running its handler.
+    pub signal_cycles: u64,
     pub page_size: u64,
     pub cache_pages: u64,
     pub cache_policy: Policy,
@@ -102,6 +106,8 @@ impl Hardware {
             irq_cycles: 4,
             kernel_cycles: 1,
             process_cycles: 2,
+            context_switch_cycles: 6,
+            signal_cycles: 4,
             page_size: 16,
             cache_pages: 8,
             cache_policy: Policy::Lru,
@@ -133,6 +139,8 @@ impl Hardware {
             irq_cycles: 1_500,
             kernel_cycles: 200,
             process_cycles: 100,
+            context_switch_cycles: 3_000,
+            signal_cycles: 1_500,
             page_size: 4096,
             cache_pages: 65_536,
             cache_policy: Policy::TwoList,

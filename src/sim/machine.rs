@@ -19,9 +19,9 @@ use super::dma::{Descriptor, DmaEngine};
 use super::event::*;
 use super::hardware::{DiskTransfer, Hardware};
 use super::memory::{Pipe, SocketBuffer};
-use super::nic::{Nic, NicJob, NicPhase, Skb, SkbData};
+use super::nic::{Nic, NicJob, NicPhase, Rx, RxPhase, Skb, SkbData};
 use super::page_cache::PageCache;
-use super::program::{Access, Call, Method, Style, plan};
+use super::program::{Access, Call, IoModel, Method, Style, plan, recv_plan};
 use super::transfer::{Pace, Transfer, shift};
 
 /// What the file holds.
@@ -47,6 +47,32 @@ pub struct Setup {
     pub content: Content,
     pub seed: u64,
     pub access: Access,
+    /// For `recv`: how the process waits, when the message arrives, how often a
+    /// nonblocking process retries.
+    pub io_model: IoModel,
+    pub arrival_delay: u64,
+    pub poll_interval: u64,
+}
+
+impl Default for Setup {
+    /// The built-in default: read + write of a 40-byte file, classroom profile.
+    fn default() -> Self {
+        Setup {
+            name: "default".into(),
+            hw: Hardware::classroom(),
+            method: Method::ReadWrite,
+            style: Style::Textbook,
+            file_size: 40,
+            buffer_size: 40,
+            warm_cache: false,
+            content: Content::Text,
+            seed: 1,
+            access: Access::Sequential,
+            io_model: IoModel::Blocking,
+            arrival_delay: 150,
+            poll_interval: 20,
+        }
+    }
 }
 
 /// The largest file iolab simulates: it keeps every byte in memory.
@@ -59,6 +85,23 @@ impl Setup {
             Method::Splice => self.buffer_size.min(self.hw.pipe_capacity),
             _ => self.buffer_size,
         }
+    }
+
+    /// The cycle up to which a `recv` run is observed: well after the message has
+    /// arrived and any model has handled it.
+    pub fn recv_horizon(&self) -> u64 {
+        let hw = &self.hw;
+        let transfer = (self.file_size * 1000).div_ceil(hw.nic_rate.0)
+            + (self.file_size * 1000).div_ceil(hw.dma_rate.0);
+        let overhead = hw.syscall_entry_cycles
+            + hw.syscall_exit_cycles
+            + hw.irq_cycles
+            + hw.context_switch_cycles
+            + hw.signal_cycles
+            + hw.kernel_cycles
+            + self.poll_interval
+            + self.file_size.div_ceil(hw.word_bytes) * hw.cpu_cycles_per_word;
+        self.arrival_delay + 2 * transfer + 8 * overhead
     }
 
     /// Checks that the run is possible. The error names the field and says why.
@@ -113,6 +156,23 @@ impl Setup {
                             "O_DIRECT needs a buffer length that is a multiple of {} (hardware.dio_alignment), got {}",
                             hw.dio_alignment, self.buffer_size
                         ),
+                    ));
+                }
+            }
+            Method::Recv => {
+                if self.buffer_size < self.file_size {
+                    return Err((
+                        "conditions.buffer_size",
+                        format!(
+                            "recv reads the whole message in one call: buffer_size ({}) must be at least file_size ({})",
+                            self.buffer_size, self.file_size
+                        ),
+                    ));
+                }
+                if self.file_size > 64 << 20 {
+                    return Err((
+                        "conditions.file_size",
+                        "a received message is at most 64 MiB".into(),
                     ));
                 }
             }
@@ -253,6 +313,19 @@ pub struct Machine {
     /// and those read ahead, released when it completes).
     frame_io: BTreeMap<u32, u64>,
     req_frames: BTreeMap<u64, (Vec<u32>, Vec<u32>)>,
+    /// The receive side (`recv` only), the socket receive buffer, and the I/O
+    /// model's state.
+    pub rx: Option<Rx>,
+    pub recv_buf: Vec<u8>,
+    rx_ready: bool,
+    signal_armed: bool,
+    aio_armed: bool,
+    notified: bool,
+    phases: u8,
+    retry: bool,
+    /// `recv` runs are observed up to the same cycle whatever the I/O model, so
+    /// that the CPU time each leaves for other work can be compared.
+    pub horizon: u64,
 }
 
 impl Machine {
@@ -261,13 +334,17 @@ impl Machine {
             .validate()
             .map_err(|(f, m)| bug(format!("{f}: {m}")))?;
         let hw = setup.hw.clone();
-        let plan = plan(
-            setup.method,
-            setup.style,
-            setup.file_size,
-            setup.chunk(),
-            setup.access,
-        );
+        let plan = match setup.method {
+            Method::Recv => recv_plan(setup.io_model, setup.buffer_size),
+            m => plan(m, setup.style, setup.file_size, setup.chunk(), setup.access),
+        };
+        let rx = (setup.method == Method::Recv).then(|| Rx {
+            start_at: setup.arrival_delay,
+            len: setup.file_size,
+            received: 0,
+            phase: RxPhase::Waiting,
+            handled: false,
+        });
         let mut m = Machine {
             file: setup.file_bytes(),
             now: 0,
@@ -299,6 +376,19 @@ impl Machine {
             ra_prev: None,
             frame_io: BTreeMap::new(),
             req_frames: BTreeMap::new(),
+            recv_buf: vec![0; rx.as_ref().map_or(0, |r| r.len as usize)],
+            rx,
+            rx_ready: false,
+            signal_armed: false,
+            aio_armed: false,
+            notified: false,
+            phases: 0,
+            retry: false,
+            horizon: if setup.method == Method::Recv {
+                setup.recv_horizon()
+            } else {
+                0
+            },
             setup,
         };
         // A read never returns more than the file holds, so a buffer larger than the
@@ -423,6 +513,8 @@ impl Machine {
             && self.disk.idle()
             && self.dma.idle()
             && self.nic.idle()
+            && self.rx.as_ref().is_none_or(|r| r.handled)
+            && self.now >= self.horizon
     }
 
     fn settle(&mut self) -> Result<(), SimError> {
@@ -431,6 +523,7 @@ impl Machine {
             let mut changed = self.settle_disk()?;
             changed |= self.settle_dma()?;
             changed |= self.settle_nic()?;
+            changed |= self.settle_rx()?;
             changed |= self.settle_cpu()?;
             if !changed {
                 break;
@@ -462,6 +555,14 @@ impl Machine {
             BusOwner::DiskDma
         } else if matches!(&self.nic.active, Some(NicJob { phase: NicPhase::Dma { pieces, .. }, .. }) if !pieces.is_empty())
         {
+            BusOwner::NicDma
+        } else if matches!(
+            &self.rx,
+            Some(Rx {
+                phase: RxPhase::Dma(_),
+                ..
+            })
+        ) {
             BusOwner::NicDma
         } else if matches!(self.cpu.front(), Some(Op::Copy(_))) {
             BusOwner::Cpu
@@ -505,6 +606,17 @@ impl Machine {
                 }
                 NicPhase::Wire(t) => consider(t.remaining_cycles()),
             }
+        }
+        if let Some(rx) = &self.rx {
+            match &rx.phase {
+                RxPhase::Waiting => consider(rx.start_at.saturating_sub(self.now)),
+                RxPhase::Wire(t) => consider(t.remaining_cycles()),
+                RxPhase::Dma(t) if self.bus == BusOwner::NicDma => consider(t.remaining_cycles()),
+                _ => {}
+            }
+        }
+        if self.now < self.horizon {
+            consider(self.horizon - self.now);
         }
         match self.cpu.front() {
             Some(Op::Work { cycles, .. }) => consider(*cycles),
@@ -565,6 +677,29 @@ impl Machine {
                 }
             }
             BusOwner::Cpu | BusOwner::Idle => {}
+        }
+        // The receive side: the wire, and the NIC's DMA when it owns the bus.
+        let rx = match &self.rx {
+            Some(Rx {
+                phase: RxPhase::Wire(t),
+                ..
+            }) => Some(*t),
+            Some(Rx {
+                phase: RxPhase::Dma(t),
+                ..
+            }) if self.bus == BusOwner::NicDma && self.nic.active.is_none() => Some(*t),
+            _ => None,
+        };
+        if let Some(mut t) = rx {
+            t.elapsed += d;
+            self.apply(&mut t)?;
+            if let Some(Rx {
+                phase: RxPhase::Wire(slot) | RxPhase::Dma(slot),
+                ..
+            }) = &mut self.rx
+            {
+                *slot = t;
+            }
         }
         // The wire.
         let wire = match &self.nic.active {
@@ -664,7 +799,11 @@ impl Machine {
                 slice(seg, offset - start, "a socket buffer entry")
             }
             Place::NicBuffer { offset } => slice(&self.nic.buffer, offset, "the NIC buffer"),
-            Place::Wire { .. } => Err(bug("the wire cannot be read back")),
+            // A message arriving from the network carries the file's bytes.
+            Place::Wire { offset } => slice(&self.file, offset, "the message"),
+            Place::RecvBuffer { offset } => {
+                slice(&self.recv_buf, offset, "the socket receive buffer")
+            }
         }
     }
 
@@ -707,6 +846,9 @@ impl Machine {
                 Ok(true)
             }
             Place::NicBuffer { offset } => put(&mut self.nic.buffer, offset, "the NIC buffer"),
+            Place::RecvBuffer { offset } => {
+                put(&mut self.recv_buf, offset, "the socket receive buffer")
+            }
             Place::Wire { .. } => {
                 let start = file_offset as usize;
                 Ok(self.file.get(start..start + n) == Some(bytes))
@@ -1024,6 +1166,71 @@ impl Machine {
         }
     }
 
+    fn settle_rx(&mut self) -> Result<bool, SimError> {
+        let hw = &self.setup.hw;
+        let (nic_buffer, nic_rate, dma_rate) = (hw.nic_buffer, hw.nic_rate, hw.dma_rate);
+        let now = self.now;
+        let Some(rx) = &mut self.rx else {
+            return Ok(false);
+        };
+        let wire_chunk = |rx: &Rx| {
+            let n = nic_buffer.min(rx.len - rx.received);
+            let mut t = Transfer::new(
+                Place::Wire {
+                    offset: rx.received,
+                },
+                Place::NicBuffer { offset: 0 },
+                n,
+                rx.received,
+                Agent::Device,
+                Pace::Rate(nic_rate),
+            );
+            t.first_cycle = Some(now);
+            RxPhase::Wire(t)
+        };
+        match &mut rx.phase {
+            RxPhase::Waiting if now >= rx.start_at => {
+                rx.phase = wire_chunk(rx);
+                Ok(true)
+            }
+            RxPhase::Wire(t) if t.done() => {
+                let t = *t;
+                let dma = Transfer::new(
+                    Place::NicBuffer { offset: 0 },
+                    Place::RecvBuffer {
+                        offset: t.file_offset,
+                    },
+                    t.len,
+                    t.file_offset,
+                    Agent::Dma,
+                    Pace::Rate(dma_rate),
+                )
+                .with_engine(Engine::NicDma);
+                rx.phase = RxPhase::Dma(dma);
+                self.copy_done_event(&t);
+                Ok(true)
+            }
+            RxPhase::Dma(t) => {
+                if t.first_cycle.is_none() {
+                    t.first_cycle = Some(now);
+                }
+                if !t.done() {
+                    return Ok(false);
+                }
+                let t = *t;
+                rx.received += t.len;
+                let done = rx.received >= rx.len;
+                rx.phase = if done { RxPhase::Done } else { wire_chunk(rx) };
+                self.copy_done_event(&t);
+                if done {
+                    self.raise(IrqLine::Nic, "packet received");
+                }
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     // ---------------------------------------------------------------- CPU
 
     fn settle_cpu(&mut self) -> Result<bool, SimError> {
@@ -1061,14 +1268,25 @@ impl Machine {
                     }
                     return Ok(true);
                 }
-                if self.next_call < self.plan.len() {
-                    let i = self.next_call;
-                    self.next_call += 1;
+                if self.retry || self.next_call < self.plan.len() {
                     let hw = &self.setup.hw;
+                    // A nonblocking read that got EAGAIN: the process does other work
+                    // for a poll interval and tries the same call again.
+                    let (i, user) = if self.retry {
+                        self.retry = false;
+                        (self.next_call - 1, self.setup.poll_interval)
+                    } else {
+                        self.next_call += 1;
+                        (self.next_call - 1, hw.process_cycles)
+                    };
+                    if !self.plan[i].is_syscall() {
+                        self.cpu.process_ops.push_back(Op::Act(Action::Body(i)));
+                        return Ok(true);
+                    }
                     let ops = [
                         Op::Work {
                             activity: Activity::Process,
-                            cycles: hw.process_cycles,
+                            cycles: user,
                         },
                         Op::Act(Action::Trap(i)),
                         Op::Work {
@@ -1119,10 +1337,18 @@ impl Machine {
                     WaitFor::Frames { missing, reserved } => {
                         self.cache.allocatable(*reserved) >= *missing
                     }
+                    WaitFor::RxReady => self.rx_ready,
+                    WaitFor::Notified => self.notified,
+                };
+                // Blocked in the kernel, or only waiting for a notification.
+                let waiting_state = if matches!(w, WaitFor::Notified) {
+                    ProcessState::Waiting
+                } else {
+                    ProcessState::Sleeping
                 };
                 if ready {
                     self.cpu.pop_front();
-                    if self.process == ProcessState::Sleeping {
+                    if matches!(self.process, ProcessState::Sleeping | ProcessState::Waiting) {
                         self.process = ProcessState::Running;
                         self.emit(EventKind::ProcessState {
                             state: ProcessState::Running,
@@ -1130,10 +1356,10 @@ impl Machine {
                     }
                     return Ok(true);
                 }
-                if self.process != ProcessState::Sleeping {
-                    self.process = ProcessState::Sleeping;
+                if self.process != waiting_state {
+                    self.process = waiting_state;
                     self.emit(EventKind::ProcessState {
-                        state: ProcessState::Sleeping,
+                        state: waiting_state,
                     });
                     return Ok(true);
                 }
@@ -1186,7 +1412,25 @@ impl Machine {
                 }
             }
             IrqLine::Dma => ops.push(Op::Act(Action::DmaDone)),
-            IrqLine::Nic => ops.push(Op::Act(Action::FreeSocket)),
+            IrqLine::Nic => {
+                ops.push(Op::Act(Action::FreeSocket));
+                if let Some(rx) = &mut self.rx
+                    && matches!(rx.phase, RxPhase::Done)
+                    && !rx.handled
+                {
+                    rx.handled = true;
+                    ops.push(Op::Act(Action::RxReady));
+                    if self.aio_armed {
+                        // Async I/O: the kernel itself copies the data into the
+                        // process's buffer, then notifies it.
+                        ops.push(Op::Act(Action::Phase(IoPhase::CopyingToUser)));
+                        ops.extend(self.recv_copy_ops());
+                        ops.push(Op::Act(Action::Notify("aio completion")));
+                    } else if self.signal_armed {
+                        ops.push(Op::Act(Action::Notify("SIGIO")));
+                    }
+                }
+            }
         }
         ops.push(Op::Act(Action::IrqDone(line)));
         Ok(ops)
@@ -1215,6 +1459,8 @@ impl Machine {
                 }
             }
             Action::Return { call, result } => {
+                // A nonblocking read that found no data is tried again.
+                self.retry = result == EAGAIN;
                 let name = self.plan[call].name();
                 self.cpu.mode = Mode::User;
                 self.emit(EventKind::ModeSwitch {
@@ -1364,6 +1610,21 @@ impl Machine {
                 });
             }
             Action::IrqDone(line) => self.emit(EventKind::IrqDone { line }),
+            Action::RxReady => self.rx_ready = true,
+            Action::ArmSignal => self.signal_armed = true,
+            Action::ArmAio => self.aio_armed = true,
+            Action::Notify(what) => {
+                self.notified = true;
+                self.emit(EventKind::Notify { what });
+            }
+            Action::Phase(phase) => {
+                let bit = 1u8 << (phase as u8);
+                if self.phases & bit == 0 {
+                    self.phases |= bit;
+                    self.emit(EventKind::IoPhase { phase });
+                }
+            }
+            Action::TaskSwitch(to) => self.emit(EventKind::TaskSwitch { to }),
         }
         Ok(())
     }
@@ -1384,6 +1645,40 @@ impl Machine {
                 self.cache.unpin(f);
             }
         }
+    }
+
+    /// The process blocks: the scheduler switches to another task, and back when
+    /// the data has arrived.
+    fn sleep_until_rx(&self) -> Vec<Op> {
+        let cs = self.setup.hw.context_switch_cycles;
+        vec![
+            Op::Act(Action::TaskSwitch("other task")),
+            Op::Work {
+                activity: Activity::Syscall,
+                cycles: cs,
+            },
+            Op::Wait(WaitFor::RxReady),
+            Op::Act(Action::TaskSwitch("process")),
+            Op::Work {
+                activity: Activity::Syscall,
+                cycles: cs,
+            },
+        ]
+    }
+
+    /// Copies the received message from the socket receive buffer to the user.
+    fn recv_copy_ops(&self) -> Vec<Op> {
+        let n = self.setup.file_size;
+        vec![
+            self.cpu_copy(
+                Place::RecvBuffer { offset: 0 },
+                Place::User { offset: 0 },
+                n,
+                0,
+            ),
+            Op::Act(Action::DeliverUser { offset: 0, len: n }),
+            Op::Act(Action::Phase(IoPhase::Done)),
+        ]
     }
 
     fn kernel_work(&self) -> Op {
@@ -1783,6 +2078,52 @@ impl Machine {
                 ops.push(Op::Act(Action::PipeTake));
                 result = len as i64;
             }
+            Call::RecvRead { len, nonblocking } => {
+                ops.push(self.kernel_work());
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                if !self.rx_ready && nonblocking {
+                    result = EAGAIN;
+                } else {
+                    if !self.rx_ready {
+                        ops.extend(self.sleep_until_rx());
+                    }
+                    ops.push(Op::Act(Action::Phase(IoPhase::CopyingToUser)));
+                    ops.extend(self.recv_copy_ops());
+                    result = len.min(self.setup.file_size) as i64;
+                }
+            }
+            Call::Poll => {
+                ops.push(self.kernel_work());
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                if !self.rx_ready {
+                    ops.extend(self.sleep_until_rx());
+                }
+                result = 1;
+            }
+            Call::Sigaction => {
+                ops.push(self.kernel_work());
+                ops.push(Op::Act(Action::ArmSignal));
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                result = 0;
+            }
+            Call::AioRead { .. } => {
+                ops.push(self.kernel_work());
+                ops.push(Op::Act(Action::ArmAio));
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                result = 0;
+            }
+            Call::AwaitSignal | Call::AwaitCompletion => {
+                // Not a system call: the process keeps working until the kernel
+                // notifies it, then runs its handler in user mode.
+                self.notified = false;
+                return Ok(vec![
+                    Op::Wait(WaitFor::Notified),
+                    Op::Work {
+                        activity: Activity::Process,
+                        cycles: self.setup.hw.signal_cycles,
+                    },
+                ]);
+            }
         }
         ops.push(Op::Work {
             activity: Activity::Syscall,
@@ -1802,6 +2143,9 @@ enum SendFrom<'a> {
     /// From the process's mapping of page-cache pages (write() after mmap): always copied.
     MappedPages(&'a [PageRef]),
 }
+
+/// -EAGAIN: a nonblocking call found nothing to do.
+pub const EAGAIN: i64 = -11;
 
 /// Linux's first readahead window for a request of `req` pages (get_init_ra_size).
 pub fn initial_window(req: u64, max: u64) -> u64 {

@@ -72,3 +72,27 @@ impl Nic {
         self.active.is_none() && self.queue.is_empty() && self.completed.is_empty()
     }
 }
+
+/// The receive side, for the `recv` workload: a message arrives on the wire after
+/// a delay, the NIC's DMA puts it into the kernel's socket receive buffer chunk by
+/// chunk, then the NIC interrupts.
+#[derive(Clone, Debug)]
+pub struct Rx {
+    pub start_at: u64,
+    pub len: u64,
+    pub received: u64,
+    pub phase: RxPhase,
+    /// The interrupt handler has seen the whole message.
+    pub handled: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum RxPhase {
+    /// Nothing on the wire yet.
+    Waiting,
+    /// Wire → NIC buffer.
+    Wire(Transfer),
+    /// NIC buffer → socket receive buffer.
+    Dma(Transfer),
+    Done,
+}

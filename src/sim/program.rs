@@ -14,10 +14,63 @@ pub enum Method {
     Sendfile,
     Splice,
     DirectIo,
+    /// Receive a message from the network with one of the five I/O models.
+    Recv,
+}
+
+/// How a process waits for data on a socket (Stevens' five I/O models).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IoModel {
+    /// read() sleeps until the data is there, then copies it.
+    Blocking,
+    /// read() returns EAGAIN (-1) until the data is there; the process polls.
+    Nonblocking,
+    /// poll() sleeps until the socket is readable, then read().
+    Multiplexing,
+    /// SIGIO says the data is there, then read().
+    SignalDriven,
+    /// One submission; the kernel copies into the user buffer, then notifies.
+    Async,
+}
+
+impl IoModel {
+    pub const ALL: [IoModel; 5] = [
+        IoModel::Blocking,
+        IoModel::Nonblocking,
+        IoModel::Multiplexing,
+        IoModel::SignalDriven,
+        IoModel::Async,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            IoModel::Blocking => "blocking",
+            IoModel::Nonblocking => "nonblocking",
+            IoModel::Multiplexing => "multiplexing",
+            IoModel::SignalDriven => "signal_driven",
+            IoModel::Async => "async",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<IoModel> {
+        IoModel::ALL.into_iter().find(|m| m.name() == s)
+    }
 }
 
 impl Method {
-    pub const ALL: [Method; 6] = [
+    pub const ALL: [Method; 7] = [
+        Method::Read,
+        Method::ReadWrite,
+        Method::MmapWrite,
+        Method::Sendfile,
+        Method::Splice,
+        Method::DirectIo,
+        Method::Recv,
+    ];
+
+    /// The methods that move a file (all but `recv`).
+    pub const FILE: [Method; 6] = [
         Method::Read,
         Method::ReadWrite,
         Method::MmapWrite,
@@ -34,6 +87,7 @@ impl Method {
             Method::Sendfile => "sendfile",
             Method::Splice => "splice",
             Method::DirectIo => "direct_io",
+            Method::Recv => "recv",
         }
     }
 
@@ -57,12 +111,13 @@ impl Method {
             Method::DirectIo => {
                 "O_DIRECT read() straight into an aligned user buffer (no page cache), then write()"
             }
+            Method::Recv => "receive a message from the network with an I/O model (--io-model)",
         }
     }
 
     /// Does the data go to a socket (and the wire)?
     pub fn sends(self) -> bool {
-        !matches!(self, Method::Read)
+        !matches!(self, Method::Read | Method::Recv)
     }
 }
 
@@ -122,6 +177,23 @@ pub enum Call {
         offset: u64,
         len: u64,
     },
+    /// read(socket, user_buf, len); `nonblocking` for O_NONBLOCK.
+    RecvRead {
+        len: u64,
+        nonblocking: bool,
+    },
+    /// poll(socket, POLLIN): sleeps until the socket is readable.
+    Poll,
+    /// sigaction(SIGIO) + F_SETOWN/O_ASYNC: ask for a signal when data arrives.
+    Sigaction,
+    /// The process works until SIGIO arrives and runs its handler (not a syscall).
+    AwaitSignal,
+    /// aio_read / io_submit: the kernel will copy the data and notify.
+    AioRead {
+        len: u64,
+    },
+    /// The process works until the completion notification (not a syscall).
+    AwaitCompletion,
 }
 
 impl Call {
@@ -134,7 +206,18 @@ impl Call {
             Call::Sendfile { .. } => "sendfile",
             Call::Pipe => "pipe",
             Call::SpliceIn { .. } | Call::SpliceOut { .. } => "splice",
+            Call::RecvRead { .. } => "read",
+            Call::Poll => "poll",
+            Call::Sigaction => "sigaction",
+            Call::AwaitSignal => "(SIGIO)",
+            Call::AioRead { .. } => "aio_read",
+            Call::AwaitCompletion => "(completion)",
         }
+    }
+
+    /// False for the steps of a program that are not system calls.
+    pub fn is_syscall(&self) -> bool {
+        !matches!(self, Call::AwaitSignal | Call::AwaitCompletion)
     }
 
     /// The arguments as a C programmer would write them.
@@ -158,6 +241,16 @@ impl Call {
                 format!("file, &offset={offset}, pipe_w, NULL, {len}")
             }
             Call::SpliceOut { len, .. } => format!("pipe_r, NULL, socket, NULL, {len}"),
+            Call::RecvRead { len, nonblocking } => {
+                format!(
+                    "socket{}, user_buf, {len}",
+                    if *nonblocking { "(O_NONBLOCK)" } else { "" }
+                )
+            }
+            Call::Poll => "{socket, POLLIN}, 1, -1".to_string(),
+            Call::Sigaction => "SIGIO, handler  [+ fcntl(socket, F_SETOWN/O_ASYNC)]".to_string(),
+            Call::AwaitSignal | Call::AwaitCompletion => String::new(),
+            Call::AioRead { len } => format!("{{socket, user_buf, {len}}}"),
         }
     }
 }
@@ -173,6 +266,37 @@ pub enum Access {
 }
 
 /// The calls a program makes to move `file_size` bytes with `chunk` bytes per call.
+/// The calls of the `recv` workload for each I/O model (a nonblocking read that
+/// returns EAGAIN is repeated by the process until it succeeds).
+pub fn recv_plan(model: IoModel, len: u64) -> Vec<Call> {
+    match model {
+        IoModel::Blocking => vec![Call::RecvRead {
+            len,
+            nonblocking: false,
+        }],
+        IoModel::Nonblocking => vec![Call::RecvRead {
+            len,
+            nonblocking: true,
+        }],
+        IoModel::Multiplexing => vec![
+            Call::Poll,
+            Call::RecvRead {
+                len,
+                nonblocking: false,
+            },
+        ],
+        IoModel::SignalDriven => vec![
+            Call::Sigaction,
+            Call::AwaitSignal,
+            Call::RecvRead {
+                len,
+                nonblocking: false,
+            },
+        ],
+        IoModel::Async => vec![Call::AioRead { len }, Call::AwaitCompletion],
+    }
+}
+
 pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Access) -> Vec<Call> {
     let realistic = style == Style::Realistic;
     let mut order: Vec<u64> = (0..file_size.div_ceil(chunk)).collect();
@@ -243,6 +367,8 @@ pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Ac
                 });
             }
         }
+        // Its calls depend on the I/O model: see `recv_plan`.
+        Method::Recv => {}
     }
     calls
 }

@@ -109,5 +109,6 @@ pub fn shift(p: Place, n: u64) -> Place {
         Place::Socket { offset } => Place::Socket { offset: offset + n },
         Place::NicBuffer { offset } => Place::NicBuffer { offset: offset + n },
         Place::Wire { offset } => Place::Wire { offset: offset + n },
+        Place::RecvBuffer { offset } => Place::RecvBuffer { offset: offset + n },
     }
 }

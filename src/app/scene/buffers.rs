@@ -123,7 +123,7 @@ fn landing(view: &View, id: RegionId) -> Vec<(u64, Color)> {
             Place::Controller { offset } => (RegionId::Controller, offset),
             Place::Frame { frame, offset } => (RegionId::Frame(frame), offset),
             Place::User { offset } => (RegionId::User, offset),
-            Place::Socket { offset } => (RegionId::Socket, offset),
+            Place::Socket { offset } | Place::RecvBuffer { offset } => (RegionId::Socket, offset),
             Place::NicBuffer { offset } => (RegionId::Nic, offset),
             _ => continue,
         };

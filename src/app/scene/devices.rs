@@ -254,6 +254,7 @@ fn place_name(p: Place) -> String {
         Place::Socket { .. } => "socket buf".into(),
         Place::NicBuffer { .. } => "NIC buf".into(),
         Place::Wire { .. } => "wire".into(),
+        Place::RecvBuffer { .. } => "socket rcv buf".into(),
     }
 }
 
@@ -278,6 +279,7 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String
             let state = match st.process {
                 ProcessState::Running => "running",
                 ProcessState::Sleeping => "sleeping (blocked)",
+                ProcessState::Waiting => "waiting (doing other work)",
                 ProcessState::Exited => "exited",
             };
             let call = st.syscall.map(|s| format!("in {s}()")).unwrap_or_default();
@@ -338,6 +340,24 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String
                     .collect();
                 lines.push(format!("pipe holds page refs: {}", refs.join(" ")));
             }
+            if let Some(p) = st.io_phase {
+                lines.push(format!(
+                    "I/O model `{}`: {}",
+                    r.setup.io_model.name(),
+                    match p {
+                        crate::sim::event::IoPhase::WaitingForData => "phase 1, waiting for data",
+                        crate::sim::event::IoPhase::CopyingToUser =>
+                            "phase 2, copying to the process",
+                        crate::sim::event::IoPhase::Done => "done: the data is in the user buffer",
+                    }
+                ));
+            }
+            if let Some((start, size)) = st.readahead {
+                lines.push(format!(
+                    "readahead window: pages {start}-{}",
+                    start + size - 1
+                ));
+            }
             if st.mapped > 0 {
                 lines.push(format!(
                     "mmap: {} frame(s) shared with the process",
@@ -389,6 +409,7 @@ fn draw_lamps(view: Option<Res<View>>, mut lamps: Query<(&Lamp, &mut Sprite, &mu
             Lamp::Process => match st.process {
                 ProcessState::Running => palette::USER,
                 ProcessState::Sleeping => palette::MISS,
+                ProcessState::Waiting => palette::HIT,
                 ProcessState::Exited => palette::CELL_EMPTY,
             },
             Lamp::DmaProgress | Lamp::NicProgress => {

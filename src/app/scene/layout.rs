@@ -173,7 +173,9 @@ impl Layout {
                 None => Vec2::new(CACHE_BOX.center().x, CACHE_BOX.min.y),
             },
             Place::User { offset } => cell(self.user, st.user.size, offset),
-            Place::Socket { offset } => cell(self.socket, st.socket.size, offset),
+            Place::Socket { offset } | Place::RecvBuffer { offset } => {
+                cell(self.socket, st.socket.size, offset)
+            }
             Place::NicBuffer { offset } => cell(self.nic, st.nic.size, offset),
             Place::Wire { .. } => Vec2::new(WIRE_BOX.center().x, WIRE_BOX.center().y),
         }

@@ -163,7 +163,7 @@ fn build(
         (PROCESS_BOX, ""),
         (USER_BUF_BOX, "user buffer"),
         (CACHE_BOX, "page cache (kernel buffer)"),
-        (SOCKET_BOX, "socket send buffer"),
+        (SOCKET_BOX, "socket buffer"),
         (KINFO_BOX, ""),
         (CPU_BOX, "CPU"),
         (DMA_BOX, "DMA engine"),
