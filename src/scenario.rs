@@ -122,6 +122,10 @@ pub struct HardwareSection {
     pub irq_cycles: Option<u64>,
     pub kernel_cycles: Option<u64>,
     pub process_cycles: Option<u64>,
+    /// The scheduler switching between tasks (a process sleeping and waking).
+    pub context_switch_cycles: Option<u64>,
+    /// Delivering a signal or async completion and running its handler.
+    pub signal_cycles: Option<u64>,
     pub page_size: Option<Size>,
     pub cache_pages: Option<u64>,
     /// lru | two_list (Linux's inactive/active lists)
@@ -457,6 +461,12 @@ impl Scenario {
             kernel_cycles,
             process_cycles,
             cache_pages
+        );
+        set!(
+            cache_policy,
+            readahead_max,
+            context_switch_cycles,
+            signal_cycles
         );
         set_size!(
             word_bytes,

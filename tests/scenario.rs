@@ -122,3 +122,53 @@ proptest! {
         let _ = parse(&text, "r.ron");
     }
 }
+
+#[test]
+fn every_hardware_field_can_be_overridden() {
+    let text = r#"(version: 1, hardware: (
+        profile: "classroom", disk: pio, nic_sg: true, clock_hz: 7, word_bytes: 4,
+        cpu_cycles_per_word: 9, pio_cycles_per_word: 11, dma_bytes_per_cycle: 3.5,
+        disk_latency_cycles: 99, disk_bytes_per_cycle: 0.25, controller_buffer: 32,
+        nic_bytes_per_cycle: 2.0, nic_buffer: 48, syscall_entry_cycles: 13,
+        syscall_exit_cycles: 14, irq_cycles: 15, kernel_cycles: 16, process_cycles: 17,
+        context_switch_cycles: 18, signal_cycles: 19, page_size: 32, cache_pages: 20,
+        cache_policy: two_list, readahead_max: 21, socket_buffer: 128, pipe_capacity: 96,
+        dio_alignment: 16))"#;
+    let s = parse(text, "all.ron").unwrap().setup().unwrap();
+    let hw = s.hw;
+    let got = [
+        hw.clock_hz,
+        hw.word_bytes,
+        hw.cpu_cycles_per_word,
+        hw.pio_cycles_per_word,
+        hw.dma_rate.0,
+        hw.disk_latency_cycles,
+        hw.disk_rate.0,
+        hw.controller_buffer,
+        hw.nic_rate.0,
+        hw.nic_buffer,
+        hw.syscall_entry_cycles,
+        hw.syscall_exit_cycles,
+        hw.irq_cycles,
+        hw.kernel_cycles,
+        hw.process_cycles,
+        hw.context_switch_cycles,
+        hw.signal_cycles,
+        hw.page_size,
+        hw.cache_pages,
+        hw.readahead_max,
+        hw.socket_buffer,
+        hw.pipe_capacity,
+        hw.dio_alignment,
+    ];
+    assert_eq!(
+        got,
+        [
+            7, 4, 9, 11, 3500, 99, 250, 32, 2000, 48, 13, 14, 15, 16, 17, 18, 19, 32, 20, 21, 128,
+            96, 16
+        ]
+    );
+    assert_eq!(hw.disk, DiskTransfer::Pio);
+    assert!(hw.nic_sg);
+    assert_eq!(hw.cache_policy, iolab::sim::page_cache::Policy::TwoList);
+}

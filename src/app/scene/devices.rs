@@ -243,6 +243,111 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
         14.0,
         Anchor::TOP_LEFT,
     );
+    let tag = rect(
+        commands,
+        Rect::from_center_size(Vec2::ZERO, Vec2::new(120.0, 26.0)),
+        palette::KERNEL,
+        9.0,
+    );
+    commands.entity(tag).insert((Crossing, Visibility::Hidden));
+    let t = text(
+        commands,
+        "",
+        Vec2::ZERO,
+        16.0,
+        palette::TEXT_DARK,
+        Anchor::CENTER,
+    );
+    commands
+        .entity(t)
+        .insert((CrossingText, Visibility::Hidden));
+}
+
+/// Where the crossing tag is: (position, colour, text), if a syscall mode switch
+/// happened within the last few cycles before the playhead.
+fn crossing(loaded: &Loaded, view: &View, cycle: f64) -> Option<(Vec2, Color, String)> {
+    use crate::sim::event::{EventKind, ModeCause};
+    let r = &loaded.replay;
+    let hw = &r.setup.hw;
+    let span = hw.syscall_entry_cycles.max(hw.syscall_exit_cycles).max(2) as f64;
+    for e in r.events[..view.state.applied].iter().rev().take(64) {
+        if (e.cycle as f64) + span < cycle {
+            return None;
+        }
+        if let EventKind::ModeSwitch {
+            to,
+            cause: ModeCause::Syscall { name },
+        } = &e.kind
+        {
+            let t = ((cycle - e.cycle as f64) / span).clamp(0.0, 1.0) as f32;
+            let top = Vec2::new(PROCESS_BOX.center().x, PROCESS_BOX.min.y - 4.0);
+            let bottom = Vec2::new(PROCESS_BOX.center().x, KERNEL_BAND.max.y - 34.0);
+            let (from, to_pos, arrow) = match to {
+                Mode::Kernel => (top, bottom, "v"),
+                Mode::User => (bottom, top, "^"),
+            };
+            return Some((
+                from.lerp(to_pos, t),
+                palette::mode(*to),
+                format!("{name}() {arrow}"),
+            ));
+        }
+    }
+    None
+}
+
+type TagQuery<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static mut Transform,
+        &'static mut Sprite,
+        &'static mut Visibility,
+    ),
+    (With<Crossing>, Without<CrossingText>),
+>;
+type TagTextQuery<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static mut Transform,
+        &'static mut Text2d,
+        &'static mut Visibility,
+    ),
+    (With<CrossingText>, Without<Crossing>),
+>;
+
+fn draw_crossing(
+    loaded: Res<Loaded>,
+    view: Option<Res<View>>,
+    playhead: Res<crate::app::playback::Playhead>,
+    mut tags: TagQuery,
+    mut texts: TagTextQuery,
+) {
+    let Some(view) = view else { return };
+    let c = crossing(&loaded, &view, playhead.cycle);
+    for (mut tf, mut sprite, mut vis) in &mut tags {
+        match &c {
+            Some((pos, color, _)) => {
+                tf.translation = pos.extend(9.0);
+                sprite.color = *color;
+                *vis = Visibility::Visible;
+            }
+            None => *vis = Visibility::Hidden,
+        }
+    }
+    for (mut tf, mut t, mut vis) in &mut texts {
+        match &c {
+            Some((pos, _, s)) => {
+                tf.translation = pos.extend(10.0);
+                if t.0 != *s {
+                    t.0 = s.clone();
+                }
+                *vis = Visibility::Visible;
+            }
+            None => *vis = Visibility::Hidden,
+        }
+    }
 }
 
 fn place_name(p: Place) -> String {
@@ -279,7 +384,7 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String
             let state = match st.process {
                 ProcessState::Running => "running",
                 ProcessState::Sleeping => "sleeping (blocked)",
-                ProcessState::Waiting => "waiting (doing other work)",
+                ProcessState::Waiting => "waiting (works)",
                 ProcessState::Exited => "exited",
             };
             let call = st.syscall.map(|s| format!("in {s}()")).unwrap_or_default();
