@@ -234,6 +234,8 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
     ("sendfile_sg", include_str!("../scenes/sendfile_sg.ron")),
     ("splice", include_str!("../scenes/splice.ron")),
     ("direct_io", include_str!("../scenes/direct_io.ron")),
+    ("classroom_64", include_str!("../scenes/classroom_64.ron")),
+    ("large_file", include_str!("../scenes/large_file.ron")),
     ("readahead", include_str!("../scenes/readahead.ron")),
     ("recv_blocking", include_str!("../scenes/recv_blocking.ron")),
     (

@@ -67,7 +67,8 @@ fn drive(
                 (None, None) => p.to_end(r),
             }
         }
-        if auto.frames == 12 && !auto.requested {
+        // Late enough that counters have stopped "popping" after the seek.
+        if auto.frames == 30 && !auto.requested {
             auto.requested = true;
             commands
                 .spawn((Screenshot::primary_window(), Shot))

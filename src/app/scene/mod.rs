@@ -83,6 +83,9 @@ fn spawn_camera(mut commands: Commands) {
     commands.spawn((
         Camera2d,
         WorldCamera,
+        // Axis-aligned sprites need no multisampling; software renderers are much
+        // faster without it.
+        Msaa::Off,
         Projection::Orthographic(OrthographicProjection {
             scaling_mode: bevy::camera::ScalingMode::AutoMin {
                 min_width: WORLD.x,
