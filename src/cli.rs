@@ -146,6 +146,9 @@ pub struct Overrides {
     /// For `--method recv`: blocking | nonblocking | multiplexing | signal_driven | async.
     #[arg(long, value_parser = io_model_arg)]
     pub io_model: Option<crate::sim::program::IoModel>,
+    /// For `--method direct_aio`: O_DIRECT reads kept in flight.
+    #[arg(long)]
+    pub queue_depth: Option<u64>,
 }
 
 fn io_model_arg(s: &str) -> Result<crate::sim::program::IoModel, String> {
@@ -235,6 +238,10 @@ impl Overrides {
             f.hardware.profile = Some(p.clone());
             set.push(("hardware.profile", "--profile"));
         }
+        if let Some(q) = self.queue_depth {
+            f.conditions.queue_depth = Some(q);
+            set.push(("conditions.queue_depth", "--queue-depth"));
+        }
         if let Some(m) = self.io_model {
             f.workload.io_model = Some(m);
             set.push(("workload.io_model", "--io-model"));
@@ -302,6 +309,36 @@ pub fn resolve(path: &Option<PathBuf>, ov: &Overrides) -> Result<(Scenario, Setu
             };
             Err(err.into())
         }
+    }
+}
+
+/// The first system call that returned an error: (name, result).
+pub fn failed_call(m: &Machine) -> Option<(&'static str, i64)> {
+    m.log.events.iter().find_map(|e| match e.kind {
+        crate::sim::EventKind::SyscallReturn { name, result, .. }
+            if result == crate::sim::machine::EINVAL =>
+        {
+            Some((name, result))
+        }
+        _ => None,
+    })
+}
+
+/// "file:line:col: field" for a field, or the flag that set it.
+fn locate(path: &Option<PathBuf>, ov: &Overrides, field: &str) -> String {
+    let mut sc = scenario::builtin_default();
+    if let Some((_, flag)) = ov.apply(&mut sc).into_iter().find(|(f, _)| *f == field) {
+        return flag.to_string();
+    }
+    match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            match scenario::find_field(&text, field) {
+                Some((l, c)) => format!("{}:{l}:{c}: {field}", p.display()),
+                None => format!("{}: {field}", p.display()),
+            }
+        }
+        None => field.to_string(),
     }
 }
 
@@ -462,6 +499,16 @@ fn dispatch(c: Command) -> Result<(), UserError> {
                     UserError(format!("{}: cannot write the trace: {e}", path.display()))
                 })?;
             }
+            // A call the kernel refused (a misaligned O_DIRECT read) ends the program.
+            if let Some((name, result)) = failed_call(&m) {
+                let why = m.setup.dio_problem().map(|(f, msg)| (f.to_string(), msg));
+                let (field, msg) =
+                    why.unwrap_or_else(|| ("workload".into(), "a system call failed".into()));
+                return Err(UserError(format!(
+                    "{}: {msg}: {name}() returned {result} (EINVAL) and the program stopped",
+                    locate(&scenario, &overrides, &field)
+                )));
+            }
             let c = m.counters();
             match summary {
                 SummaryFormat::Text => print!("{}", text_summary(&m.setup, c)),
@@ -495,6 +542,14 @@ fn dispatch(c: Command) -> Result<(), UserError> {
                         let setup = sc
                             .setup()
                             .map_err(|(f, m)| UserError(format!("{f}: {m}")))?;
+                        if let Some((field, msg)) = setup.dio_problem() {
+                            eprintln!(
+                                "error: {}: {msg}",
+                                locate(&Some(f.clone()), &Overrides::default(), field)
+                            );
+                            bad += 1;
+                            continue;
+                        }
                         println!("ok  {}  ({})", f.display(), describe(&setup));
                     }
                     Err(e) => {

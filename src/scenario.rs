@@ -167,6 +167,8 @@ pub struct ConditionsSection {
     pub arrival_delay: Option<u64>,
     /// For a nonblocking `recv`: cycles of other work between two tries (default 20).
     pub poll_interval: Option<u64>,
+    /// For `direct_aio`: O_DIRECT reads kept in flight (default 4).
+    pub queue_depth: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -234,6 +236,10 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
     ("sendfile_sg", include_str!("../scenes/sendfile_sg.ron")),
     ("splice", include_str!("../scenes/splice.ron")),
     ("direct_io", include_str!("../scenes/direct_io.ron")),
+    (
+        "direct_aio_large_file",
+        include_str!("../scenes/direct_aio_large_file.ron"),
+    ),
     ("classroom_64", include_str!("../scenes/classroom_64.ron")),
     ("large_file", include_str!("../scenes/large_file.ron")),
     ("readahead", include_str!("../scenes/readahead.ron")),
@@ -519,6 +525,7 @@ impl Scenario {
                 .unwrap_or(crate::sim::program::IoModel::Blocking),
             arrival_delay: c.arrival_delay.unwrap_or(150),
             poll_interval: c.poll_interval.unwrap_or(20),
+            queue_depth: c.queue_depth.unwrap_or(4),
         };
         setup
             .validate()

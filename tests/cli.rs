@@ -321,7 +321,7 @@ fn methods_lists_each_method() {
     ] {
         assert!(t.contains(m), "{m}");
     }
-    assert_eq!(t.lines().count(), 7);
+    assert_eq!(t.lines().count(), 8);
 }
 
 #[test]

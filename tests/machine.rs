@@ -186,7 +186,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
     fn every_method_delivers_the_source_bytes(
-        m in 0usize..6,
+        m in 0usize..7,
         (mut hw, page) in hw_strategy(),
         size_frac in 0.0f64..1.0,
         buf_frac in 0.0f64..1.0,
@@ -199,7 +199,7 @@ proptest! {
         let max = if page >= 512 { 3u64 << 20 } else { 48 << 10 };
         let n = 1 + (size_frac * size_frac * max as f64) as u64;
         let mut b = 1 + (buf_frac * (2 * n) as f64) as u64;
-        if method == Method::DirectIo {
+        if matches!(method, Method::DirectIo | Method::DirectAio) {
             b = b.div_ceil(512) * 512;
         }
         let pages = n.div_ceil(page) + 2;

@@ -16,8 +16,8 @@ use super::transfer::Transfer;
 pub enum Dest {
     /// Consecutive file pages, one frame each; the request starts at the first page.
     Frames(Vec<u32>),
-    /// The user buffer, from its start (O_DIRECT).
-    User,
+    /// The user buffer, from this offset (O_DIRECT).
+    User(u64),
 }
 
 #[derive(Clone, Debug)]
@@ -38,7 +38,9 @@ impl DiskRequest {
     pub fn pieces(&self, rel: u64, n: u64, page_size: u64) -> Vec<(Place, u64, u64)> {
         let mut out = Vec::new();
         match &self.dest {
-            Dest::User => out.push((Place::User { offset: rel }, n, self.offset + rel)),
+            Dest::User(base) => {
+                out.push((Place::User { offset: base + rel }, n, self.offset + rel))
+            }
             Dest::Frames(frames) => {
                 let mut pos = rel;
                 while pos < rel + n {

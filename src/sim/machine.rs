@@ -21,7 +21,7 @@ use super::hardware::{DiskTransfer, Hardware};
 use super::memory::{Pipe, SocketBuffer};
 use super::nic::{Nic, NicJob, NicPhase, Rx, RxPhase, Skb, SkbData};
 use super::page_cache::PageCache;
-use super::program::{Access, Call, IoModel, Method, Style, plan, recv_plan};
+use super::program::{Access, Call, IoModel, Method, Style, aio_plan, plan, recv_plan};
 use super::transfer::{Pace, Transfer, shift};
 
 /// What the file holds.
@@ -52,6 +52,8 @@ pub struct Setup {
     pub io_model: IoModel,
     pub arrival_delay: u64,
     pub poll_interval: u64,
+    /// For `direct_aio`: requests kept in flight.
+    pub queue_depth: u64,
 }
 
 impl Default for Setup {
@@ -71,6 +73,7 @@ impl Default for Setup {
             io_model: IoModel::Blocking,
             arrival_delay: 150,
             poll_interval: 20,
+            queue_depth: 4,
         }
     }
 }
@@ -79,6 +82,17 @@ impl Default for Setup {
 pub const MAX_FILE: u64 = 2 << 30;
 
 impl Setup {
+    /// The process's user buffer: one buffer, or `queue_depth` of them for AIO. A
+    /// read never returns more than the file holds, so no more than the file is needed.
+    pub fn user_buffer_bytes(&self) -> u64 {
+        let one = self.buffer_size.min(self.file_size.max(1));
+        if self.method == Method::DirectAio {
+            one * self.queue_depth.min(self.file_size.div_ceil(one)).max(1)
+        } else {
+            one
+        }
+    }
+
     /// Bytes per call: the buffer, or for splice what fits the pipe.
     pub fn chunk(&self) -> u64 {
         match self.method {
@@ -102,6 +116,21 @@ impl Setup {
             + self.poll_interval
             + self.file_size.div_ceil(hw.word_bytes) * hw.cpu_cycles_per_word;
         self.arrival_delay + 2 * transfer + 8 * overhead
+    }
+
+    /// Why O_DIRECT calls of this setup would fail with EINVAL, if they would.
+    pub fn dio_problem(&self) -> Option<(&'static str, String)> {
+        let a = self.hw.dio_alignment;
+        let direct = matches!(self.method, Method::DirectIo | Method::DirectAio);
+        (direct && self.buffer_size % a != 0).then(|| {
+            (
+                "conditions.buffer_size",
+                format!(
+                    "O_DIRECT needs a buffer length that is a multiple of {a} (hardware.dio_alignment), got {}",
+                    self.buffer_size
+                ),
+            )
+        })
     }
 
     /// Checks that the run is possible. The error names the field and says why.
@@ -148,14 +177,19 @@ impl Setup {
         }
         let ps = hw.page_size;
         match self.method {
-            Method::DirectIo => {
-                if self.buffer_size % hw.dio_alignment != 0 {
+            // O_DIRECT alignment is checked by the kernel at run time (EINVAL); see
+            // `dio_problem` for the static check.
+            Method::DirectIo | Method::DirectAio => {
+                if self.queue_depth == 0 || self.queue_depth > 1024 {
+                    return Err((
+                        "conditions.queue_depth",
+                        "must be between 1 and 1024".into(),
+                    ));
+                }
+                if self.buffer_size.saturating_mul(self.queue_depth) > MAX_FILE {
                     return Err((
                         "conditions.buffer_size",
-                        format!(
-                            "O_DIRECT needs a buffer length that is a multiple of {} (hardware.dio_alignment), got {}",
-                            hw.dio_alignment, self.buffer_size
-                        ),
+                        "buffer_size × queue_depth is too large (at most 2 GiB)".into(),
                     ));
                 }
             }
@@ -326,6 +360,8 @@ pub struct Machine {
     /// `recv` runs are observed up to the same cycle whatever the I/O model, so
     /// that the CPU time each leaves for other work can be compared.
     pub horizon: u64,
+    /// direct_aio: the request submitted for each file offset.
+    aio_requests: BTreeMap<u64, u64>,
 }
 
 impl Machine {
@@ -336,6 +372,12 @@ impl Machine {
         let hw = setup.hw.clone();
         let plan = match setup.method {
             Method::Recv => recv_plan(setup.io_model, setup.buffer_size),
+            Method::DirectAio => aio_plan(
+                setup.style,
+                setup.file_size,
+                setup.buffer_size,
+                setup.queue_depth,
+            ),
             m => plan(m, setup.style, setup.file_size, setup.chunk(), setup.access),
         };
         let rx = (setup.method == Method::Recv).then(|| Rx {
@@ -353,7 +395,7 @@ impl Machine {
             dma: DmaEngine::default(),
             nic: Nic::new(hw.nic_buffer),
             cache: PageCache::new(hw.cache_pages, hw.page_size, hw.cache_policy),
-            user_buf: vec![0; setup.buffer_size.min(setup.file_size.max(1)) as usize],
+            user_buf: vec![0; setup.user_buffer_bytes() as usize],
             socket: SocketBuffer::new(hw.socket_buffer),
             pipe: Pipe::default(),
             bus: BusOwner::Idle,
@@ -384,6 +426,7 @@ impl Machine {
             notified: false,
             phases: 0,
             retry: false,
+            aio_requests: BTreeMap::new(),
             horizon: if setup.method == Method::Recv {
                 setup.recv_horizon()
             } else {
@@ -1681,6 +1724,23 @@ impl Machine {
         ]
     }
 
+    /// A call that fails: it returns `errno` (negative) and the program stops, as a
+    /// C program that checks its calls would.
+    fn fail(&mut self, call: usize, errno: i64) -> Vec<Op> {
+        self.next_call = self.plan.len();
+        vec![
+            self.kernel_work(),
+            Op::Work {
+                activity: Activity::Syscall,
+                cycles: self.setup.hw.syscall_exit_cycles,
+            },
+            Op::Act(Action::Return {
+                call,
+                result: errno,
+            }),
+        ]
+    }
+
     fn kernel_work(&self) -> Op {
         Op::Work {
             activity: Activity::Syscall,
@@ -1898,9 +1958,9 @@ impl Machine {
                 bytes: !zero_copy,
             }));
             let pages = match src {
-                SendFrom::User => {
+                SendFrom::User(slot) => {
                     let from = Place::User {
-                        offset: pos - offset,
+                        offset: slot + pos - offset,
                     };
                     ops.push(self.cpu_copy(from, Place::Socket { offset: pos }, n, pos));
                     None
@@ -1955,7 +2015,10 @@ impl Machine {
                 if n > 0 {
                     if direct {
                         // O_DIRECT: the disk moves the bytes straight into the user buffer.
-                        let req = self.disk_request(offset, n, Dest::User);
+                        if self.setup.dio_problem().is_some() {
+                            return Ok(self.fail(i, EINVAL));
+                        }
+                        let req = self.disk_request(offset, n, Dest::User(0));
                         let id = req.id;
                         ops.push(self.kernel_work());
                         ops.push(Op::Act(Action::StartDisk(req)));
@@ -1988,9 +2051,9 @@ impl Machine {
                 }
                 result = n as i64;
             }
-            Call::WriteUser { offset, len } => {
+            Call::WriteUser { offset, len, slot } => {
                 ops.push(self.kernel_work());
-                ops.extend(self.send_ops(offset, len, SendFrom::User));
+                ops.extend(self.send_ops(offset, len, SendFrom::User(slot)));
                 result = len as i64;
             }
             Call::WriteMapped { offset, len } => {
@@ -2112,6 +2175,32 @@ impl Machine {
                 ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
                 result = 0;
             }
+            Call::IoSetup | Call::IoDestroy => {
+                ops.push(self.kernel_work());
+                result = 0;
+            }
+            Call::IoSubmit { ref chunks } => {
+                if self.setup.dio_problem().is_some() {
+                    return Ok(self.fail(i, EINVAL));
+                }
+                ops.push(self.kernel_work());
+                for &(offset, len, slot) in chunks {
+                    let req = self.disk_request(offset, len, Dest::User(slot));
+                    self.aio_requests.insert(offset, req.id);
+                    ops.push(self.kernel_work());
+                    ops.push(Op::Act(Action::StartDisk(req)));
+                }
+                result = chunks.len() as i64;
+            }
+            Call::IoGetevents { offset } => {
+                let id = *self
+                    .aio_requests
+                    .get(&offset)
+                    .ok_or_else(|| bug("io_getevents for a request never submitted"))?;
+                ops.push(self.kernel_work());
+                ops.push(Op::Wait(WaitFor::Disk(id)));
+                result = 1;
+            }
             Call::AwaitSignal | Call::AwaitCompletion => {
                 // Not a system call: the process keeps working until the kernel
                 // notifies it, then runs its handler in user mode.
@@ -2136,8 +2225,8 @@ impl Machine {
 
 #[derive(Clone, Copy)]
 enum SendFrom<'a> {
-    /// From the user buffer (write()).
-    User,
+    /// From the user buffer at this offset (write()).
+    User(u64),
     /// From page-cache pages inside the kernel (sendfile, splice): zero-copy with SG.
     Pages(&'a [PageRef]),
     /// From the process's mapping of page-cache pages (write() after mmap): always copied.
@@ -2146,6 +2235,8 @@ enum SendFrom<'a> {
 
 /// -EAGAIN: a nonblocking call found nothing to do.
 pub const EAGAIN: i64 = -11;
+/// -EINVAL: an invalid argument (a misaligned O_DIRECT buffer).
+pub const EINVAL: i64 = -22;
 
 /// Linux's first readahead window for a request of `req` pages (get_init_ra_size).
 pub fn initial_window(req: u64, max: u64) -> u64 {

@@ -14,6 +14,9 @@ pub enum Method {
     Sendfile,
     Splice,
     DirectIo,
+    /// O_DIRECT reads kept in flight with Linux AIO (io_submit / io_getevents), each
+    /// written to a socket as it completes.
+    DirectAio,
     /// Receive a message from the network with one of the five I/O models.
     Recv,
 }
@@ -59,17 +62,18 @@ impl IoModel {
 }
 
 impl Method {
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 8] = [
         Method::Read,
         Method::ReadWrite,
         Method::MmapWrite,
         Method::Sendfile,
         Method::Splice,
         Method::DirectIo,
+        Method::DirectAio,
         Method::Recv,
     ];
 
-    /// The methods that move a file (all but `recv`).
+    /// The methods that move a file through the loops of DESIGN.md §2.
     pub const FILE: [Method; 6] = [
         Method::Read,
         Method::ReadWrite,
@@ -87,6 +91,7 @@ impl Method {
             Method::Sendfile => "sendfile",
             Method::Splice => "splice",
             Method::DirectIo => "direct_io",
+            Method::DirectAio => "direct_aio",
             Method::Recv => "recv",
         }
     }
@@ -110,6 +115,9 @@ impl Method {
             }
             Method::DirectIo => {
                 "O_DIRECT read() straight into an aligned user buffer (no page cache), then write()"
+            }
+            Method::DirectAio => {
+                "O_DIRECT reads kept in flight with io_submit/io_getevents (--queue-depth), then write()"
             }
             Method::Recv => "receive a message from the network with an I/O model (--io-model)",
         }
@@ -150,6 +158,8 @@ pub enum Call {
     WriteUser {
         offset: u64,
         len: u64,
+        /// Where in the user buffer the bytes are (AIO uses several buffers).
+        slot: u64,
     },
     /// write(socket, mapping + offset, len) from the mmap()ed file.
     WriteMapped {
@@ -192,6 +202,17 @@ pub enum Call {
     AioRead {
         len: u64,
     },
+    /// Linux AIO for direct_aio: create and destroy the context (realistic style).
+    IoSetup,
+    IoDestroy,
+    /// io_submit: O_DIRECT reads (file offset, length, user-buffer offset) put in flight.
+    IoSubmit {
+        chunks: Vec<(u64, u64, u64)>,
+    },
+    /// io_getevents(min 1, max 1): wait for the read of the chunk at this offset.
+    IoGetevents {
+        offset: u64,
+    },
     /// The process works until the completion notification (not a syscall).
     AwaitCompletion,
 }
@@ -211,6 +232,10 @@ impl Call {
             Call::Sigaction => "sigaction",
             Call::AwaitSignal => "(SIGIO)",
             Call::AioRead { .. } => "aio_read",
+            Call::IoSetup => "io_setup",
+            Call::IoDestroy => "io_destroy",
+            Call::IoSubmit { .. } => "io_submit",
+            Call::IoGetevents { .. } => "io_getevents",
             Call::AwaitCompletion => "(completion)",
         }
     }
@@ -251,6 +276,16 @@ impl Call {
             Call::Sigaction => "SIGIO, handler  [+ fcntl(socket, F_SETOWN/O_ASYNC)]".to_string(),
             Call::AwaitSignal | Call::AwaitCompletion => String::new(),
             Call::AioRead { len } => format!("{{socket, user_buf, {len}}}"),
+            Call::IoSetup => "128, &ctx".to_string(),
+            Call::IoDestroy => "ctx".to_string(),
+            Call::IoSubmit { chunks } => {
+                let iocbs: Vec<String> = chunks
+                    .iter()
+                    .map(|(o, l, _)| format!("pread(O_DIRECT) {l} B @ {o}"))
+                    .collect();
+                format!("ctx, {}, [{}]", chunks.len(), iocbs.join(", "))
+            }
+            Call::IoGetevents { offset } => format!("ctx, 1, 1, events  [the read @ {offset}]"),
         }
     }
 }
@@ -297,6 +332,40 @@ pub fn recv_plan(model: IoModel, len: u64) -> Vec<Call> {
     }
 }
 
+/// direct_aio: keep `depth` O_DIRECT reads in flight; as each completes (in order),
+/// write it to the socket and submit the next read into the buffer it freed.
+pub fn aio_plan(style: Style, file_size: u64, chunk: u64, depth: u64) -> Vec<Call> {
+    let k = file_size.div_ceil(chunk);
+    let read = |i: u64| {
+        (
+            i * chunk,
+            chunk.min(file_size - i * chunk),
+            (i % depth) * chunk.min(file_size),
+        )
+    };
+    let mut calls = Vec::new();
+    if style == Style::Realistic {
+        calls.push(Call::IoSetup);
+    }
+    calls.push(Call::IoSubmit {
+        chunks: (0..k.min(depth)).map(read).collect(),
+    });
+    for i in 0..k {
+        let (offset, len, slot) = read(i);
+        calls.push(Call::IoGetevents { offset });
+        calls.push(Call::WriteUser { offset, len, slot });
+        if i + depth < k {
+            calls.push(Call::IoSubmit {
+                chunks: vec![read(i + depth)],
+            });
+        }
+    }
+    if style == Style::Realistic {
+        calls.push(Call::IoDestroy);
+    }
+    calls
+}
+
 pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Access) -> Vec<Call> {
     let realistic = style == Style::Realistic;
     let mut order: Vec<u64> = (0..file_size.div_ceil(chunk)).collect();
@@ -327,7 +396,11 @@ pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Ac
                     direct,
                 });
                 if method != Method::Read {
-                    calls.push(Call::WriteUser { offset, len });
+                    calls.push(Call::WriteUser {
+                        offset,
+                        len,
+                        slot: 0,
+                    });
                 }
             }
             if realistic {
@@ -367,8 +440,8 @@ pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Ac
                 });
             }
         }
-        // Its calls depend on the I/O model: see `recv_plan`.
-        Method::Recv => {}
+        // Their calls depend on more than the loop: see `recv_plan` and `aio_plan`.
+        Method::Recv | Method::DirectAio => {}
     }
     calls
 }
