@@ -68,7 +68,7 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
             t
         }
         EventKind::SyscallReturn { name, result, .. } => format!("{name}() returns {result}."),
-        EventKind::Copy { from, to, len, file_offset, agent, engine, first_cycle, last_cycle } => {
+        EventKind::Copy { from, to, len, file_offset, agent, engine, first_cycle, last_cycle, .. } => {
             let what = range(*file_offset, *len);
             let cycles = last_cycle - first_cycle + 1;
             match agent {
@@ -160,7 +160,7 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
             BusOwner::DiskDma => "The disk's DMA engine owns the memory bus.".into(),
             BusOwner::NicDma => "The NIC's DMA owns the memory bus.".into(),
         },
-        EventKind::Delivered { offset, len, intact } => {
+        EventKind::Delivered { offset, len, intact, .. } => {
             format!("{} arrived{}.", range(*offset, *len), if *intact { " intact" } else { " CORRUPTED" })
         }
         EventKind::IoPhase { phase } => match phase {

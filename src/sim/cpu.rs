@@ -37,8 +37,11 @@ pub enum Action {
     },
     /// Hand a filled socket buffer entry to the NIC.
     QueueSocket {
+        /// Stream offset (where in the socket stream), and the file bytes it carries.
         offset: u64,
         len: u64,
+        file: u32,
+        file_offset: u64,
         pages: Option<Vec<PageRef>>,
     },
     /// NIC interrupt handler: free the entries the NIC has fetched.
@@ -52,6 +55,7 @@ pub enum Action {
     Unmap,
     /// `read`: the process now holds file bytes [offset, offset+len) in its buffer.
     DeliverUser {
+        file: u32,
         offset: u64,
         len: u64,
     },

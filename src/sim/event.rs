@@ -152,6 +152,7 @@ pub enum Trigger {
 /// One piece of a scatter-gather list: a page-cache frame range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct PageRef {
+    pub file: u32,
     pub frame: u32,
     pub offset: u64,
     pub len: u64,
@@ -198,7 +199,8 @@ pub enum EventKind {
         from: Place,
         to: Place,
         len: u64,
-        /// Offset of the first byte in the source file (every byte iolab moves is a file byte).
+        /// The file and the offset of the first byte in it (every byte iolab moves is a file byte).
+        file: u32,
         file_offset: u64,
         agent: Agent,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -306,6 +308,7 @@ pub enum EventKind {
     },
     /// Bytes reached their destination (the wire, or the process for `read`).
     Delivered {
+        file: u32,
         offset: u64,
         len: u64,
         intact: bool,

@@ -239,6 +239,11 @@ impl Setup {
         Ok(())
     }
 
+    /// Every file's bytes.
+    pub fn files_bytes(&self) -> Vec<Vec<u8>> {
+        vec![self.file_bytes()]
+    }
+
     /// The file's bytes, the same for the same seed on every machine.
     pub fn file_bytes(&self) -> Vec<u8> {
         let mut v = vec![0u8; self.file_size as usize];
@@ -316,8 +321,8 @@ struct Fill {
 pub struct Machine {
     pub setup: Setup,
     pub now: u64,
-    /// The file on the platter.
-    pub file: Vec<u8>,
+    /// The files on the platter.
+    pub files: Vec<Vec<u8>>,
     pub cpu: Cpu,
     pub disk: Disk,
     pub dma: DmaEngine,
@@ -362,6 +367,11 @@ pub struct Machine {
     pub horizon: u64,
     /// direct_aio: the request submitted for each file offset.
     aio_requests: BTreeMap<u64, u64>,
+    /// The file of each planned call, the file of the call running now, and the
+    /// next offset of the socket's stream.
+    pub plan_files: Vec<u32>,
+    cur_file: u32,
+    stream_pos: u64,
 }
 
 impl Machine {
@@ -380,6 +390,7 @@ impl Machine {
             ),
             m => plan(m, setup.style, setup.file_size, setup.chunk(), setup.access),
         };
+        let plan_files = vec![0; plan.len()];
         let rx = (setup.method == Method::Recv).then(|| Rx {
             start_at: setup.arrival_delay,
             len: setup.file_size,
@@ -388,7 +399,7 @@ impl Machine {
             handled: false,
         });
         let mut m = Machine {
-            file: setup.file_bytes(),
+            files: setup.files_bytes(),
             now: 0,
             cpu: Cpu::new(),
             disk: Disk::new(hw.controller_buffer),
@@ -427,6 +438,9 @@ impl Machine {
             phases: 0,
             retry: false,
             aio_requests: BTreeMap::new(),
+            plan_files,
+            cur_file: 0,
+            stream_pos: 0,
             horizon: if setup.method == Method::Recv {
                 setup.recv_horizon()
             } else {
@@ -487,7 +501,7 @@ impl Machine {
                 .ok_or_else(|| bug("warm cache: no frame"))?;
             let start = (p * ps) as usize;
             let end = ((p + 1) * ps).min(self.setup.file_size) as usize;
-            let (file, cache) = (&self.file, &mut self.cache);
+            let (file, cache) = (&self.files[0], &mut self.cache);
             cache.frames[a.frame as usize].data[..end - start].copy_from_slice(&file[start..end]);
             self.cache.unpin(a.frame);
             self.emit(EventKind::CacheInsert {
@@ -793,7 +807,12 @@ impl Machine {
         }
         let n = due - t.moved;
         let bytes = self.read_place(shift(t.from, t.moved), n)?;
-        let ok = self.write_place(shift(t.to, t.moved), &bytes, t.file_offset + t.moved)?;
+        let ok = self.write_place(
+            shift(t.to, t.moved),
+            &bytes,
+            t.file,
+            t.file_offset + t.moved,
+        )?;
         t.intact &= ok;
         if t.agent == Agent::Cpu {
             // The register holds the last word that passed through it.
@@ -821,7 +840,10 @@ impl Machine {
             })
         };
         match p {
-            Place::Platter { offset, .. } => slice(&self.file, offset, "the file"),
+            Place::Platter { file, offset } => match self.files.get(file as usize) {
+                Some(f) => slice(f, offset, "the file"),
+                None => Err(bug("no such file")),
+            },
             Place::Controller { offset } => {
                 slice(&self.disk.controller, offset, "the controller buffer")
             }
@@ -843,7 +865,7 @@ impl Machine {
             }
             Place::NicBuffer { offset } => slice(&self.nic.buffer, offset, "the NIC buffer"),
             // A message arriving from the network carries the file's bytes.
-            Place::Wire { offset } => slice(&self.file, offset, "the message"),
+            Place::Wire { offset } => slice(&self.files[0], offset, "the message"),
             Place::RecvBuffer { offset } => {
                 slice(&self.recv_buf, offset, "the socket receive buffer")
             }
@@ -851,7 +873,13 @@ impl Machine {
     }
 
     /// Writes bytes; for the wire, checks them against the file instead.
-    fn write_place(&mut self, p: Place, bytes: &[u8], file_offset: u64) -> Result<bool, SimError> {
+    fn write_place(
+        &mut self,
+        p: Place,
+        bytes: &[u8],
+        file: u32,
+        file_offset: u64,
+    ) -> Result<bool, SimError> {
         let n = bytes.len();
         let put = |v: &mut Vec<u8>, off: u64, what: &str| -> Result<bool, SimError> {
             let off = off as usize;
@@ -894,7 +922,11 @@ impl Machine {
             }
             Place::Wire { .. } => {
                 let start = file_offset as usize;
-                Ok(self.file.get(start..start + n) == Some(bytes))
+                Ok(self
+                    .files
+                    .get(file as usize)
+                    .and_then(|f| f.get(start..start + n))
+                    == Some(bytes))
             }
         }
     }
@@ -905,7 +937,7 @@ impl Machine {
             word: hw.word_bytes,
             cycles: hw.cpu_cycles_per_word,
         };
-        Op::Copy(Transfer::new(from, to, len, file_offset, Agent::Cpu, pace))
+        Op::Copy(Transfer::new(from, to, len, file_offset, Agent::Cpu, pace).of_file(self.cur_file))
     }
 
     fn copy_done_event(&mut self, t: &Transfer) {
@@ -914,6 +946,7 @@ impl Machine {
             from: t.from,
             to: t.to,
             len: t.len,
+            file: t.file,
             file_offset: t.file_offset,
             agent: t.agent,
             engine: t.engine,
@@ -966,7 +999,8 @@ impl Machine {
                         active.req.offset + active.filled,
                         Agent::Device,
                         Pace::Rate(self.setup.hw.disk_rate),
-                    );
+                    )
+                    .of_file(active.req.file);
                     t.first_cycle = Some(self.now);
                     active.phase = DiskPhase::Fill(t);
                 } else {
@@ -1023,7 +1057,8 @@ impl Machine {
                 Agent::Dma,
                 Pace::Rate(rate),
             )
-            .with_engine(Engine::DiskDma);
+            .with_engine(Engine::DiskDma)
+            .of_file(req.file);
             self.dma.pieces.push_back(t);
             at += n;
         }
@@ -1086,11 +1121,12 @@ impl Machine {
                     },
                     Place::NicBuffer { offset: 0 },
                     chunk,
-                    skb.offset + from,
+                    skb.file_offset + from,
                     Agent::Dma,
                     rate,
                 )
-                .with_engine(Engine::NicDma),
+                .with_engine(Engine::NicDma)
+                .of_file(skb.file),
             ),
             SkbData::Pages(refs) => {
                 let mut at = 0;
@@ -1107,7 +1143,8 @@ impl Machine {
                             Agent::Dma,
                             rate,
                         )
-                        .with_engine(Engine::NicDma),
+                        .with_engine(Engine::NicDma)
+                        .of_file(r.file),
                     );
                     at += r.len;
                 }
@@ -1160,14 +1197,16 @@ impl Machine {
                 let chunk = *chunk;
                 job.fetched += chunk;
                 let wire_at = job.skb.offset + job.fetched - chunk;
+                let file_at = job.skb.file_offset + job.fetched - chunk;
                 let mut t = Transfer::new(
                     Place::NicBuffer { offset: 0 },
                     Place::Wire { offset: wire_at },
                     chunk,
-                    wire_at,
+                    file_at,
                     Agent::Device,
                     Pace::Rate(self.setup.hw.nic_rate),
-                );
+                )
+                .of_file(job.skb.file);
                 t.first_cycle = Some(self.now);
                 job.phase = NicPhase::Wire(t);
                 if job.fetched >= job.skb.len {
@@ -1199,6 +1238,7 @@ impl Machine {
                 self.delivered += t.len;
                 self.intact &= t.intact;
                 self.emit(EventKind::Delivered {
+                    file: t.file,
                     offset: t.file_offset,
                     len: t.len,
                     intact: t.intact,
@@ -1445,7 +1485,8 @@ impl Machine {
                         foff,
                         Agent::Cpu,
                         pace,
-                    );
+                    )
+                    .of_file(req.file);
                     ops.push(Op::Copy(t));
                     at += n;
                 }
@@ -1557,7 +1598,13 @@ impl Machine {
                         .insert(offset, Vec::with_capacity(len as usize));
                 }
             }
-            Action::QueueSocket { offset, len, pages } => {
+            Action::QueueSocket {
+                offset,
+                len,
+                file,
+                file_offset,
+                pages,
+            } => {
                 let data = match pages {
                     Some(refs) => {
                         for r in &refs {
@@ -1578,6 +1625,8 @@ impl Machine {
                     id,
                     offset,
                     len,
+                    file,
+                    file_offset,
                     data,
                 });
             }
@@ -1641,12 +1690,14 @@ impl Machine {
                     frames: frames.len() as u64,
                 });
             }
-            Action::DeliverUser { offset, len } => {
+            Action::DeliverUser { file, offset, len } => {
                 let (o, l) = (offset as usize, len as usize);
-                let intact = self.user_buf.get(..l) == self.file.get(o..o + l);
+                let source = self.files.get(file as usize).and_then(|f| f.get(o..o + l));
+                let intact = self.user_buf.get(..l) == source;
                 self.delivered += len;
                 self.intact &= intact;
                 self.emit(EventKind::Delivered {
+                    file,
                     offset,
                     len,
                     intact,
@@ -1719,7 +1770,11 @@ impl Machine {
                 n,
                 0,
             ),
-            Op::Act(Action::DeliverUser { offset: 0, len: n }),
+            Op::Act(Action::DeliverUser {
+                file: 0,
+                offset: 0,
+                len: n,
+            }),
             Op::Act(Action::Phase(IoPhase::Done)),
         ]
     }
@@ -1756,7 +1811,7 @@ impl Machine {
         let (first, last) = (offset / ps, (offset + len - 1) / ps);
         let (mut missing, mut reserved) = (0, 0);
         for p in first..=last {
-            match self.cache.lookup(0, p) {
+            match self.cache.lookup(self.cur_file, p) {
                 Some(fr) if self.cache.frames[fr as usize].pins == 0 => reserved += 1,
                 Some(_) => {}
                 None => missing += 1,
@@ -1773,11 +1828,11 @@ impl Machine {
         // Newly allocated pages, in order: (page, frame, beyond the request).
         let mut fresh: Vec<(u64, u32, bool)> = Vec::new();
         for p in first..=last {
-            if let Some(frame) = self.cache.lookup(0, p) {
+            if let Some(frame) = self.cache.lookup(self.cur_file, p) {
                 self.cache.touch(frame);
                 self.cache.pin(frame);
                 self.emit(EventKind::CacheHit {
-                    file: 0,
+                    file: self.cur_file,
                     page: p,
                     frame,
                 });
@@ -1788,7 +1843,10 @@ impl Machine {
                 pinned.push(frame);
                 frames_of.push(frame);
             } else {
-                self.emit(EventKind::CacheMiss { file: 0, page: p });
+                self.emit(EventKind::CacheMiss {
+                    file: self.cur_file,
+                    page: p,
+                });
                 let frame = self.insert_page(p, InsertCause::Miss)?;
                 fresh.push((p, frame, false));
                 pinned.push(frame);
@@ -1798,7 +1856,7 @@ impl Machine {
         if let Some((start, size)) = window {
             for p in start.max(last + 1)..start + size {
                 // Readahead never waits for frames: it stops where the cache is full.
-                if self.cache.lookup(0, p).is_some() {
+                if self.cache.lookup(self.cur_file, p).is_some() {
                     continue;
                 }
                 if self.cache.allocatable(0) == 0 {
@@ -1840,6 +1898,7 @@ impl Machine {
             let n = (ps - in_page).min(offset + len - pos);
             let frame = frames_of[(pos / ps - first) as usize];
             refs.push(PageRef {
+                file: self.cur_file,
                 frame,
                 offset: in_page,
                 len: n,
@@ -1854,7 +1913,7 @@ impl Machine {
     fn insert_page(&mut self, page: u64, cause: InsertCause) -> Result<u32, SimError> {
         let a = self
             .cache
-            .allocate(0, page)
+            .allocate(self.cur_file, page)
             .ok_or_else(|| bug("page cache: no frame to allocate"))?;
         if let Some((file, old)) = a.evicted {
             self.frame_io.remove(&a.frame);
@@ -1865,7 +1924,7 @@ impl Machine {
             });
         }
         self.emit(EventKind::CacheInsert {
-            file: 0,
+            file: self.cur_file,
             page,
             frame: a.frame,
             cause,
@@ -1890,14 +1949,17 @@ impl Machine {
         };
         // The marker only counts for a reader that is still sequential.
         let marker_hit = self.ra_marker.filter(|m| {
-            sequential && (first..=last).contains(m) && self.cache.lookup(0, *m).is_some()
+            sequential
+                && (first..=last).contains(m)
+                && self.cache.lookup(self.cur_file, *m).is_some()
         });
         let (start, size, trigger, marker) = if marker_hit.is_some() {
             let start = self.ra_window.0 + self.ra_window.1;
             let size = next_window(self.ra_window.1, max);
             (start, size, Trigger::Async, Some(start))
         } else {
-            let missing = (first..=last).find(|&p| self.cache.lookup(0, p).is_none())?;
+            let missing =
+                (first..=last).find(|&p| self.cache.lookup(self.cur_file, p).is_none())?;
             if !sequential {
                 return None;
             }
@@ -1917,7 +1979,7 @@ impl Machine {
         }
         let size = size.min(file_pages - start);
         self.emit(EventKind::ReadaheadWindow {
-            file: 0,
+            file: self.cur_file,
             start,
             size,
             trigger,
@@ -1932,7 +1994,7 @@ impl Machine {
         let descriptor = (transfer == DiskTransfer::Dma).then(|| self.new_id());
         DiskRequest {
             id,
-            file: 0,
+            file: self.cur_file,
             offset,
             len,
             dest,
@@ -1943,17 +2005,23 @@ impl Machine {
 
     /// Sends file bytes [offset, offset+len) through the socket, in entries that fit
     /// the socket buffer. `src` says where the bytes are.
-    fn send_ops(&self, offset: u64, len: u64, src: SendFrom<'_>) -> Vec<Op> {
+    fn send_ops(&mut self, offset: u64, len: u64, src: SendFrom<'_>) -> Vec<Op> {
         let cap = self.setup.hw.socket_buffer;
         let sg = self.setup.hw.nic_sg;
+        let file = self.cur_file;
+        // The socket's stream offsets go on from the last byte sent, whatever file
+        // the bytes come from.
+        let stream = self.stream_pos;
+        self.stream_pos += len;
         let mut ops = Vec::new();
         let mut pos = offset;
         while pos < offset + len {
             let n = cap.min(offset + len - pos);
+            let at = stream + (pos - offset);
             let zero_copy = sg && matches!(src, SendFrom::Pages(_));
             ops.push(Op::Wait(WaitFor::SocketSpace(n)));
             ops.push(Op::Act(Action::ReserveSocket {
-                offset: pos,
+                offset: at,
                 len: n,
                 bytes: !zero_copy,
             }));
@@ -1962,7 +2030,7 @@ impl Machine {
                     let from = Place::User {
                         offset: slot + pos - offset,
                     };
-                    ops.push(self.cpu_copy(from, Place::Socket { offset: pos }, n, pos));
+                    ops.push(self.cpu_copy(from, Place::Socket { offset: at }, n, pos));
                     None
                 }
                 SendFrom::Pages(refs) | SendFrom::MappedPages(refs) => {
@@ -1975,22 +2043,20 @@ impl Machine {
                                 frame: r.frame,
                                 offset: r.offset,
                             };
-                            ops.push(self.cpu_copy(
-                                from,
-                                Place::Socket {
-                                    offset: r.file_offset,
-                                },
-                                r.len,
-                                r.file_offset,
-                            ));
+                            let to = Place::Socket {
+                                offset: stream + (r.file_offset - offset),
+                            };
+                            ops.push(self.cpu_copy(from, to, r.len, r.file_offset));
                         }
                         None
                     }
                 }
             };
             ops.push(Op::Act(Action::QueueSocket {
-                offset: pos,
+                offset: at,
                 len: n,
+                file,
+                file_offset: pos,
                 pages,
             }));
             pos += n;
@@ -2000,6 +2066,7 @@ impl Machine {
 
     /// The kernel's implementation of call `i`: the operations it runs.
     fn body(&mut self, i: usize) -> Result<Vec<Op>, SimError> {
+        self.cur_file = self.plan_files.get(i).copied().unwrap_or(0);
         let call = self.plan[i].clone();
         let size = self.setup.file_size;
         let avail = |off: u64, len: u64| len.min(size.saturating_sub(off));
@@ -2046,7 +2113,11 @@ impl Machine {
                         ops.push(Op::Act(Action::Unpin(fill.pinned)));
                     }
                     if self.setup.method == Method::Read {
-                        ops.push(Op::Act(Action::DeliverUser { offset, len: n }));
+                        ops.push(Op::Act(Action::DeliverUser {
+                            file: self.cur_file,
+                            offset,
+                            len: n,
+                        }));
                     }
                 }
                 result = n as i64;
@@ -2068,6 +2139,7 @@ impl Machine {
                         .get((pos / ps) as usize)
                         .ok_or_else(|| bug("write from an unmapped page"))?;
                     refs.push(PageRef {
+                        file: self.cur_file,
                         frame,
                         offset: in_page,
                         len: n,
@@ -2270,6 +2342,7 @@ pub fn slice_refs(refs: &[PageRef], from: u64, len: u64) -> Vec<PageRef> {
         let (a, b) = (pos.max(from), (pos + r.len).min(end));
         if a < b {
             out.push(PageRef {
+                file: r.file,
                 frame: r.frame,
                 offset: r.offset + (a - pos),
                 len: b - a,

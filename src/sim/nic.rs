@@ -24,9 +24,12 @@ pub enum SkbData {
 #[derive(Clone, Debug)]
 pub struct Skb {
     pub id: u64,
-    /// Offset of its first byte in the stream (= in the file).
+    /// Offset of its first byte in the socket's stream.
     pub offset: u64,
     pub len: u64,
+    /// The file bytes it carries: file id and offset of the first byte.
+    pub file: u32,
+    pub file_offset: u64,
     pub data: SkbData,
 }
 

@@ -19,6 +19,8 @@ pub struct Transfer {
     pub from: Place,
     pub to: Place,
     pub len: u64,
+    /// Which file, and where in it, the bytes come from.
+    pub file: u32,
     pub file_offset: u64,
     pub agent: Agent,
     pub engine: Option<Engine>,
@@ -45,6 +47,7 @@ impl Transfer {
             from,
             to,
             len,
+            file: 0,
             file_offset,
             agent,
             engine: None,
@@ -54,6 +57,11 @@ impl Transfer {
             first_cycle: None,
             intact: true,
         }
+    }
+
+    pub fn of_file(mut self, file: u32) -> Self {
+        self.file = file;
+        self
     }
 
     pub fn with_engine(mut self, engine: Engine) -> Self {
