@@ -160,6 +160,7 @@ fn io_model_arg(s: &str) -> Result<crate::sim::program::IoModel, String> {
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum PolicyArg {
     Lru,
+    #[value(name = "two_list")]
     TwoList,
 }
 
@@ -356,6 +357,35 @@ struct Summary<'a> {
     buffer_size: u64,
     #[serde(flatten)]
     counters: &'a Counters,
+    /// Multi-file scenarios: each file's page-cache hits, misses and hit ratio.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    files: Vec<FileSummary>,
+}
+
+#[derive(Serialize)]
+struct FileSummary {
+    name: String,
+    hits: u64,
+    misses: u64,
+    hit_ratio: Option<f64>,
+}
+
+fn file_summaries(m: &Machine) -> Vec<FileSummary> {
+    let c = m.counters();
+    m.setup
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let (hits, misses) = c.per_file.get(&(i as u32)).copied().unwrap_or((0, 0));
+            FileSummary {
+                name: f.name.clone(),
+                hits,
+                misses,
+                hit_ratio: c.hit_ratio(i as u32),
+            }
+        })
+        .collect()
 }
 
 /// Writes a file through a temporary file and a rename, so a reader never sees half.
@@ -389,6 +419,20 @@ pub fn jsonl(events: &[crate::sim::Event]) -> String {
 }
 
 fn describe(s: &Setup) -> String {
+    if !s.files.is_empty() {
+        let names: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
+        return format!(
+            "{} files ({}), {} rounds, {} profile, disk {}, NIC SG {}, {} cache, {} policy",
+            s.files.len(),
+            names.join(", "),
+            s.rounds,
+            s.hw.profile,
+            s.hw.disk.name(),
+            if s.hw.nic_sg { "on" } else { "off" },
+            if s.warm_cache { "warm" } else { "cold" },
+            s.hw.cache_policy.name()
+        );
+    }
     format!(
         "{}: {} B file, {} B buffer, {} profile, disk {}, NIC SG {}, {} cache, {}",
         s.method.name(),
@@ -511,13 +555,26 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             }
             let c = m.counters();
             match summary {
-                SummaryFormat::Text => print!("{}", text_summary(&m.setup, c)),
+                SummaryFormat::Text => {
+                    print!("{}", text_summary(&m.setup, c));
+                    for f in file_summaries(&m) {
+                        let ratio = f
+                            .hit_ratio
+                            .map(|r| format!("{:.0}%", r * 100.0))
+                            .unwrap_or("-".into());
+                        println!(
+                            "  file {:<16} {} hits, {} misses, hit ratio {ratio}",
+                            f.name, f.hits, f.misses
+                        );
+                    }
+                }
                 SummaryFormat::Json => {
                     let s = Summary {
                         method: m.setup.method.name(),
-                        file_size: m.setup.file_size,
+                        file_size: m.expected,
                         buffer_size: m.setup.buffer_size,
                         counters: c,
+                        files: file_summaries(&m),
                     };
                     println!("{}", serde_json::to_string(&s).unwrap_or_default());
                 }

@@ -191,6 +191,35 @@ pub struct ScenarioFile {
     pub workload: WorkloadSection,
     #[serde(default)]
     pub conditions: ConditionsSection,
+    /// Several files instead of the one of `conditions` (optional).
+    pub files: Option<Vec<FileEntry>>,
+    /// What the program does with the files, in order, each round.
+    pub accesses: Option<Vec<AccessEntry>>,
+    /// How many times the accesses are repeated (default 1).
+    pub rounds: Option<u64>,
+}
+
+/// `files: [(name: "index.html", size: "16 KiB"), ...]`
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEntry {
+    pub name: String,
+    pub size: Size,
+    pub content: Option<Content>,
+    pub seed: Option<u64>,
+}
+
+/// `accesses: [(file: "index.html", method: read), (file: "video.mp4", bytes_per_round: "2 MiB")]`
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessEntry {
+    pub file: String,
+    /// Default: the workload's method.
+    pub method: Option<Method>,
+    /// Default: the whole file every round. Else the next bytes, round after round.
+    pub bytes_per_round: Option<Size>,
+    /// Default: the conditions' buffer_size.
+    pub buffer_size: Option<Size>,
 }
 
 /// A scenario error: where (file, line:column, field) and why.
@@ -243,6 +272,10 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
     ("classroom_64", include_str!("../scenes/classroom_64.ron")),
     ("large_file", include_str!("../scenes/large_file.ron")),
     ("readahead", include_str!("../scenes/readahead.ron")),
+    (
+        "page_cache_pollution",
+        include_str!("../scenes/page_cache_pollution.ron"),
+    ),
     ("recv_blocking", include_str!("../scenes/recv_blocking.ron")),
     (
         "recv_nonblocking",
@@ -421,7 +454,114 @@ pub fn find_field(text: &str, path: &str) -> Option<(usize, usize)> {
     key_at(name, start)
 }
 
+/// The methods an access of a multi-file scenario may use.
+const ACCESS_METHODS: [Method; 5] = [
+    Method::Read,
+    Method::ReadWrite,
+    Method::Sendfile,
+    Method::Splice,
+    Method::DirectIo,
+];
+
 impl Scenario {
+    /// Adds the `files`, `accesses` and `rounds` of a multi-file scenario.
+    fn with_files(&self, mut setup: Setup) -> Result<Setup, (String, String)> {
+        let f = &self.file;
+        let (files, accesses) = match (&f.files, &f.accesses) {
+            (None, None) => return Ok(setup),
+            (Some(files), Some(accesses)) => (files, accesses),
+            (Some(_), None) => {
+                return Err((
+                    "accesses".into(),
+                    "a scenario with `files` needs `accesses`".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(("files".into(), "`accesses` needs a list of `files`".into()));
+            }
+        };
+        if files.is_empty() || accesses.is_empty() {
+            return Err((
+                "files".into(),
+                "`files` and `accesses` must not be empty".into(),
+            ));
+        }
+        if setup.rounds == 0 || setup.rounds > 1_000_000 {
+            return Err(("rounds".into(), "must be between 1 and 1000000".into()));
+        }
+        let mut total = 0u64;
+        for (i, file) in files.iter().enumerate() {
+            if files[..i].iter().any(|g| g.name == file.name) {
+                return Err((
+                    format!("files[{i}].name"),
+                    format!("`{}` is declared twice", file.name),
+                ));
+            }
+            if file.size.0 == 0 {
+                return Err((format!("files[{i}].size"), "must be at least 1".into()));
+            }
+            total = total.saturating_add(file.size.0);
+            setup.files.push(crate::sim::machine::FileSpec {
+                name: file.name.clone(),
+                size: file.size.0,
+                content: file.content.unwrap_or(setup.content),
+                seed: file.seed.unwrap_or(setup.seed + i as u64),
+            });
+        }
+        if total > crate::sim::machine::MAX_FILE {
+            return Err((
+                "files".into(),
+                format!("{total} bytes in all is too large (at most 2 GiB)"),
+            ));
+        }
+        for (i, a) in accesses.iter().enumerate() {
+            let file = files.iter().position(|g| g.name == a.file).ok_or_else(|| {
+                let names: Vec<&str> = files.iter().map(|g| g.name.as_str()).collect();
+                (
+                    format!("accesses[{i}].file"),
+                    format!("no file named `{}` (files: {})", a.file, names.join(", ")),
+                )
+            })?;
+            let method = a.method.unwrap_or(setup.method);
+            if !ACCESS_METHODS.contains(&method) {
+                let names: Vec<&str> = ACCESS_METHODS.iter().map(|m| m.name()).collect();
+                return Err((
+                    format!("accesses[{i}].method"),
+                    format!(
+                        "`{}` cannot be one access among others (use: {})",
+                        method.name(),
+                        names.join(", ")
+                    ),
+                ));
+            }
+            let buffer_size = a.buffer_size.map_or(setup.buffer_size, |b| b.0);
+            if buffer_size == 0 || a.bytes_per_round.is_some_and(|b| b.0 == 0) {
+                return Err((format!("accesses[{i}]"), "sizes must be at least 1".into()));
+            }
+            let probe = Setup {
+                method,
+                buffer_size,
+                file_size: files[file].size.0,
+                ..setup.clone()
+            };
+            if let Some((_, msg)) = probe.dio_problem() {
+                return Err((format!("accesses[{i}].buffer_size"), msg));
+            }
+            probe
+                .validate()
+                .map_err(|(field, msg)| (format!("accesses[{i}] ({field})"), msg))?;
+            setup.accesses.push(crate::sim::machine::AccessSpec {
+                file: file as u32,
+                method,
+                bytes_per_round: a.bytes_per_round.map(|b| b.0),
+                buffer_size,
+            });
+        }
+        // The file_size of a multi-file run: the largest file (for the app's cells).
+        setup.file_size = setup.files.iter().map(|f| f.size).max().unwrap_or(1);
+        Ok(setup)
+    }
+
     /// The run this scenario describes, or the field that makes it impossible.
     pub fn setup(&self) -> Result<Setup, (String, String)> {
         let f = &self.file;
@@ -526,7 +666,11 @@ impl Scenario {
             arrival_delay: c.arrival_delay.unwrap_or(150),
             poll_interval: c.poll_interval.unwrap_or(20),
             queue_depth: c.queue_depth.unwrap_or(4),
+            files: Vec::new(),
+            accesses: Vec::new(),
+            rounds: f.rounds.unwrap_or(1),
         };
+        let setup = self.with_files(setup)?;
         setup
             .validate()
             .map_err(|(field, msg)| (field.to_string(), msg))?;

@@ -42,6 +42,9 @@ pub struct Counters {
     pub other_work_cycles: u64,
     /// Times the scheduler switched the CPU between tasks (a process sleeping and waking).
     pub task_switches: u64,
+    /// Page-cache hits and misses of each file, by file id.
+    #[serde(skip)]
+    pub per_file: std::collections::BTreeMap<u32, (u64, u64)>,
     #[serde(skip)]
     wait_since: Option<u64>,
     #[serde(skip)]
@@ -79,8 +82,14 @@ impl Counters {
                 }
                 IoPhase::Done => {}
             },
-            EventKind::CacheHit { .. } => self.cache_hits += 1,
-            EventKind::CacheMiss { .. } => self.cache_misses += 1,
+            EventKind::CacheHit { file, .. } => {
+                self.cache_hits += 1;
+                self.per_file.entry(*file).or_default().0 += 1;
+            }
+            EventKind::CacheMiss { file, .. } => {
+                self.cache_misses += 1;
+                self.per_file.entry(*file).or_default().1 += 1;
+            }
             EventKind::CacheEvict { .. } => self.cache_evictions += 1,
             EventKind::CacheInsert {
                 cause: InsertCause::Readahead,
@@ -120,6 +129,12 @@ impl Counters {
             c.observe(e);
         }
         c
+    }
+
+    /// The hit ratio of a file's page-cache look-ups so far (None before any).
+    pub fn hit_ratio(&self, file: u32) -> Option<f64> {
+        let (h, m) = self.per_file.get(&file).copied().unwrap_or((0, 0));
+        (h + m > 0).then(|| h as f64 / (h + m) as f64)
     }
 
     /// CPU busy cycles up to `cycle`, counting the span still open.

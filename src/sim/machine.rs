@@ -54,6 +54,31 @@ pub struct Setup {
     pub poll_interval: u64,
     /// For `direct_aio`: requests kept in flight.
     pub queue_depth: u64,
+    /// Several files (empty: the one file of `file_size`, `content`, `seed`).
+    pub files: Vec<FileSpec>,
+    /// What the program does with them, repeated `rounds` times (empty: `method`
+    /// over the whole of file 0).
+    pub accesses: Vec<AccessSpec>,
+    pub rounds: u64,
+}
+
+/// A file of a multi-file scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileSpec {
+    pub name: String,
+    pub size: u64,
+    pub content: Content,
+    pub seed: u64,
+}
+
+/// One access of a round: a method over a file, all of it or the next
+/// `bytes_per_round` of it (a file streaming through, round after round).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccessSpec {
+    pub file: u32,
+    pub method: Method,
+    pub bytes_per_round: Option<u64>,
+    pub buffer_size: u64,
 }
 
 impl Default for Setup {
@@ -74,6 +99,9 @@ impl Default for Setup {
             arrival_delay: 150,
             poll_interval: 20,
             queue_depth: 4,
+            files: Vec::new(),
+            accesses: Vec::new(),
+            rounds: 1,
         }
     }
 }
@@ -241,7 +269,93 @@ impl Setup {
 
     /// Every file's bytes.
     pub fn files_bytes(&self) -> Vec<Vec<u8>> {
-        vec![self.file_bytes()]
+        if self.files.is_empty() {
+            return vec![self.file_bytes()];
+        }
+        self.files
+            .iter()
+            .map(|f| {
+                Setup {
+                    file_size: f.size,
+                    content: f.content,
+                    seed: f.seed,
+                    ..self.clone_light()
+                }
+                .file_bytes()
+            })
+            .collect()
+    }
+
+    /// A copy without the (possibly long) lists, to make one file's bytes.
+    fn clone_light(&self) -> Setup {
+        Setup {
+            files: Vec::new(),
+            accesses: Vec::new(),
+            name: String::new(),
+            ..self.clone()
+        }
+    }
+
+    /// The program's calls, the file of each, and the bytes it moves in all.
+    pub fn program(&self) -> (Vec<Call>, Vec<u32>, u64) {
+        if self.accesses.is_empty() {
+            let calls = match self.method {
+                Method::Recv => recv_plan(self.io_model, self.buffer_size),
+                Method::DirectAio => aio_plan(
+                    self.style,
+                    self.file_size,
+                    self.buffer_size,
+                    self.queue_depth,
+                ),
+                m => plan(
+                    m,
+                    self.style,
+                    self.file_size,
+                    0,
+                    self.file_size,
+                    self.chunk(),
+                    self.access,
+                ),
+            };
+            let n = calls.len();
+            return (calls, vec![0; n], self.file_size);
+        }
+        let (mut calls, mut files, mut total) = (Vec::new(), Vec::new(), 0);
+        let mut cursor = vec![0u64; self.files.len()];
+        for _ in 0..self.rounds {
+            for a in &self.accesses {
+                let size = self.files[a.file as usize].size;
+                let (start, len) = match a.bytes_per_round {
+                    None => (0, size),
+                    Some(b) => {
+                        let at = cursor[a.file as usize];
+                        let len = b.min(size - at);
+                        cursor[a.file as usize] += len;
+                        (at, len)
+                    }
+                };
+                if len == 0 {
+                    continue;
+                }
+                let chunk = match a.method {
+                    Method::Splice => a.buffer_size.min(self.hw.pipe_capacity),
+                    _ => a.buffer_size,
+                };
+                let c = plan(
+                    a.method,
+                    self.style,
+                    size,
+                    start,
+                    len,
+                    chunk,
+                    Access::Sequential,
+                );
+                files.extend(std::iter::repeat_n(a.file, c.len()));
+                calls.extend(c);
+                total += len;
+            }
+        }
+        (calls, files, total)
     }
 
     /// The file's bytes, the same for the same seed on every machine.
@@ -345,9 +459,7 @@ pub struct Machine {
     activity_announced: bool,
     /// Readahead state: the last window (start, size), the marker page, the last
     /// page read.
-    ra_window: (u64, u64),
-    ra_marker: Option<u64>,
-    ra_prev: Option<u64>,
+    ra: BTreeMap<u32, Readahead>,
     /// Frames whose disk read is still under way, and each request's frames (all,
     /// and those read ahead, released when it completes).
     frame_io: BTreeMap<u32, u64>,
@@ -372,6 +484,8 @@ pub struct Machine {
     pub plan_files: Vec<u32>,
     cur_file: u32,
     stream_pos: u64,
+    /// Bytes the program moves in all (the file, or every access of every round).
+    pub expected: u64,
 }
 
 impl Machine {
@@ -380,17 +494,8 @@ impl Machine {
             .validate()
             .map_err(|(f, m)| bug(format!("{f}: {m}")))?;
         let hw = setup.hw.clone();
-        let plan = match setup.method {
-            Method::Recv => recv_plan(setup.io_model, setup.buffer_size),
-            Method::DirectAio => aio_plan(
-                setup.style,
-                setup.file_size,
-                setup.buffer_size,
-                setup.queue_depth,
-            ),
-            m => plan(m, setup.style, setup.file_size, setup.chunk(), setup.access),
-        };
-        let plan_files = vec![0; plan.len()];
+        let (plan, plan_files, expected) = setup.program();
+
         let rx = (setup.method == Method::Recv).then(|| Rx {
             start_at: setup.arrival_delay,
             len: setup.file_size,
@@ -424,9 +529,7 @@ impl Machine {
             intact: true,
             finished: false,
             activity_announced: false,
-            ra_window: (0, 0),
-            ra_marker: None,
-            ra_prev: None,
+            ra: BTreeMap::new(),
             frame_io: BTreeMap::new(),
             req_frames: BTreeMap::new(),
             recv_buf: vec![0; rx.as_ref().map_or(0, |r| r.len as usize)],
@@ -441,6 +544,7 @@ impl Machine {
             plan_files,
             cur_file: 0,
             stream_pos: 0,
+            expected,
             horizon: if setup.method == Method::Recv {
                 setup.recv_horizon()
             } else {
@@ -452,7 +556,7 @@ impl Machine {
         // file needs no more memory than the file.
         m.emit(EventKind::RunStart {
             method: m.setup.method.name(),
-            file_size: m.setup.file_size,
+            file_size: m.expected,
             buffer_size: m.setup.buffer_size,
             page_size: hw.page_size,
             disk: hw.disk.name(),
@@ -489,27 +593,37 @@ impl Machine {
         &self.log.counters
     }
 
-    /// The warm cache holds the file's last pages, as if it had just been read.
+    /// The warm cache holds each file's last pages, as if it had just been read.
     fn warm_up(&mut self) -> Result<(), SimError> {
         let ps = self.setup.hw.page_size;
-        let pages = self.setup.file_size.div_ceil(ps);
-        let first = pages.saturating_sub(self.setup.hw.cache_pages);
-        for p in first..pages {
-            let a = self
-                .cache
-                .allocate(0, p)
-                .ok_or_else(|| bug("warm cache: no frame"))?;
-            let start = (p * ps) as usize;
-            let end = ((p + 1) * ps).min(self.setup.file_size) as usize;
-            let (file, cache) = (&self.files[0], &mut self.cache);
-            cache.frames[a.frame as usize].data[..end - start].copy_from_slice(&file[start..end]);
-            self.cache.unpin(a.frame);
-            self.emit(EventKind::CacheInsert {
-                file: 0,
-                page: p,
-                frame: a.frame,
-                cause: InsertCause::Warm,
-            });
+        for f in 0..self.files.len() {
+            let size = self.files[f].len() as u64;
+            let pages = size.div_ceil(ps);
+            let first = pages.saturating_sub(self.setup.hw.cache_pages);
+            for p in first..pages {
+                let a = self
+                    .cache
+                    .allocate(f as u32, p)
+                    .ok_or_else(|| bug("warm cache: no frame"))?;
+                if let Some((file, page)) = a.evicted {
+                    self.emit(EventKind::CacheEvict {
+                        file,
+                        page,
+                        frame: a.frame,
+                    });
+                }
+                let (start, end) = ((p * ps) as usize, ((p + 1) * ps).min(size) as usize);
+                let (bytes, cache) = (&self.files[f], &mut self.cache);
+                cache.frames[a.frame as usize].data[..end - start]
+                    .copy_from_slice(&bytes[start..end]);
+                self.cache.unpin(a.frame);
+                self.emit(EventKind::CacheInsert {
+                    file: f as u32,
+                    page: p,
+                    frame: a.frame,
+                    cause: InsertCause::Warm,
+                });
+            }
         }
         Ok(())
     }
@@ -541,7 +655,7 @@ impl Machine {
         self.settle()?;
         if self.quiescent() {
             let (data_intact, bytes_delivered) = (
-                self.intact && self.delivered == self.setup.file_size,
+                self.intact && self.delivered == self.expected,
                 self.delivered,
             );
             self.emit(EventKind::RunEnd {
@@ -1877,7 +1991,7 @@ impl Machine {
             let start = run[0].0 * ps;
             let frames: Vec<u32> = run.iter().map(|r| r.1).collect();
             let ahead: Vec<u32> = run.iter().filter(|r| r.2).map(|r| r.1).collect();
-            let len = (frames.len() as u64 * ps).min(self.setup.file_size - start);
+            let len = (frames.len() as u64 * ps).min(self.cur_file_size() - start);
             let req = self.disk_request(start, len, Dest::Frames(frames.clone()));
             for &f in &frames {
                 self.frame_io.insert(f, req.id);
@@ -1937,9 +2051,17 @@ impl Machine {
     /// on the marker page starts the next, larger one before the reader needs it;
     /// a random read gets no window.
     fn readahead(&mut self, first: u64, last: u64) -> Option<(u64, u64)> {
+        let file = self.cur_file;
+        let mut ra = self.ra.remove(&file).unwrap_or_default();
+        let window = self.readahead_for(&mut ra, first, last);
+        self.ra.insert(file, ra);
+        window
+    }
+
+    fn readahead_for(&mut self, ra: &mut Readahead, first: u64, last: u64) -> Option<(u64, u64)> {
         let max = self.setup.hw.readahead_max;
-        let file_pages = self.setup.file_size.div_ceil(self.setup.hw.page_size);
-        let prev = self.ra_prev.replace(last);
+        let file_pages = self.cur_file_size().div_ceil(self.setup.hw.page_size);
+        let prev = ra.prev.replace(last);
         if max == 0 {
             return None;
         }
@@ -1948,14 +2070,14 @@ impl Machine {
             Some(pp) => first == pp || first == pp + 1,
         };
         // The marker only counts for a reader that is still sequential.
-        let marker_hit = self.ra_marker.filter(|m| {
+        let marker_hit = ra.marker.filter(|m| {
             sequential
                 && (first..=last).contains(m)
                 && self.cache.lookup(self.cur_file, *m).is_some()
         });
         let (start, size, trigger, marker) = if marker_hit.is_some() {
-            let start = self.ra_window.0 + self.ra_window.1;
-            let size = next_window(self.ra_window.1, max);
+            let start = ra.window.0 + ra.window.1;
+            let size = next_window(ra.window.1, max);
             (start, size, Trigger::Async, Some(start))
         } else {
             let missing =
@@ -1972,8 +2094,8 @@ impl Machine {
                 (size > req).then_some(missing + req),
             )
         };
-        self.ra_window = (start, size);
-        self.ra_marker = marker.filter(|&m| m < file_pages);
+        ra.window = (start, size);
+        ra.marker = marker.filter(|&m| m < file_pages);
         if start >= file_pages {
             return None;
         }
@@ -1983,9 +2105,16 @@ impl Machine {
             start,
             size,
             trigger,
-            marker: self.ra_marker,
+            marker: ra.marker,
         });
         Some((start, size))
+    }
+
+    /// The size of the file the running call works on.
+    fn cur_file_size(&self) -> u64 {
+        self.files
+            .get(self.cur_file as usize)
+            .map_or(0, |f| f.len() as u64)
     }
 
     fn disk_request(&mut self, offset: u64, len: u64, dest: Dest) -> DiskRequest {
@@ -2068,7 +2197,7 @@ impl Machine {
     fn body(&mut self, i: usize) -> Result<Vec<Op>, SimError> {
         self.cur_file = self.plan_files.get(i).copied().unwrap_or(0);
         let call = self.plan[i].clone();
-        let size = self.setup.file_size;
+        let size = self.cur_file_size();
         let avail = |off: u64, len: u64| len.min(size.saturating_sub(off));
         let mut ops = Vec::new();
         let result: i64;
@@ -2077,6 +2206,7 @@ impl Machine {
                 offset,
                 len,
                 direct,
+                keep,
             } => {
                 let n = avail(offset, len);
                 if n > 0 {
@@ -2112,7 +2242,7 @@ impl Machine {
                         }
                         ops.push(Op::Act(Action::Unpin(fill.pinned)));
                     }
-                    if self.setup.method == Method::Read {
+                    if keep {
                         ops.push(Op::Act(Action::DeliverUser {
                             file: self.cur_file,
                             offset,
@@ -2303,6 +2433,15 @@ enum SendFrom<'a> {
     Pages(&'a [PageRef]),
     /// From the process's mapping of page-cache pages (write() after mmap): always copied.
     MappedPages(&'a [PageRef]),
+}
+
+/// Linux's per-file readahead state: the last window, its marker page, the last
+/// page read.
+#[derive(Clone, Debug, Default)]
+struct Readahead {
+    window: (u64, u64),
+    marker: Option<u64>,
+    prev: Option<u64>,
 }
 
 /// -EAGAIN: a nonblocking call found nothing to do.

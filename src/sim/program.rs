@@ -153,6 +153,8 @@ pub enum Call {
         offset: u64,
         len: u64,
         direct: bool,
+        /// The program keeps the bytes (`read`); otherwise it writes them on.
+        keep: bool,
     },
     /// write(socket, user_buf, len): the bytes of the file at `offset` are in the user buffer.
     WriteUser {
@@ -252,6 +254,7 @@ impl Call {
                 offset,
                 len,
                 direct,
+                ..
             } => {
                 let fd = if *direct { "file(O_DIRECT)" } else { "file" };
                 format!("{fd}, user_buf, {len}  [file offset {offset}]")
@@ -366,9 +369,21 @@ pub fn aio_plan(style: Style, file_size: u64, chunk: u64, depth: u64) -> Vec<Cal
     calls
 }
 
-pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Access) -> Vec<Call> {
-    let realistic = style == Style::Realistic;
-    let mut order: Vec<u64> = (0..file_size.div_ceil(chunk)).collect();
+/// `start`..`start + len` of a file of `file_size` bytes (the whole file, or one
+/// round's part of it).
+pub fn plan(
+    method: Method,
+    style: Style,
+    file_size: u64,
+    start: u64,
+    len: u64,
+    chunk: u64,
+    access: Access,
+) -> Vec<Call> {
+    let end = start + len;
+    // The final read() that returns 0 only comes when the loop reaches the end.
+    let realistic = style == Style::Realistic && end == file_size;
+    let mut order: Vec<u64> = (0..len.div_ceil(chunk)).collect();
     if let Access::Random(seed) = access {
         // Fisher-Yates with a seeded ChaCha: the same order on every machine.
         use rand_chacha::rand_core::{RngCore, SeedableRng};
@@ -380,10 +395,13 @@ pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Ac
     }
     let chunks = || {
         order.iter().map(move |&i| {
-            let off = i * chunk;
-            (off, chunk.min(file_size - off))
+            let off = start + i * chunk;
+            (off, chunk.min(end - off))
         })
     };
+    // Up to the end of the file a program asks for a full buffer and the kernel
+    // returns what is left; short of it, it asks for just its part.
+    let ask = |n: u64| if end == file_size { chunk } else { n };
     let mut calls = Vec::new();
     match method {
         Method::Read | Method::DirectIo | Method::ReadWrite => {
@@ -392,8 +410,9 @@ pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Ac
                 // The program asks for a full buffer; the kernel returns what is left.
                 calls.push(Call::Read {
                     offset,
-                    len: chunk,
+                    len: ask(len),
                     direct,
+                    keep: method == Method::Read,
                 });
                 if method != Method::Read {
                     calls.push(Call::WriteUser {
@@ -408,6 +427,7 @@ pub fn plan(method: Method, style: Style, file_size: u64, chunk: u64, access: Ac
                     offset: file_size,
                     len: chunk,
                     direct,
+                    keep: method == Method::Read,
                 });
             }
         }

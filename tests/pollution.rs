@@ -1,0 +1,92 @@
+//! Several files: the seed's point about large files, measured. Buffered I/O of a
+//! large file pushes hot small files out of the page cache; O_DIRECT does not.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> serde_json::Value {
+    let mut a = vec![
+        "run",
+        "scenes/page_cache_pollution.ron",
+        "--summary",
+        "json",
+    ];
+    a.extend_from_slice(args);
+    let out = Command::new(env!("CARGO_BIN_EXE_iolab"))
+        .args(&a)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn ratio(v: &serde_json::Value, name: &str) -> f64 {
+    v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap()["hit_ratio"]
+        .as_f64()
+        .unwrap()
+}
+
+#[test]
+fn buffered_streaming_pushes_the_hot_files_out_and_direct_io_keeps_them() {
+    let buffered = run(&[]);
+    let direct = run(&["--method", "direct_io"]);
+    for v in [&buffered, &direct] {
+        assert_eq!(v["data_intact"], true);
+        // 64 MiB of video plus 32 rounds of two 16 KiB files.
+        assert_eq!(v["bytes_delivered"], (64u64 << 20) + 32 * 2 * (16 << 10));
+        assert_eq!(v["files"].as_array().unwrap().len(), 3);
+    }
+    for hot in ["index.html", "style.css"] {
+        let (b, d) = (ratio(&buffered, hot), ratio(&direct, hot));
+        assert!(b < 0.1, "{hot}: buffered hit ratio {b}");
+        // Only the first round misses: 4 pages of 128 look-ups.
+        assert!(d > 0.95, "{hot}: direct hit ratio {d}");
+    }
+    assert!(buffered["cache_evictions"].as_u64().unwrap() > 10_000);
+    assert_eq!(direct["cache_evictions"], 0);
+}
+
+#[test]
+fn a_cache_larger_than_a_round_keeps_the_hot_files_even_when_buffered() {
+    // 1024 pages of 4 KiB = 4 MiB > 2 MiB streamed per round.
+    let v = run(&["--cache-pages", "1024"]);
+    assert!(ratio(&v, "index.html") > 0.95);
+}
+
+#[test]
+fn bad_multi_file_scenarios_name_the_field() {
+    let cases = [
+        ("(version: 1, files: [(name: \"a\", size: 10)])", "accesses"),
+        (
+            "(version: 1, files: [(name: \"a\", size: 10)], accesses: [(file: \"b\")])",
+            "accesses[0].file: no file named `b`",
+        ),
+        (
+            "(version: 1, files: [(name: \"a\", size: 10), (name: \"a\", size: 5)], accesses: [(file: \"a\")])",
+            "files[1].name",
+        ),
+        (
+            "(version: 1, files: [(name: \"a\", size: 10)], accesses: [(file: \"a\", method: mmap_write)])",
+            "accesses[0].method",
+        ),
+        (
+            "(version: 1, files: [(name: \"a\", size: 10)], accesses: [(file: \"a\")], rounds: 0)",
+            "rounds",
+        ),
+    ];
+    for (text, expect) in cases {
+        let e = iolab::scenario::parse(text, "m.ron")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(expect), "`{expect}` not in {e}");
+    }
+}
