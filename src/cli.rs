@@ -681,8 +681,13 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn bench(file_size: u64, buffer_size: u64, methods: Option<Vec<String>>) -> Result<(), UserError> {
-    let names =
-        methods.unwrap_or_else(|| Method::ALL.iter().map(|m| m.name().to_string()).collect());
+    let names = methods.unwrap_or_else(|| {
+        Method::FILE
+            .iter()
+            .chain([&Method::DirectAio])
+            .map(|m| m.name().to_string())
+            .collect()
+    });
     println!(
         "iolab bench: modern profile, {} MiB file, {} KiB buffer, cold cache",
         file_size >> 20,
@@ -692,8 +697,8 @@ fn bench(file_size: u64, buffer_size: u64, methods: Option<Vec<String>>) -> Resu
         "{:<12} {:>14} {:>10} {:>16} {:>10} {:>12}",
         "method", "sim cycles", "wall ms", "cycles/s", "events", "peak RSS MiB"
     );
-    for name in names {
-        let method = method_arg(&name).map_err(UserError)?;
+    for name in &names {
+        let method = method_arg(name).map_err(UserError)?;
         let ov = Overrides {
             method: Some(method),
             file_size: Some(file_size),
@@ -718,6 +723,56 @@ fn bench(file_size: u64, buffer_size: u64, methods: Option<Vec<String>>) -> Resu
             c.cycles,
             wall * 1e3,
             c.cycles as f64 / wall,
+            m.log.len(),
+            peak_rss_kib().unwrap_or(0) as f64 / 1024.0
+        );
+    }
+    // The page-cache pollution scene with 1 GiB of video streamed through.
+    println!();
+    println!(
+        "pollution: 2 hot 16 KiB files + 1 GiB of video in 512 rounds of 2 MiB, 1 MiB page cache (lru)"
+    );
+    println!(
+        "{:<12} {:>14} {:>10} {:>12} {:>12} {:>12}",
+        "video by", "sim cycles", "wall ms", "hot hits", "events", "peak RSS MiB"
+    );
+    let text = scenario::BUILTIN_SCENES
+        .iter()
+        .find(|s| s.0 == "page_cache_pollution")
+        .map(|s| s.1)
+        .unwrap_or("");
+    let base = scenario::parse(text, "scenes/page_cache_pollution.ron")?;
+    for method in [Method::Sendfile, Method::DirectIo] {
+        let mut setup = base
+            .setup()
+            .map_err(|(f, m)| UserError(format!("{f}: {m}")))?;
+        setup.method = method;
+        for a in &mut setup.accesses {
+            if a.bytes_per_round.is_some() {
+                a.method = method;
+            }
+        }
+        if let Some(v) = setup.files.iter_mut().find(|f| f.name == "video.mp4") {
+            v.size = 1 << 30;
+        }
+        setup.rounds = 512;
+        let t0 = Instant::now();
+        let mut m = Machine::new(setup)
+            .map_err(|e| UserError(e.to_string()))?
+            .counting_only();
+        m.run_to_end().map_err(|e| UserError(e.to_string()))?;
+        let wall = t0.elapsed().as_secs_f64();
+        let c = m.counters();
+        if !c.data_intact {
+            return Err(UserError("pollution: data not intact".into()));
+        }
+        let ratio = c.hit_ratio(0).unwrap_or(0.0);
+        println!(
+            "{:<12} {:>14} {:>10.1} {:>11.0}% {:>12} {:>12.1}",
+            method.name(),
+            c.cycles,
+            wall * 1e3,
+            ratio * 100.0,
             m.log.len(),
             peak_rss_kib().unwrap_or(0) as f64 / 1024.0
         );

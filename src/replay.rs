@@ -67,6 +67,8 @@ impl Region {
 /// A page frame as drawn: which file page it holds and its bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FrameView {
+    /// The file and page it holds.
+    pub file: u32,
     pub page: Option<u64>,
     pub bytes: Region,
     /// The last page-cache event on this frame, for a highlight: (kind, event index).
@@ -126,6 +128,7 @@ pub struct SceneState {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Flight {
     pub event: usize,
+    pub file: u32,
     pub from: Place,
     pub to: Place,
     pub agent: Agent,
@@ -140,7 +143,8 @@ pub struct Flight {
 #[derive(Clone, Debug)]
 pub struct Replay {
     pub setup: Setup,
-    pub file: Vec<u8>,
+    /// Every file's bytes (the app shows them in the cells).
+    pub files: Vec<Vec<u8>>,
     pub events: Vec<Event>,
     /// Copy events by first cycle: (first, last, index).
     copies: Vec<(u64, u64, usize)>,
@@ -153,7 +157,7 @@ const KEYFRAME: usize = 8192;
 
 impl Replay {
     pub fn new(setup: Setup, events: Vec<Event>) -> Replay {
-        let file = setup.file_bytes();
+        let files = setup.files_bytes();
         let mut copies: Vec<(u64, u64, usize)> = events
             .iter()
             .enumerate()
@@ -170,7 +174,7 @@ impl Replay {
         let longest_copy = copies.iter().map(|c| c.1 - c.0 + 1).max().unwrap_or(0);
         let mut r = Replay {
             setup,
-            file,
+            files,
             events,
             copies,
             longest_copy,
@@ -212,6 +216,7 @@ impl Replay {
             controller: Region::new(hw.controller_buffer),
             frames: (0..frames)
                 .map(|_| FrameView {
+                    file: 0,
                     page: None,
                     bytes: Region::new(hw.page_size),
                     flash: None,
@@ -263,10 +268,18 @@ impl Replay {
         self.events.partition_point(|e| e.cycle <= cycle)
     }
 
-    fn file_bytes(&self, off: u64, len: u64) -> &[u8] {
-        let a = (off as usize).min(self.file.len());
-        let b = ((off + len) as usize).min(self.file.len());
-        &self.file[a..b]
+    fn file_bytes(&self, file: u32, off: u64, len: u64) -> &[u8] {
+        let Some(f) = self.files.get(file as usize) else {
+            return &[];
+        };
+        let a = (off as usize).min(f.len());
+        let b = ((off + len) as usize).min(f.len());
+        &f[a..b]
+    }
+
+    /// Bytes `off`.. of a file (fewer at its end).
+    pub fn bytes(&self, file: u32, off: u64, len: u64) -> &[u8] {
+        self.file_bytes(file, off, len)
     }
 
     fn region_mut<'s>(&self, st: &'s mut SceneState, p: Place) -> Option<(&'s mut Region, u64)> {
@@ -310,11 +323,12 @@ impl Replay {
                 from,
                 to,
                 len,
+                file,
                 file_offset,
                 engine,
                 ..
             } => {
-                let bytes = self.file_bytes(*file_offset, *len).to_vec();
+                let bytes = self.file_bytes(*file, *file_offset, *len).to_vec();
                 if let Some((r, at)) = self.region_mut(st, *to) {
                     r.write(at, &bytes);
                 }
@@ -342,14 +356,18 @@ impl Replay {
             EventKind::CacheHit { frame, .. } => self.flash(st, *frame, CacheFlash::Hit, i),
             EventKind::CacheMiss { .. } => {}
             EventKind::CacheInsert {
-                page, frame, cause, ..
+                file,
+                page,
+                frame,
+                cause,
             } => {
                 if let Some(f) = st.frames.get_mut(*frame as usize) {
                     f.page = Some(*page);
+                    f.file = *file;
                     f.bytes = Region::new(self.setup.hw.page_size);
                     if *cause == InsertCause::Warm {
                         let ps = self.setup.hw.page_size;
-                        let bytes = self.file_bytes(page * ps, ps).to_vec();
+                        let bytes = self.file_bytes(*file, page * ps, ps).to_vec();
                         f.bytes.write(0, &bytes);
                     }
                 }
@@ -436,6 +454,7 @@ impl Replay {
                     from,
                     to,
                     len,
+                    file,
                     file_offset,
                     agent,
                     engine,
@@ -445,6 +464,7 @@ impl Replay {
                     let progress = ((c - first as f64) / (done_at - first as f64)).clamp(0.0, 1.0);
                     out.push(Flight {
                         event: idx,
+                        file,
                         from,
                         to,
                         agent,

@@ -65,7 +65,7 @@ fn the_end_state_holds_the_delivered_bytes() {
         .iter()
         .map(|c| c.expect("every byte arrived"))
         .collect();
-    assert_eq!(user, r.file);
+    assert_eq!(user, r.files[0]);
     assert_eq!(end.counters, c);
     let (r, _) = replay(Method::Sendfile, 40, 40, false);
     assert_eq!(r.state_at(r.events.len()).wire, 40);
@@ -112,7 +112,7 @@ fn recv_replays_into_the_user_buffer() {
         let r = Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events));
         let end = r.state_at(r.events.len());
         let user: Vec<u8> = end.user.cells.iter().map(|c| c.expect("arrived")).collect();
-        assert_eq!(user, r.file, "{model:?}");
+        assert_eq!(user, r.files[0], "{model:?}");
         let mut st = r.empty_state();
         for k in 0..=r.events.len() {
             r.advance(&mut st, k);

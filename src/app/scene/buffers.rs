@@ -99,7 +99,12 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
                 palette::TEXT,
                 Anchor::CENTER,
             );
-            commands.entity(t).insert((BarText(id), SceneItem));
+            // A dark shadow keeps the label readable over the full and the empty part.
+            let shadow = bevy::sprite::Text2dShadow {
+                offset: Vec2::new(1.5, -1.5),
+                color: palette::TEXT_DARK,
+            };
+            commands.entity(t).insert((BarText(id), SceneItem, shadow));
         }
     }
     for (i, (label, _)) in layout.frames.iter().enumerate() {
@@ -225,16 +230,19 @@ fn draw_bars(
 }
 
 fn draw_frame_titles(
+    loaded: Res<Loaded>,
     view: Option<Res<View>>,
     mut titles: Query<(&FrameTitle, &mut Text2d, &mut TextColor)>,
 ) {
     let Some(view) = view else { return };
+    let multi = loaded.replay.files.len() > 1;
     let st = &view.state;
     for (FrameTitle(i), mut text, mut color) in &mut titles {
         let Some(f) = st.frames.get(*i as usize) else {
             continue;
         };
         let s = match f.page {
+            Some(p) if multi => format!("f{i} {}:{p}", f.file),
             Some(p) => format!("f{i} p{p}"),
             None => format!("f{i} -"),
         };

@@ -405,10 +405,8 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String
                     let w = r.setup.hw.word_bytes as usize;
                     let a = (i as usize / w * w).max(f.file_offset as usize);
                     let bytes: String = r
-                        .file
+                        .bytes(f.file, a as u64, w as u64)
                         .iter()
-                        .skip(a)
-                        .take(w)
                         .map(|b| format!("{b:02X}"))
                         .collect();
                     format!("register: {bytes}")

@@ -66,8 +66,8 @@ fn draw(
         let label = if small {
             let i =
                 f.file_offset + ((f.progress * f.len as f64) as u64).min(f.len.saturating_sub(1));
-            r.file
-                .get(i as usize)
+            r.bytes(f.file, i, 1)
+                .first()
                 .map(|b| format!("{b:02X}"))
                 .unwrap_or_default()
         } else {
