@@ -97,9 +97,17 @@ pub fn narrate(e: &Event, s: &Setup) -> String {
         EventKind::IrqRaise { line, reason } => format!("{line:?} raises an interrupt: {reason}."),
         EventKind::IrqTake { line } => format!("The CPU takes the {line:?} interrupt."),
         EventKind::IrqDone { line } => format!("The {line:?} interrupt handler is done."),
-        EventKind::CacheHit { page, frame, .. } => {
-            format!("Page-cache hit: page {page} is already in frame {frame}; no disk I/O needed.")
+        EventKind::CacheHit { page, frame, list, .. } => {
+            let promoted = if *list == crate::sim::page_cache::List::Active && s.hw.cache_policy == crate::sim::page_cache::Policy::TwoList {
+                " It is on the active list: used more than once."
+            } else {
+                ""
+            };
+            format!("Page-cache hit: page {page} is already in frame {frame}; no disk I/O needed.{promoted}")
         }
+        EventKind::CacheDemote { page, frame, .. } => format!(
+            "The active list outgrew the inactive one: page {page} (frame {frame}) is demoted to the inactive list, where reclaim looks first."
+        ),
         EventKind::CacheMiss { page, .. } => format!("Page-cache miss: page {page} is not in memory; the disk must read it."),
         EventKind::CacheInsert { page, frame, cause, .. } => match cause {
             InsertCause::Miss => format!("Frame {frame} is given to page {page}."),

@@ -122,7 +122,14 @@ pub struct SceneState {
     pub dma: Option<DescView>,
     pub nic_dma: Option<DescView>,
     pub counters: Counters,
+    /// The page cache's lists, least recently used first (frames); kept for caches
+    /// of at most `LIST_LIMIT` pages, empty for larger ones.
+    pub inactive: Vec<u32>,
+    pub active: Vec<u32>,
 }
+
+/// The largest cache whose list order the replay follows.
+pub const LIST_LIMIT: u64 = 1024;
 
 /// A copy in progress at the playhead: drawn as a token moving along the bus.
 #[derive(Clone, Debug, PartialEq)]
@@ -239,6 +246,8 @@ impl Replay {
             dma: None,
             nic_dma: None,
             counters: Counters::default(),
+            inactive: Vec::new(),
+            active: Vec::new(),
         }
     }
 
@@ -353,7 +362,13 @@ impl Replay {
                     d.moved += len;
                 }
             }
-            EventKind::CacheHit { frame, .. } => self.flash(st, *frame, CacheFlash::Hit, i),
+            EventKind::CacheHit { frame, list, .. } => {
+                self.relist(st, *frame, Some(*list));
+                self.flash(st, *frame, CacheFlash::Hit, i)
+            }
+            EventKind::CacheDemote { frame, .. } => {
+                self.relist(st, *frame, Some(crate::sim::page_cache::List::Inactive))
+            }
             EventKind::CacheMiss { .. } => {}
             EventKind::CacheInsert {
                 file,
@@ -371,6 +386,7 @@ impl Replay {
                         f.bytes.write(0, &bytes);
                     }
                 }
+                self.relist(st, *frame, Some(crate::sim::page_cache::List::Inactive));
                 self.flash(st, *frame, CacheFlash::Insert, i);
             }
             EventKind::CacheEvict { frame, .. } => {
@@ -378,6 +394,7 @@ impl Replay {
                     f.page = None;
                     f.bytes = Region::new(self.setup.hw.page_size);
                 }
+                self.relist(st, *frame, None);
                 self.flash(st, *frame, CacheFlash::Evict, i);
             }
             EventKind::DiskCommand { offset, len, .. } => st.disk_request = Some((*offset, *len)),
@@ -428,6 +445,20 @@ impl Replay {
             EventKind::IoPhase { phase } => st.io_phase = Some(*phase),
             EventKind::TaskSwitch { .. } | EventKind::Notify { .. } => {}
             EventKind::SocketQueue { .. } | EventKind::Delivered { .. } => {}
+        }
+    }
+
+    /// Moves a frame to the recent end of a list (None: off both lists).
+    fn relist(&self, st: &mut SceneState, frame: u32, to: Option<crate::sim::page_cache::List>) {
+        if self.setup.hw.cache_pages > LIST_LIMIT {
+            return;
+        }
+        st.inactive.retain(|&f| f != frame);
+        st.active.retain(|&f| f != frame);
+        match to {
+            Some(crate::sim::page_cache::List::Inactive) => st.inactive.push(frame),
+            Some(crate::sim::page_cache::List::Active) => st.active.push(frame),
+            None => {}
         }
     }
 

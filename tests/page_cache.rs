@@ -234,3 +234,42 @@ fn two_list_protects_pages_used_twice_from_a_stream() {
     assert_eq!(hot(&c), 3, "two_list keeps the hot pages");
     assert_eq!(hot(&l), 0, "LRU lets the stream push them out");
 }
+
+#[test]
+fn the_replay_follows_the_list_order_of_the_cache() {
+    use iolab::replay::Replay;
+    use iolab::sim::page_cache::List;
+    let mut demotions = 0;
+    for policy in [Policy::Lru, Policy::TwoList] {
+        for access in [Access::Sequential, Access::Random(3)] {
+            let mut hw = Hardware::classroom();
+            hw.cache_pages = 8;
+            hw.cache_policy = policy;
+            hw.readahead_max = 2;
+            let s = Setup {
+                method: Method::Read,
+                file_size: 640,
+                buffer_size: 24,
+                access,
+                warm_cache: true,
+                ..Setup::default()
+            };
+            let s = Setup { hw, ..s };
+            let mut m = Machine::new(s).unwrap();
+            m.run_to_end().unwrap();
+            let lists = m.cache.lists();
+            let pick =
+                |l: List| -> Vec<u32> { lists.iter().filter(|x| x.3 == l).map(|x| x.0).collect() };
+            let r = Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events));
+            let end = r.state_at(r.events.len());
+            assert_eq!(end.inactive, pick(List::Inactive), "{policy:?} {access:?}");
+            assert_eq!(end.active, pick(List::Active), "{policy:?} {access:?}");
+            demotions += r
+                .events
+                .iter()
+                .filter(|e| matches!(e.kind, EventKind::CacheDemote { .. }))
+                .count();
+        }
+    }
+    assert!(demotions > 0, "two_list demotes pages in these runs");
+}

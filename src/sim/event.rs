@@ -218,7 +218,16 @@ pub enum EventKind {
     IrqDone {
         line: IrqLine,
     },
+    /// The page was found; `list` is where the access put it (two_list: a second
+    /// access promotes to the active list). The list it moved to is at its recent end.
     CacheHit {
+        file: u32,
+        page: u64,
+        frame: u32,
+        list: crate::sim::page_cache::List,
+    },
+    /// two_list: a page moves from the active list to the inactive list's recent end.
+    CacheDemote {
         file: u32,
         page: u64,
         frame: u32,

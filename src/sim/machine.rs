@@ -605,6 +605,15 @@ impl Machine {
                     .cache
                     .allocate(f as u32, p)
                     .ok_or_else(|| bug("warm cache: no frame"))?;
+                for d in &a.demoted {
+                    if let Some((file, page)) = self.cache.frames[*d as usize].page {
+                        self.emit(EventKind::CacheDemote {
+                            file,
+                            page,
+                            frame: *d,
+                        });
+                    }
+                }
                 if let Some((file, page)) = a.evicted {
                     self.emit(EventKind::CacheEvict {
                         file,
@@ -1945,10 +1954,12 @@ impl Machine {
             if let Some(frame) = self.cache.lookup(self.cur_file, p) {
                 self.cache.touch(frame);
                 self.cache.pin(frame);
+                let list = self.cache.list_of(frame);
                 self.emit(EventKind::CacheHit {
                     file: self.cur_file,
                     page: p,
                     frame,
+                    list,
                 });
                 // Found, but its read is still under way (readahead): wait for it.
                 if let Some(&req) = self.frame_io.get(&frame) {
@@ -2029,6 +2040,15 @@ impl Machine {
             .cache
             .allocate(self.cur_file, page)
             .ok_or_else(|| bug("page cache: no frame to allocate"))?;
+        for d in &a.demoted {
+            if let Some((file, page)) = self.cache.frames[*d as usize].page {
+                self.emit(EventKind::CacheDemote {
+                    file,
+                    page,
+                    frame: *d,
+                });
+            }
+        }
         if let Some((file, old)) = a.evicted {
             self.frame_io.remove(&a.frame);
             self.emit(EventKind::CacheEvict {

@@ -68,6 +68,8 @@ pub struct PageCache {
 pub struct Allocation {
     pub frame: u32,
     pub evicted: Option<(u32, u64)>,
+    /// two_list: frames demoted to the inactive list to make room, in order.
+    pub demoted: Vec<u32>,
 }
 
 impl PageCache {
@@ -128,9 +130,10 @@ impl PageCache {
 
     /// two_list, under memory pressure: demote from the active tail (to the
     /// inactive list's recent end, unreferenced) while it outgrows the inactive list.
-    fn balance(&mut self) {
+    fn balance(&mut self) -> Vec<u32> {
+        let mut demoted = Vec::new();
         if self.policy != Policy::TwoList {
-            return;
+            return demoted;
         }
         while self.active.len() > self.inactive.len() {
             let Some((&stamp, &frame)) = self.active.iter().next() else {
@@ -139,7 +142,14 @@ impl PageCache {
             self.active.remove(&stamp);
             self.frames[frame as usize].referenced = false;
             self.link(frame, List::Inactive);
+            demoted.push(frame);
         }
+        demoted
+    }
+
+    /// The list a resident frame is on.
+    pub fn list_of(&self, frame: u32) -> List {
+        self.frames[frame as usize].list
     }
 
     pub fn pin(&mut self, frame: u32) {
@@ -179,6 +189,7 @@ impl PageCache {
     /// victim (the least recently used unpinned page of the inactive list). The new
     /// frame is pinned, on the inactive list, referenced once.
     pub fn allocate(&mut self, file: u32, page: u64) -> Option<Allocation> {
+        let mut demoted = Vec::new();
         let (frame, evicted) = if (self.frames.len() as u64) < self.capacity {
             self.frames.push(Frame {
                 data: vec![0; self.page_size as usize],
@@ -191,7 +202,7 @@ impl PageCache {
             self.unpinned_resident += 1;
             ((self.frames.len() - 1) as u32, None)
         } else {
-            self.balance();
+            demoted = self.balance();
             let victim = self.victim()?;
             self.unlink(victim);
             let old = self.frames[victim as usize].page.take();
@@ -207,7 +218,11 @@ impl PageCache {
         self.index.insert((file, page), frame);
         self.link(frame, List::Inactive);
         self.pin(frame);
-        Some(Allocation { frame, evicted })
+        Some(Allocation {
+            frame,
+            evicted,
+            demoted,
+        })
     }
 
     /// The resident pages of each list, least recently used first:

@@ -95,6 +95,23 @@ pub fn show(
                 ui.end_row();
             }
         });
+    if !r.setup.files.is_empty() {
+        egui::Grid::new("files")
+            .num_columns(2)
+            .spacing([16.0, 2.0])
+            .show(ui, |ui| {
+                for (i, f) in r.setup.files.iter().enumerate() {
+                    ui.label(format!("hit ratio {}", f.name));
+                    let v = st
+                        .counters
+                        .hit_ratio(i as u32)
+                        .map(|x| format!("{:.0}%", x * 100.0))
+                        .unwrap_or("-".into());
+                    ui.label(egui::RichText::new(v).strong());
+                    ui.end_row();
+                }
+            });
+    }
     ui.separator();
     ui.heading("What happens");
     ui.label(format!(

@@ -241,9 +241,16 @@ fn draw_frame_titles(
         let Some(f) = st.frames.get(*i as usize) else {
             continue;
         };
+        // Where the frame stands in its list: I1 is the next page reclaim takes.
+        let rank = |l: &Vec<u32>| l.iter().position(|x| x == i).map(|r| r + 1);
+        let list = match (rank(&st.inactive), rank(&st.active)) {
+            (Some(r), _) => format!(" I{r}"),
+            (None, Some(r)) => format!(" A{r}"),
+            _ => String::new(),
+        };
         let s = match f.page {
-            Some(p) if multi => format!("f{i} {}:{p}", f.file),
-            Some(p) => format!("f{i} p{p}"),
+            Some(p) if multi => format!("f{i} {}:{p}{list}", f.file),
+            Some(p) => format!("f{i} p{p}{list}"),
             None => format!("f{i} -"),
         };
         if text.0 != s {

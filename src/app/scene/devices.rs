@@ -412,9 +412,7 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String
                     format!("register: {bytes}")
                 })
                 .unwrap_or_else(|| "register: -".into());
-            format!("{:?}\n{reg}", st.activity)
-                .to_lowercase()
-                .replacen("register", "register", 1)
+            format!("{}\n{reg}", format!("{:?}", st.activity).to_lowercase())
         }
         Label::Dma => desc(&st.dma),
         Label::Disk => match st.disk_request {

@@ -126,8 +126,8 @@ impl Layout {
                 let (c, r) = (i / rows, i % rows);
                 let x0 = CACHE_BOX.min.x + c as f32 * col_w;
                 let y1 = CACHE_BOX.max.y - 24.0 - r as f32 * row_h;
-                let label = Rect::new(x0, y1 - row_h, x0 + 64.0, y1);
-                let cells = Rect::new(x0 + 66.0, y1 - row_h + 2.0, x0 + col_w - 10.0, y1 - 2.0);
+                let label = Rect::new(x0, y1 - row_h, x0 + 104.0, y1);
+                let cells = Rect::new(x0 + 106.0, y1 - row_h + 2.0, x0 + col_w - 10.0, y1 - 2.0);
                 (label, cells)
             })
             .collect();
