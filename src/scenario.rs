@@ -557,6 +557,16 @@ impl Scenario {
                 buffer_size,
             });
         }
+        let (calls, _, _) = setup.program();
+        if calls.len() as u64 > 4 * crate::sim::machine::MAX_CALLS {
+            return Err((
+                "rounds".into(),
+                format!(
+                    "{} calls in all is more than iolab logs: use fewer rounds or larger buffers",
+                    calls.len()
+                ),
+            ));
+        }
         // The file_size of a multi-file run: the largest file (for the app's cells).
         setup.file_size = setup.files.iter().map(|f| f.size).max().unwrap_or(1);
         Ok(setup)

@@ -106,6 +106,10 @@ impl Default for Setup {
     }
 }
 
+/// The most calls and pages a run may take, so that its log stays replayable.
+pub const MAX_CALLS: u64 = 250_000;
+pub const MAX_PAGES: u64 = 1 << 20;
+
 /// The largest file iolab simulates: it keeps every byte in memory.
 pub const MAX_FILE: u64 = 2 << 30;
 
@@ -204,6 +208,30 @@ impl Setup {
             ));
         }
         let ps = hw.page_size;
+        // Keep the log to a size a laptop can hold and replay (a few million events).
+        let calls = self
+            .file_size
+            .div_ceil(self.chunk().max(1))
+            .saturating_mul(self.rounds.max(1));
+        if self.accesses.is_empty() && calls > MAX_CALLS {
+            return Err((
+                "conditions.buffer_size",
+                format!(
+                    "{} bytes in calls of {} bytes is {calls} calls, more than iolab logs ({MAX_CALLS}): use a larger buffer_size",
+                    self.file_size,
+                    self.chunk()
+                ),
+            ));
+        }
+        if self.file_size / ps > MAX_PAGES {
+            return Err((
+                "hardware.page_size",
+                format!(
+                    "{} bytes in pages of {ps} bytes is more than {MAX_PAGES} pages: use larger pages or a smaller file",
+                    self.file_size
+                ),
+            ));
+        }
         match self.method {
             // O_DIRECT alignment is checked by the kernel at run time (EINVAL); see
             // `dio_problem` for the static check.
