@@ -33,9 +33,15 @@ pub enum Command {
         /// How to print the counters.
         #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
         summary: SummaryFormat,
-        /// Write the event log to FILE as JSON Lines.
+        /// Write the event log to FILE (JSON Lines unless --format says otherwise).
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
+        /// The trace's format: jsonl, csv, chrome (Perfetto / chrome://tracing) or vcd (GTKWave).
+        #[arg(long, value_enum, default_value_t = crate::trace::Format::Jsonl, requires = "trace")]
+        format: crate::trace::Format,
+        /// With --format csv: start with a UTF-8 byte-order mark for Excel.
+        #[arg(long, requires = "trace")]
+        excel: bool,
     },
     /// Run the same conditions through several methods, one row each.
     Compare {
@@ -535,11 +541,17 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             overrides,
             summary,
             trace,
+            format,
+            excel,
         } => {
             let (_, setup) = resolve(&scenario, &overrides)?;
             let m = simulate(setup)?;
             if let Some(path) = trace {
-                write_atomic(&path, jsonl(&m.log.events).as_bytes()).map_err(|e| {
+                let bytes =
+                    crate::trace::export(format, &m.log.events, &m.setup, excel).map_err(|e| {
+                        UserError(format!("{}: cannot export the trace: {e}", path.display()))
+                    })?;
+                write_atomic(&path, &bytes).map_err(|e| {
                     UserError(format!("{}: cannot write the trace: {e}", path.display()))
                 })?;
             }
@@ -775,6 +787,36 @@ fn bench(file_size: u64, buffer_size: u64, methods: Option<Vec<String>>) -> Resu
             ratio * 100.0,
             m.log.len(),
             peak_rss_kib().unwrap_or(0) as f64 / 1024.0
+        );
+    }
+
+    // Exporting a 1 MiB run in every format.
+    println!();
+    let ov = Overrides {
+        file_size: Some(1 << 20),
+        buffer_size: Some(64 << 10),
+        profile: Some("modern".into()),
+        ..Overrides::default()
+    };
+    let (_, setup) = resolve(&None, &ov)?;
+    let m = simulate(setup)?;
+    println!(
+        "exports of a 1 MiB read_write run ({} events):",
+        m.log.events.len()
+    );
+    for f in [
+        crate::trace::Format::Jsonl,
+        crate::trace::Format::Csv,
+        crate::trace::Format::Chrome,
+        crate::trace::Format::Vcd,
+    ] {
+        let t0 = Instant::now();
+        let bytes = crate::trace::export(f, &m.log.events, &m.setup, false).map_err(UserError)?;
+        println!(
+            "  {:<8} {:>8.1} ms  {:>10} bytes",
+            format!("{f:?}").to_lowercase(),
+            t0.elapsed().as_secs_f64() * 1e3,
+            bytes.len()
         );
     }
     Ok(())

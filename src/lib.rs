@@ -9,6 +9,7 @@ pub mod narrate;
 pub mod replay;
 pub mod scenario;
 pub mod sim;
+pub mod trace;
 
 #[cfg(feature = "gui")]
 pub mod app;

@@ -1,0 +1,116 @@
+//! Chrome Trace Event JSON: one track (thread) per hardware part. Copies, system
+//! calls and interrupt handlers are duration events that nest within their track;
+//! mode switches and interrupt requests are instant events; counters are counter
+//! events. Timestamps are simulated microseconds from the profile's clock.
+
+use serde_json::{Value, json};
+
+use crate::sim::event::{Agent, Engine, EventKind, Place};
+use crate::sim::{Counters, Event, Setup};
+
+/// Tracks: (thread id, name).
+pub const TRACKS: [(u32, &str); 5] = [
+    (1, "CPU"),
+    (2, "disk DMA"),
+    (3, "disk"),
+    (4, "NIC"),
+    (5, "bus"),
+];
+
+fn us(cycle: u64, s: &Setup) -> f64 {
+    super::ns(cycle, s) / 1000.0
+}
+
+pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
+    let mut out: Vec<Value> = TRACKS
+        .iter()
+        .map(|(tid, name)| json!({"ph": "M", "pid": 1, "tid": tid, "name": "thread_name", "args": {"name": name}}))
+        .collect();
+    out.push(json!({"ph": "M", "pid": 1, "name": "process_name", "args": {"name": format!("iolab: {}", s.name)}}));
+    let mut counters = Counters::default();
+    let mut open_irq: Option<(u64, String)> = None;
+    let mut bus: Option<(u64, String)> = None;
+    for e in events {
+        let before = counters.clone();
+        counters.observe(e);
+        let ts = us(e.cycle, s);
+        match &e.kind {
+            EventKind::SyscallEnter { name, args, .. } => {
+                out.push(json!({"ph": "B", "pid": 1, "tid": 1, "ts": ts, "name": format!("{name}()"), "cat": "syscall", "args": {"args": args}}))
+            }
+            EventKind::SyscallReturn { name, result, .. } => {
+                out.push(json!({"ph": "E", "pid": 1, "tid": 1, "ts": ts, "name": format!("{name}()"), "args": {"result": result}}))
+            }
+            EventKind::IrqTake { line } => open_irq = Some((e.cycle, format!("{line:?} interrupt"))),
+            EventKind::IrqDone { .. } => {
+                if let Some((start, name)) = open_irq.take() {
+                    let dur = us(e.cycle, s) - us(start, s);
+                    out.push(json!({"ph": "X", "pid": 1, "tid": 1, "ts": us(start, s), "dur": dur, "name": name, "cat": "interrupt"}));
+                }
+            }
+            EventKind::Copy { from, to, len, agent, engine, first_cycle, last_cycle, .. } => {
+                let tid = match (agent, engine, from) {
+                    (Agent::Cpu, _, _) => 1,
+                    (Agent::Dma, Some(Engine::DiskDma), _) => 2,
+                    (Agent::Device, _, Place::Platter { .. }) => 3,
+                    _ => 4,
+                };
+                let start = us(*first_cycle, s);
+                let dur = us(last_cycle + 1, s) - start;
+                let name = format!("{} -> {} ({len} B)", short(from), short(to));
+                out.push(json!({"ph": "X", "pid": 1, "tid": tid, "ts": start, "dur": dur, "name": name, "cat": "copy"}));
+            }
+            EventKind::ModeSwitch { to, cause } => {
+                let c = serde_json::to_value(cause).unwrap_or(Value::Null);
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("-> {to:?}"), "cat": "mode", "args": c}));
+            }
+            EventKind::IrqRaise { line, reason } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("IRQ {line:?}"), "cat": "irq", "args": {"reason": reason}}));
+            }
+            EventKind::BusOwner { owner } => {
+                if let Some((start, name)) = bus.take() {
+                    out.push(json!({"ph": "X", "pid": 1, "tid": 5, "ts": us(start, s), "dur": ts - us(start, s), "name": name, "cat": "bus"}));
+                }
+                let name = format!("{owner:?}");
+                if name != "Idle" {
+                    bus = Some((e.cycle, name));
+                }
+            }
+            _ => {}
+        }
+        if counters.syscalls != before.syscalls
+            || counters.cpu_copy_bytes != before.cpu_copy_bytes
+            || counters.dma_copy_bytes != before.dma_copy_bytes
+            || counters.interrupts != before.interrupts
+        {
+            out.push(
+                json!({"ph": "C", "pid": 1, "ts": ts, "name": "counters", "args": {
+                    "syscalls": counters.syscalls,
+                    "mode_switches": counters.mode_switches,
+                    "interrupts": counters.interrupts,
+                }}),
+            );
+            out.push(
+                json!({"ph": "C", "pid": 1, "ts": ts, "name": "bytes copied", "args": {
+                    "cpu": counters.cpu_copy_bytes,
+                    "dma": counters.dma_copy_bytes,
+                }}),
+            );
+        }
+    }
+    let doc = json!({"traceEvents": out, "displayTimeUnit": "ns", "otherData": {"generator": "iolab", "clock_hz": s.hw.clock_hz}});
+    serde_json::to_vec(&doc).unwrap_or_default()
+}
+
+fn short(p: &Place) -> String {
+    match p {
+        Place::Platter { .. } => "disk".into(),
+        Place::Controller { .. } => "controller".into(),
+        Place::Frame { frame, .. } => format!("frame {frame}"),
+        Place::User { .. } => "user".into(),
+        Place::Socket { .. } => "socket".into(),
+        Place::NicBuffer { .. } => "NIC".into(),
+        Place::Wire { .. } => "wire".into(),
+        Place::RecvBuffer { .. } => "rcvbuf".into(),
+    }
+}

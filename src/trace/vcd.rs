@@ -1,0 +1,174 @@
+//! VCD waveforms: CPU mode, each interrupt line, DMA / disk / NIC busy, the bus
+//! owner, and the counters as vectors. One timestamp per cycle with a change, in
+//! picoseconds of simulated time.
+
+use ::vcd::{IdCode, TimescaleUnit, Value, Writer};
+
+use crate::sim::event::{Agent, BusOwner, Engine, EventKind, IrqLine, Mode, Place};
+use crate::sim::{Counters, Event, Setup};
+
+/// The signals, in the order they are declared.
+pub const SIGNALS: [&str; 13] = [
+    "cpu_kernel",
+    "irq_disk",
+    "irq_dma",
+    "irq_nic",
+    "disk_dma_busy",
+    "disk_busy",
+    "nic_busy",
+    "bus_owner",
+    "syscalls",
+    "mode_switches",
+    "cpu_copy_bytes",
+    "dma_copy_bytes",
+    "interrupts",
+];
+
+#[derive(Clone, Copy, PartialEq)]
+struct State {
+    kernel: bool,
+    irq: [bool; 3],
+    busy: [bool; 3],
+    bus: u64,
+    counters: [u64; 5],
+}
+
+fn bits(v: u64, width: u32) -> Vec<Value> {
+    (0..width)
+        .rev()
+        .map(|i| {
+            if v >> i & 1 == 1 {
+                Value::V1
+            } else {
+                Value::V0
+            }
+        })
+        .collect()
+}
+
+pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
+    let io = |e: std::io::Error| e.to_string();
+    let mut w = Writer::new(Vec::new());
+    w.timescale(1, TimescaleUnit::PS).map_err(io)?;
+    w.add_module("iolab").map_err(io)?;
+    let widths = [1, 1, 1, 1, 1, 1, 1, 2, 64, 64, 64, 64, 64];
+    let ids: Vec<IdCode> = SIGNALS
+        .iter()
+        .zip(widths)
+        .map(|(n, w_)| w.add_wire(w_, n))
+        .collect::<Result<_, _>>()
+        .map_err(io)?;
+    w.upscope().map_err(io)?;
+    w.enddefinitions().map_err(io)?;
+    // Busy spans from the copies: each device is busy from a copy's first cycle to
+    // its last, so changes are collected per cycle and written in order.
+    let mut changes: std::collections::BTreeMap<u64, Vec<(usize, bool)>> = Default::default();
+    for e in events {
+        if let EventKind::Copy {
+            agent,
+            engine,
+            from,
+            first_cycle,
+            last_cycle,
+            ..
+        } = &e.kind
+        {
+            let dev = match (agent, engine, from) {
+                (Agent::Dma, Some(Engine::DiskDma), _) => Some(0),
+                (Agent::Device, _, Place::Platter { .. }) => Some(1),
+                (Agent::Dma, Some(Engine::NicDma), _) | (Agent::Device, _, _) => Some(2),
+                _ => None,
+            };
+            if let Some(d) = dev {
+                changes.entry(*first_cycle).or_default().push((d, true));
+                changes.entry(last_cycle + 1).or_default().push((d, false));
+            }
+        }
+    }
+    let ps = |c: u64| (c as u128 * 1_000_000_000_000 / s.hw.clock_hz.max(1) as u128) as u64;
+    let mut st = State {
+        kernel: false,
+        irq: [false; 3],
+        busy: [false; 3],
+        bus: 0,
+        counters: [0; 5],
+    };
+    let mut last: Option<State> = None;
+    let mut counters = Counters::default();
+    let mut busy_count = [0i64; 3];
+    let mut ev = events.iter().peekable();
+    let cycles: std::collections::BTreeSet<u64> = events
+        .iter()
+        .map(|e| e.cycle)
+        .chain(changes.keys().copied())
+        .collect();
+    for c in cycles {
+        while let Some(e) = ev.next_if(|e| e.cycle <= c) {
+            counters.observe(e);
+            match &e.kind {
+                EventKind::ModeSwitch { to, .. } => st.kernel = *to == Mode::Kernel,
+                EventKind::IrqRaise { line, .. } => st.irq[line_index(*line)] = true,
+                EventKind::IrqDone { line } => st.irq[line_index(*line)] = false,
+                EventKind::BusOwner { owner } => {
+                    st.bus = match owner {
+                        BusOwner::Idle => 0,
+                        BusOwner::Cpu => 1,
+                        BusOwner::DiskDma => 2,
+                        BusOwner::NicDma => 3,
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (d, on) in changes.get(&c).cloned().unwrap_or_default() {
+            busy_count[d] += if on { 1 } else { -1 };
+        }
+        for d in 0..3 {
+            st.busy[d] = busy_count[d] > 0;
+        }
+        st.counters = [
+            counters.syscalls,
+            counters.mode_switches,
+            counters.cpu_copy_bytes,
+            counters.dma_copy_bytes,
+            counters.interrupts,
+        ];
+        if last == Some(st) {
+            continue;
+        }
+        w.timestamp(ps(c)).map_err(io)?;
+        let b = |x: bool| if x { Value::V1 } else { Value::V0 };
+        let scalars = [
+            st.kernel, st.irq[0], st.irq[1], st.irq[2], st.busy[0], st.busy[1], st.busy[2],
+        ];
+        for (i, v) in scalars.iter().enumerate() {
+            let changed = last.is_none_or(|l| {
+                [
+                    l.kernel, l.irq[0], l.irq[1], l.irq[2], l.busy[0], l.busy[1], l.busy[2],
+                ][i] != *v
+            });
+            if changed {
+                w.change_scalar(ids[i], b(*v)).map_err(io)?;
+            }
+        }
+        if last.is_none_or(|l| l.bus != st.bus) {
+            w.change_vector(ids[7], bits(st.bus, 2)).map_err(io)?;
+        }
+        for k in 0..5 {
+            if last.is_none_or(|l| l.counters[k] != st.counters[k]) {
+                w.change_vector(ids[8 + k], bits(st.counters[k], 64))
+                    .map_err(io)?;
+            }
+        }
+        last = Some(st);
+    }
+    Ok(w.writer().clone())
+}
+
+fn line_index(l: IrqLine) -> usize {
+    match l {
+        IrqLine::Disk => 0,
+        IrqLine::Dma => 1,
+        IrqLine::Nic => 2,
+    }
+}

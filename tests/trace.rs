@@ -1,0 +1,266 @@
+//! Every export format, parsed back and checked against the log.
+
+use iolab::sim::event::{EventKind, Mode};
+use iolab::sim::{Counters, Event, Machine, Method, Setup};
+use iolab::trace::{Format, export};
+
+fn run(method: Method, pio: bool, sg: bool) -> (Setup, Vec<Event>) {
+    let mut s = Setup {
+        method,
+        file_size: 100,
+        buffer_size: 32,
+        ..Setup::default()
+    };
+    s.hw.cache_pages = 16;
+    s.hw.disk = if pio {
+        iolab::sim::DiskTransfer::Pio
+    } else {
+        iolab::sim::DiskTransfer::Dma
+    };
+    s.hw.nic_sg = sg;
+    let mut m = Machine::new(s).unwrap();
+    m.run_to_end().unwrap();
+    (m.setup.clone(), m.log.events.clone())
+}
+
+fn cases() -> Vec<(Setup, Vec<Event>)> {
+    vec![
+        run(Method::ReadWrite, false, false),
+        run(Method::Read, true, false),
+        run(Method::Sendfile, false, true),
+        run(Method::Splice, true, false),
+        run(Method::DirectIo, false, false),
+    ]
+}
+
+#[test]
+fn csv_has_one_row_per_event_and_a_stable_header() {
+    for (s, ev) in cases() {
+        let bytes = export(Format::Csv, &ev, &s, false).unwrap();
+        let mut r = csv::Reader::from_reader(bytes.as_slice());
+        let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(header, iolab::trace::csv::HEADER);
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        assert_eq!(rows.len(), ev.len());
+        for (row, e) in rows.iter().zip(&ev) {
+            assert_eq!(row[0].parse::<u64>().unwrap(), e.seq);
+            assert_eq!(row[1].parse::<u64>().unwrap(), e.cycle);
+            let kind = serde_json::to_value(&e.kind).unwrap()["type"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(&row[3], kind.as_str());
+            let detail: serde_json::Value = serde_json::from_str(&row[5]).unwrap();
+            assert!(detail.is_object());
+        }
+        let excel = export(Format::Csv, &ev, &s, true).unwrap();
+        assert!(excel.starts_with("\u{feff}".as_bytes()));
+        assert_eq!(&excel[3..], bytes.as_slice());
+    }
+}
+
+#[test]
+fn jsonl_lines_are_the_events() {
+    let (s, ev) = run(Method::ReadWrite, false, false);
+    let text = String::from_utf8(export(Format::Jsonl, &ev, &s, false).unwrap()).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), ev.len());
+    for (v, e) in lines.iter().zip(&ev) {
+        assert_eq!(v["seq"], e.seq);
+        assert_eq!(v["cycle"], e.cycle);
+    }
+}
+
+/// Intervals of one track must nest: each is inside the one before it, or after it.
+fn check_nesting(mut spans: Vec<(f64, f64, String)>) {
+    spans.sort_by(|a, b| {
+        a.0.partial_cmp(&b.0)
+            .unwrap()
+            .then(b.1.partial_cmp(&a.1).unwrap())
+    });
+    let mut stack: Vec<(f64, f64, String)> = Vec::new();
+    for s in spans {
+        while let Some(top) = stack.last() {
+            if s.0 >= top.1 - 1e-9 {
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        if let Some(top) = stack.last() {
+            assert!(
+                s.1 <= top.1 + 1e-9,
+                "{:?} overlaps {:?} without nesting",
+                s,
+                top
+            );
+        }
+        stack.push(s);
+    }
+}
+
+#[test]
+fn chrome_tracks_nest_and_count_like_the_log() {
+    for (s, ev) in cases() {
+        let doc: serde_json::Value =
+            serde_json::from_slice(&export(Format::Chrome, &ev, &s, false).unwrap()).unwrap();
+        let te = doc["traceEvents"].as_array().unwrap();
+        let copies = ev
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Copy { .. }))
+            .count();
+        let x_copies = te
+            .iter()
+            .filter(|e| e["ph"] == "X" && e["cat"] == "copy")
+            .count();
+        assert_eq!(x_copies, copies);
+        let c = Counters::of(&ev);
+        assert_eq!(
+            te.iter().filter(|e| e["ph"] == "B").count() as u64,
+            c.syscalls
+        );
+        assert_eq!(
+            te.iter().filter(|e| e["ph"] == "E").count() as u64,
+            c.syscalls
+        );
+        assert_eq!(
+            te.iter()
+                .filter(|e| e["ph"] == "X" && e["cat"] == "interrupt")
+                .count() as u64,
+            c.interrupts
+        );
+        let switches = ev
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::ModeSwitch { .. }))
+            .count();
+        assert_eq!(
+            te.iter()
+                .filter(|e| e["ph"] == "i" && e["cat"] == "mode")
+                .count(),
+            switches
+        );
+        assert!(te.iter().any(|e| e["ph"] == "C"));
+        // Rebuild each track's intervals (B/E pairs and X events) and check nesting.
+        for (tid, _) in iolab::trace::chrome::TRACKS {
+            let mut spans = Vec::new();
+            let mut open = Vec::new();
+            for e in te.iter().filter(|e| e["tid"] == tid) {
+                let ts = e["ts"].as_f64().unwrap_or(0.0);
+                match e["ph"].as_str().unwrap() {
+                    "B" => open.push((ts, e["name"].as_str().unwrap().to_string())),
+                    "E" => {
+                        let (start, name) = open.pop().expect("E after B");
+                        spans.push((start, ts, name));
+                    }
+                    "X" => spans.push((
+                        ts,
+                        ts + e["dur"].as_f64().unwrap(),
+                        e["name"].as_str().unwrap().to_string(),
+                    )),
+                    _ => {}
+                }
+            }
+            assert!(open.is_empty());
+            check_nesting(spans);
+        }
+    }
+}
+
+#[test]
+fn vcd_signals_change_with_the_log() {
+    for (s, ev) in cases() {
+        let bytes = export(Format::Vcd, &ev, &s, false).unwrap();
+        let mut p = vcd::Parser::new(bytes.as_slice());
+        let header = p.parse_header().unwrap();
+        let id = |name: &str| match header.find_var(&["iolab", name]) {
+            Some(v) => v.code,
+            None => panic!("no signal {name}"),
+        };
+        let (kernel, syscalls, cpu_bytes) =
+            (id("cpu_kernel"), id("syscalls"), id("cpu_copy_bytes"));
+        let mut rises = 0;
+        let mut last_sys = 0u64;
+        let mut last_cpu = 0u64;
+        let mut last_t = 0;
+        for cmd in p {
+            match cmd.unwrap() {
+                vcd::Command::Timestamp(t) => {
+                    assert!(t >= last_t, "timestamps go forward");
+                    last_t = t;
+                }
+                vcd::Command::ChangeScalar(i, v) if i == kernel && v == vcd::Value::V1 => {
+                    rises += 1
+                }
+                vcd::Command::ChangeVector(i, v) => {
+                    let n = v
+                        .iter()
+                        .fold(0u64, |acc, b| acc << 1 | (b == vcd::Value::V1) as u64);
+                    if i == syscalls {
+                        last_sys = n;
+                    }
+                    if i == cpu_bytes {
+                        last_cpu = n;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let to_kernel = ev
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    EventKind::ModeSwitch {
+                        to: Mode::Kernel,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(rises, to_kernel);
+        let c = Counters::of(&ev);
+        assert_eq!((last_sys, last_cpu), (c.syscalls, c.cpu_copy_bytes));
+        assert_eq!(
+            export(Format::Vcd, &ev, &s, false).unwrap(),
+            bytes,
+            "deterministic"
+        );
+    }
+}
+
+#[test]
+fn run_writes_each_format_and_refuses_an_unwritable_path() {
+    let dir = std::env::temp_dir().join(format!("iolab-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["jsonl", "csv", "chrome", "vcd"] {
+        let p = dir.join(format!("t.{f}"));
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
+            .args(["run", "--trace", p.to_str().unwrap(), "--format", f])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{f}");
+        assert!(std::fs::metadata(&p).unwrap().len() > 100);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".tmp")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
+        .args(["run", "--trace", "/no/such/dir/t.csv", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("/no/such/dir/t.csv: cannot write the trace")
+    );
+}
