@@ -66,6 +66,24 @@ pub enum Command {
     },
     /// List the methods with one line each.
     Methods,
+    /// Write a worksheet of reproducible problems (and scenario files to check them).
+    Exercise {
+        /// The seed: the same seed gives the same sheet.
+        #[arg(long)]
+        seed: u64,
+        /// How many problems (plus one comparison).
+        #[arg(long, default_value_t = 4)]
+        count: usize,
+        /// en or zh.
+        #[arg(long, default_value = "en")]
+        lang: String,
+        /// Add the answer key (computed by the simulator) and answers.json.
+        #[arg(long)]
+        answers: bool,
+        /// Write worksheet.md and the problems' scenarios here (default: print the sheet).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Measure simulation speed per method on a large file (modern profile).
     Bench {
         #[arg(long, default_value = "64MiB", value_parser = size_arg)]
@@ -635,6 +653,45 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             } else {
                 Ok(())
             }
+        }
+        Command::Exercise {
+            seed,
+            count,
+            lang,
+            answers,
+            out,
+        } => {
+            if count == 0 || count > 50 {
+                return Err(UserError("--count: between 1 and 50 problems".into()));
+            }
+            let mut command = format!("iolab exercise --seed {seed} --count {count} --lang {lang}");
+            if answers {
+                command.push_str(" --answers");
+            }
+            let sheet = crate::exercise::generate(seed, count, &lang, answers, &command)
+                .map_err(UserError)?;
+            match out {
+                None => print!("{}", sheet.markdown),
+                Some(dir) => {
+                    let err = |e: std::io::Error| UserError(format!("{}: {e}", dir.display()));
+                    std::fs::create_dir_all(&dir).map_err(err)?;
+                    write_atomic(&dir.join("worksheet.md"), sheet.markdown.as_bytes())
+                        .map_err(err)?;
+                    for (name, text) in &sheet.scenarios {
+                        write_atomic(&dir.join(name), text.as_bytes()).map_err(err)?;
+                    }
+                    if answers {
+                        let json = serde_json::to_string_pretty(&sheet.answers).unwrap_or_default();
+                        write_atomic(&dir.join("answers.json"), json.as_bytes()).map_err(err)?;
+                    }
+                    println!(
+                        "wrote {} (worksheet.md and {} scenarios)",
+                        dir.display(),
+                        sheet.scenarios.len()
+                    );
+                }
+            }
+            Ok(())
         }
         Command::Methods => {
             for m in Method::ALL {

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod compare;
+pub mod exercise;
 pub mod narrate;
 pub mod replay;
 pub mod scenario;

@@ -195,3 +195,37 @@ fn a_bad_edit_shows_an_error_and_keeps_the_run_and_the_text() {
         assert_eq!(loaded.replay.setup.buffer_size, 16);
     });
 }
+
+#[test]
+fn the_export_button_writes_the_trace() {
+    use iolab::app::Editor;
+    let mut app = app_for("dma_read");
+    let p = std::env::temp_dir().join(format!("iolab-app-export-{}.vcd", std::process::id()));
+    let world = app.world_mut();
+    world.resource_scope(|world, mut editor: Mut<Editor>| {
+        let loaded = world.resource::<Loaded>();
+        editor.export_format = iolab::trace::Format::Vcd;
+        editor.export_path = p.display().to_string();
+        editor.export(loaded);
+        assert!(
+            editor
+                .export_status
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("wrote"),
+            "{:?}",
+            editor.export_status
+        );
+        editor.export_path = "/no/such/dir/x.vcd".into();
+        editor.export(loaded);
+        assert!(
+            editor
+                .export_status
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("could not write")
+        );
+    });
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert!(text.contains("$var wire 1 ! cpu_kernel $end"));
+}

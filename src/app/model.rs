@@ -39,6 +39,10 @@ pub struct Editor {
     pub realistic: bool,
     pub profile: String,
     pub error: Option<String>,
+    /// Trace export: where, in which format, and what happened last time.
+    pub export_path: String,
+    pub export_format: crate::trace::Format,
+    pub export_status: Option<String>,
 }
 
 /// Runs a scenario with overrides: the replay, or the message to show.
@@ -84,6 +88,9 @@ impl Editor {
             realistic: setup.style == crate::sim::Style::Realistic,
             profile: setup.hw.profile.clone(),
             error: None,
+            export_path: "iolab-trace.json".into(),
+            export_format: crate::trace::Format::Chrome,
+            export_status: None,
             base,
         })
     }
@@ -115,6 +122,18 @@ impl Editor {
             profile: Some(self.profile.clone()),
             ..Overrides::default()
         })
+    }
+
+    /// Writes the run's event log to `export_path` (atomically).
+    pub fn export(&mut self, loaded: &Loaded) {
+        let r = &loaded.replay;
+        let path = std::path::PathBuf::from(self.export_path.trim());
+        let result = crate::trace::export(self.export_format, &r.events, &r.setup, false)
+            .and_then(|b| crate::cli::write_atomic(&path, &b).map_err(|e| e.to_string()));
+        self.export_status = Some(match result {
+            Ok(()) => format!("wrote {}", path.display()),
+            Err(e) => format!("could not write {}: {e}", path.display()),
+        });
     }
 
     /// Re-runs with the current fields; on success replaces the run, else keeps it.

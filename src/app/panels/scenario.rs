@@ -113,6 +113,29 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
         ui.label("The previous run keeps playing.");
     }
     ui.separator();
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_id_salt("export_format")
+            .selected_text(format!("{:?}", ed.export_format).to_lowercase())
+            .width(70.0)
+            .show_ui(ui, |ui| {
+                use crate::trace::Format;
+                for f in [Format::Chrome, Format::Vcd, Format::Csv, Format::Jsonl] {
+                    ui.selectable_value(&mut ed.export_format, f, format!("{f:?}").to_lowercase());
+                }
+            });
+        ui.add(egui::TextEdit::singleline(&mut ed.export_path).desired_width(110.0));
+        if ui
+            .button("Export")
+            .on_hover_text("write the event log (Perfetto, GTKWave, a spreadsheet)")
+            .clicked()
+        {
+            ed.export(loaded);
+        }
+    });
+    if let Some(s) = &ed.export_status {
+        ui.label(s);
+    }
+    ui.separator();
     ui.strong(&loaded.title);
     if let Some(n) = &loaded.notes {
         egui::ScrollArea::vertical()
