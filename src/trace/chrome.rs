@@ -22,10 +22,19 @@ fn us(cycle: u64, s: &Setup) -> f64 {
 }
 
 pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
-    let mut out: Vec<Value> = TRACKS
+    // Events are written one by one, so memory stays near the size of the output.
+    let mut out = Out {
+        buf: Vec::with_capacity(events.len() * 96),
+        first: true,
+    };
+    out.buf.extend_from_slice(b"{\"traceEvents\":[");
+    let meta: Vec<Value> = TRACKS
         .iter()
         .map(|(tid, name)| json!({"ph": "M", "pid": 1, "tid": tid, "name": "thread_name", "args": {"name": name}}))
         .collect();
+    for m in meta {
+        out.push(m);
+    }
     out.push(json!({"ph": "M", "pid": 1, "name": "process_name", "args": {"name": format!("iolab: {}", s.name)}}));
     let mut counters = Counters::default();
     let mut open_irq: Option<(u64, String)> = None;
@@ -98,8 +107,29 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
             );
         }
     }
-    let doc = json!({"traceEvents": out, "displayTimeUnit": "ns", "otherData": {"generator": "iolab", "clock_hz": s.hw.clock_hz}});
-    serde_json::to_vec(&doc).unwrap_or_default()
+    out.buf
+        .extend_from_slice(b"],\"displayTimeUnit\":\"ns\",\"otherData\":");
+    let other = json!({"generator": "iolab", "clock_hz": s.hw.clock_hz});
+    let _ = serde_json::to_writer(&mut out.buf, &other);
+    out.buf.push(b'}');
+    out.buf
+}
+
+/// The trace being written: a JSON array, one event at a time.
+struct Out {
+    buf: Vec<u8>,
+    first: bool,
+}
+
+impl Out {
+    fn push(&mut self, v: Value) {
+        if !self.first {
+            self.buf.push(b',');
+        }
+        self.first = false;
+        // Serializing a Value cannot fail.
+        let _ = serde_json::to_writer(&mut self.buf, &v);
+    }
 }
 
 fn short(p: &Place) -> String {

@@ -14,21 +14,26 @@ pub fn export(events: &[Event], setup: &Setup, excel: bool) -> Result<Vec<u8>, S
     let mut w = ::csv::Writer::from_writer(out);
     w.write_record(HEADER).map_err(|e| e.to_string())?;
     for e in events {
-        let mut v = serde_json::to_value(&e.kind).map_err(|e| e.to_string())?;
-        let kind = v["type"].as_str().unwrap_or("").to_string();
-        if let Some(o) = v.as_object_mut() {
-            o.remove("type");
-        }
+        // The detail is the event's JSON (with its type, like a JSON Lines row).
+        let detail = serde_json::to_string(&e.kind).map_err(|e| e.to_string())?;
+        let kind = kind_name(&detail);
         let summary = crate::narrate::narrate(e, setup);
         w.write_record([
             e.seq.to_string(),
             e.cycle.to_string(),
             format!("{:.3}", super::ns(e.cycle, setup)),
-            kind,
+            kind.to_string(),
             summary,
-            v.to_string(),
+            detail.clone(),
         ])
         .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())
+}
+
+/// The `type` of a serialized event: `{"type":"copy",...}` gives `copy`.
+fn kind_name(json: &str) -> &str {
+    json.strip_prefix("{\"type\":\"")
+        .and_then(|r| r.split('"').next())
+        .unwrap_or("")
 }
