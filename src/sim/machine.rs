@@ -629,37 +629,12 @@ impl Machine {
             let pages = size.div_ceil(ps);
             let first = pages.saturating_sub(self.setup.hw.cache_pages);
             for p in first..pages {
-                let a = self
-                    .cache
-                    .allocate(f as u32, p)
-                    .ok_or_else(|| bug("warm cache: no frame"))?;
-                for d in &a.demoted {
-                    if let Some((file, page)) = self.cache.frames[*d as usize].page {
-                        self.emit(EventKind::CacheDemote {
-                            file,
-                            page,
-                            frame: *d,
-                        });
-                    }
-                }
-                if let Some((file, page)) = a.evicted {
-                    self.emit(EventKind::CacheEvict {
-                        file,
-                        page,
-                        frame: a.frame,
-                    });
-                }
+                let frame = self.insert_page(f as u32, p, InsertCause::Warm)?;
                 let (start, end) = ((p * ps) as usize, ((p + 1) * ps).min(size) as usize);
                 let (bytes, cache) = (&self.files[f], &mut self.cache);
-                cache.frames[a.frame as usize].data[..end - start]
+                cache.frames[frame as usize].data[..end - start]
                     .copy_from_slice(&bytes[start..end]);
-                self.cache.unpin(a.frame);
-                self.emit(EventKind::CacheInsert {
-                    file: f as u32,
-                    page: p,
-                    frame: a.frame,
-                    cause: InsertCause::Warm,
-                });
+                self.cache.unpin(frame);
             }
         }
         Ok(())
@@ -2000,7 +1975,7 @@ impl Machine {
                     file: self.cur_file,
                     page: p,
                 });
-                let frame = self.insert_page(p, InsertCause::Miss)?;
+                let frame = self.insert_page(self.cur_file, p, InsertCause::Miss)?;
                 fresh.push((p, frame, false));
                 pinned.push(frame);
                 frames_of.push(frame);
@@ -2015,7 +1990,7 @@ impl Machine {
                 if self.cache.allocatable(0) == 0 {
                     break;
                 }
-                let frame = self.insert_page(p, InsertCause::Readahead)?;
+                let frame = self.insert_page(self.cur_file, p, InsertCause::Readahead)?;
                 fresh.push((p, frame, true));
             }
         }
@@ -2063,10 +2038,15 @@ impl Machine {
     }
 
     /// Allocates a pinned frame for a page and logs it (and what it evicted).
-    fn insert_page(&mut self, page: u64, cause: InsertCause) -> Result<u32, SimError> {
+    fn insert_page(
+        &mut self,
+        file_id: u32,
+        page: u64,
+        cause: InsertCause,
+    ) -> Result<u32, SimError> {
         let a = self
             .cache
-            .allocate(self.cur_file, page)
+            .allocate(file_id, page)
             .ok_or_else(|| bug("page cache: no frame to allocate"))?;
         for d in &a.demoted {
             if let Some((file, page)) = self.cache.frames[*d as usize].page {
@@ -2086,7 +2066,7 @@ impl Machine {
             });
         }
         self.emit(EventKind::CacheInsert {
-            file: self.cur_file,
+            file: file_id,
             page,
             frame: a.frame,
             cause,
