@@ -95,6 +95,51 @@ pub fn show(
                 ui.end_row();
             }
         });
+    // The page cache and I/O model counters, when the run has any.
+    let more = [
+        (
+            "cache hits / misses",
+            c.cache_hits + c.cache_misses,
+            format!("{} / {}", c.cache_hits, c.cache_misses),
+        ),
+        (
+            "cache evictions",
+            c.cache_evictions,
+            c.cache_evictions.to_string(),
+        ),
+        (
+            "readahead pages",
+            c.readahead_pages,
+            c.readahead_pages.to_string(),
+        ),
+        (
+            "EAGAIN returns",
+            c.eagain_returns,
+            c.eagain_returns.to_string(),
+        ),
+        (
+            "task switches",
+            c.task_switches,
+            c.task_switches.to_string(),
+        ),
+        (
+            "wait cycles (phase 1)",
+            c.wait_cycles,
+            c.wait_cycles.to_string(),
+        ),
+    ];
+    egui::Grid::new("more")
+        .num_columns(2)
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            for (k, n, v) in more {
+                if n > 0 {
+                    ui.label(k);
+                    ui.label(egui::RichText::new(v).strong());
+                    ui.end_row();
+                }
+            }
+        });
     if !r.setup.files.is_empty() {
         egui::Grid::new("files")
             .num_columns(2)

@@ -9,11 +9,16 @@ use crate::sim::{Hardware, Method};
 
 pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
     ui.heading("Scenario");
+    // A file opened by path that is one of the shipped scenes shows its name.
+    let stem = std::path::Path::new(ed.path_text.trim())
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string());
     let current = ed
         .scene
         .and_then(|i| BUILTIN_SCENES.get(i))
-        .map(|s| s.0)
-        .unwrap_or("(file or default)");
+        .map(|s| s.0.to_string())
+        .or_else(|| stem.filter(|s| BUILTIN_SCENES.iter().any(|b| b.0 == s)))
+        .unwrap_or_else(|| "(file or default)".into());
     let mut pick = None;
     egui::ComboBox::from_id_salt("scene")
         .selected_text(current)
