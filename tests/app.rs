@@ -229,3 +229,34 @@ fn the_export_button_writes_the_trace() {
     let text = std::fs::read_to_string(&p).unwrap();
     assert!(text.contains("$var wire 1 ! cpu_kernel $end"));
 }
+
+#[test]
+fn settings_are_remembered_between_runs() {
+    use iolab::app::settings::Settings;
+    let dir = std::env::temp_dir().join(format!("iolab-settings-{}", std::process::id()));
+    // SAFETY: this test is the only one that reads or writes XDG_CONFIG_HOME.
+    unsafe { std::env::set_var("XDG_CONFIG_HOME", &dir) };
+    assert_eq!(Settings::load(), Settings::default(), "nothing saved yet");
+    let s = Settings {
+        ui_scale: 1.5,
+        projector: true,
+    };
+    s.save().unwrap();
+    assert_eq!(Settings::load(), s);
+    std::fs::write(
+        dir.join("iolab/settings.ron"),
+        "(ui_scale: 99.0, projector: true)",
+    )
+    .unwrap();
+    assert_eq!(
+        Settings::load().ui_scale,
+        3.0,
+        "out-of-range values are clamped"
+    );
+    std::fs::write(dir.join("iolab/settings.ron"), "garbage").unwrap();
+    assert_eq!(
+        Settings::load(),
+        Settings::default(),
+        "a broken file falls back to defaults"
+    );
+}

@@ -7,6 +7,7 @@ mod palette;
 mod panels;
 pub mod playback;
 mod scene;
+pub mod settings;
 
 use std::path::PathBuf;
 
@@ -76,7 +77,12 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         opts.fps_seconds,
     ));
     core_plugins(&mut app);
-    app.add_plugins((scene::plugin, panels::plugin, automation::plugin));
+    app.add_plugins((
+        settings::plugin,
+        scene::plugin,
+        panels::plugin,
+        automation::plugin,
+    ));
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => Err(format!("the app stopped with error code {code}")),

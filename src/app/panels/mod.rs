@@ -57,8 +57,21 @@ fn root(
     mut memory: Local<info::Memory>,
     mut spans: Local<timeline::Spans>,
     time: Res<Time>,
+    mut settings: ResMut<super::settings::Settings>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?.clone();
+    // The viewer's scale and theme, applied before anything is laid out.
+    if ctx.zoom_factor() != settings.ui_scale {
+        ctx.set_zoom_factor(settings.ui_scale);
+    }
+    let theme = if settings.projector {
+        egui::Theme::Light
+    } else {
+        egui::Theme::Dark
+    };
+    if ctx.theme() != theme {
+        ctx.set_theme(theme);
+    }
     let mut ui = egui::Ui::new(
         ctx.clone(),
         "root".into(),
@@ -69,7 +82,23 @@ fn root(
     let left = egui::Panel::left("scenario")
         .resizable(true)
         .default_size(250.0)
-        .show(&mut ui, |ui| scenario::show(ui, &mut editor, &mut loaded))
+        .show(&mut ui, |ui| {
+            scenario::show(ui, &mut editor, &mut loaded);
+            ui.separator();
+            let before = settings.clone();
+            ui.horizontal(|ui| {
+                ui.label("UI scale");
+                ui.add(egui::Slider::new(&mut settings.ui_scale, 0.75..=2.0).step_by(0.05));
+            });
+            ui.checkbox(
+                &mut settings.projector,
+                "projector theme (light, high contrast)",
+            );
+            if *settings != before {
+                // Remembered for next time; a failure to save only loses that.
+                let _ = settings.save();
+            }
+        })
         .response
         .rect
         .width();
@@ -100,7 +129,8 @@ fn root(
         .response
         .rect
         .height();
-    let scale = window.scale_factor();
+    // Panel sizes are in egui points: window scale times the UI zoom.
+    let scale = ctx.pixels_per_point();
     let pos = UVec2::new((left * scale) as u32, 0);
     let full = UVec2::new(window.physical_width(), window.physical_height());
     let used = pos + UVec2::new((right * scale) as u32, (bottom * scale) as u32);

@@ -1,0 +1,68 @@
+//! The viewer's settings, remembered between runs: the UI scale and the projector
+//! theme (high contrast, large text). Stored as RON in the user's config folder.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub(super) fn plugin(app: &mut App) {
+    app.insert_resource(Settings::load());
+}
+
+#[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// egui zoom: 1.0 is normal, 1.5 reads from the back of a classroom.
+    pub ui_scale: f32,
+    /// Light panels with strong contrast, for projectors that wash out dark themes.
+    pub projector: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ui_scale: 1.0,
+            projector: false,
+        }
+    }
+}
+
+impl Settings {
+    /// `$XDG_CONFIG_HOME/iolab/settings.ron`, else `~/.config/iolab/settings.ron`.
+    pub fn path() -> Option<PathBuf> {
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("iolab").join("settings.ron"))
+    }
+
+    /// The saved settings; defaults when there are none or they cannot be read.
+    pub fn load() -> Settings {
+        Settings::path()
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|t| ron::from_str::<Settings>(&t).ok())
+            .map(|s| s.clamped())
+            .unwrap_or_default()
+    }
+
+    pub fn clamped(mut self) -> Settings {
+        self.ui_scale = if self.ui_scale.is_finite() {
+            self.ui_scale.clamp(0.5, 3.0)
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// Saves atomically; a failure only means the settings are not remembered.
+    pub fn save(&self) -> Result<(), String> {
+        let p = Settings::path().ok_or("no home folder to keep settings in")?;
+        if let Some(dir) = p.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        }
+        let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
+            .map_err(|e| e.to_string())?;
+        crate::cli::write_atomic(&p, text.as_bytes()).map_err(|e| e.to_string())
+    }
+}
