@@ -141,24 +141,15 @@ pub struct View {
 }
 
 /// Brings a view to the playhead, applying only the events in between when going
-/// forward.
-pub fn update_view(view: &mut Option<View>, r: &Replay, p: &Playhead) {
-    match view {
-        Some(v) if v.generation == p.generation && v.state.applied <= p.applied => {
-            r.advance(&mut v.state, p.applied)
-        }
-        Some(v) if v.generation == p.generation => v.state = r.state_at(p.applied),
-        _ => {
-            *view = Some(View {
-                state: r.state_at(p.applied),
-                flights: Vec::new(),
-                generation: p.generation,
-            });
-        }
+/// forward (a new run, or a step back, starts from the nearest keyframe).
+pub fn refresh(v: &mut View, r: &Replay, p: &Playhead) {
+    if v.generation != p.generation || v.state.applied > p.applied {
+        v.state = r.state_at(p.applied);
+        v.generation = p.generation;
+    } else {
+        r.advance(&mut v.state, p.applied);
     }
-    if let Some(v) = view {
-        v.flights = r.in_flight(p.cycle);
-    }
+    v.flights = r.in_flight(p.cycle);
 }
 
 fn keyboard(keys: Res<ButtonInput<KeyCode>>, loaded: Res<Loaded>, mut p: ResMut<Playhead>) {
@@ -208,28 +199,17 @@ fn sync_view(
     p: Res<Playhead>,
     view: Option<ResMut<View>>,
 ) {
+    let r = &loaded.replay;
     match view {
-        Some(mut v) => {
-            let r = &loaded.replay;
-            if v.generation != p.generation {
-                *v = View {
-                    state: r.state_at(p.applied),
-                    flights: Vec::new(),
-                    generation: p.generation,
-                };
-            } else if v.state.applied <= p.applied {
-                r.advance(&mut v.state, p.applied);
-            } else {
-                v.state = r.state_at(p.applied);
-            }
-            v.flights = r.in_flight(p.cycle);
-        }
+        Some(mut v) => refresh(&mut v, r, &p),
         None => {
-            let mut o = None;
-            update_view(&mut o, &loaded.replay, &p);
-            if let Some(v) = o {
-                commands.insert_resource(v);
-            }
+            let mut v = View {
+                state: r.state_at(p.applied),
+                flights: Vec::new(),
+                generation: p.generation,
+            };
+            refresh(&mut v, r, &p);
+            commands.insert_resource(v);
         }
     }
 }

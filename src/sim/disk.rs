@@ -86,7 +86,6 @@ pub struct Disk {
     pub controller: Vec<u8>,
     pub queue: VecDeque<DiskRequest>,
     pub active: Option<ActiveRequest>,
-    pub next_id: u64,
 }
 
 impl Disk {
@@ -95,7 +94,6 @@ impl Disk {
             controller: vec![0; controller_buffer as usize],
             queue: VecDeque::new(),
             active: None,
-            next_id: 1,
         }
     }
 

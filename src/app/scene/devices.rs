@@ -135,27 +135,8 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
         14.0,
         Anchor::TOP_LEFT,
     );
-    rect(
-        commands,
-        Rect::new(
-            DMA_BOX.min.x + 8.0,
-            DMA_BOX.min.y + 10.0,
-            DMA_BOX.max.x - 8.0,
-            DMA_BOX.min.y + 26.0,
-        ),
-        palette::CELL_EMPTY,
-        2.0,
-    );
-    lamp(
-        commands,
-        Lamp::DmaProgress,
-        Rect::new(
-            DMA_BOX.min.x + 8.0,
-            DMA_BOX.min.y + 10.0,
-            DMA_BOX.max.x - 8.0,
-            DMA_BOX.min.y + 26.0,
-        ),
-    );
+    rect(commands, progress_rect(DMA_BOX), palette::CELL_EMPTY, 1.5);
+    lamp(commands, Lamp::DmaProgress, progress_rect(DMA_BOX));
     // Disk: platter and request.
     rect(
         commands,
@@ -191,27 +172,8 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
         14.0,
         Anchor::TOP_LEFT,
     );
-    rect(
-        commands,
-        Rect::new(
-            NIC_BOX.min.x + 8.0,
-            NIC_BOX.min.y + 10.0,
-            NIC_BOX.max.x - 8.0,
-            NIC_BOX.min.y + 26.0,
-        ),
-        palette::CELL_EMPTY,
-        2.0,
-    );
-    lamp(
-        commands,
-        Lamp::NicProgress,
-        Rect::new(
-            NIC_BOX.min.x + 8.0,
-            NIC_BOX.min.y + 10.0,
-            NIC_BOX.max.x - 8.0,
-            NIC_BOX.min.y + 26.0,
-        ),
-    );
+    rect(commands, progress_rect(NIC_BOX), palette::CELL_EMPTY, 1.5);
+    lamp(commands, Lamp::NicProgress, progress_rect(NIC_BOX));
     if loaded.replay.setup.hw.nic_sg {
         let badge = Rect::new(
             NIC_BOX.max.x - 52.0,
@@ -348,6 +310,11 @@ fn draw_crossing(
             None => *vis = Visibility::Hidden,
         }
     }
+}
+
+/// The progress bar along the bottom of a device's box.
+fn progress_rect(b: Rect) -> Rect {
+    Rect::new(b.min.x + 8.0, b.min.y + 10.0, b.max.x - 8.0, b.min.y + 26.0)
 }
 
 fn place_name(p: Place) -> String {
@@ -519,10 +486,10 @@ fn draw_lamps(view: Option<Res<View>>, mut lamps: Query<(&Lamp, &mut Sprite, &mu
                 } else {
                     (&st.nic_dma, NIC_BOX)
                 };
-                let full = r.width() - 16.0;
-                let w = full * progress(d);
-                sprite.custom_size = Some(Vec2::new(w.max(0.01), 16.0));
-                tf.translation.x = r.min.x + 8.0 + w / 2.0;
+                let bar = progress_rect(r);
+                let w = bar.width() * progress(d);
+                sprite.custom_size = Some(Vec2::new(w.max(0.01), bar.height()));
+                tf.translation.x = bar.min.x + w / 2.0;
                 palette::DMA
             }
         };
