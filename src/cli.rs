@@ -58,6 +58,10 @@ pub enum Command {
         overrides: Overrides,
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
+        /// Also write the bar charts (syscalls, mode switches, copies, interrupts,
+        /// cycles) as an SVG slide to this file.
+        #[arg(long, value_name = "FILE")]
+        svg: Option<PathBuf>,
     },
     /// Validate scenario files; prints each problem with file:line:column.
     Check {
@@ -291,6 +295,7 @@ impl Overrides {
 }
 
 /// An error for the user: printed on stderr, exit code 2.
+#[derive(Debug)]
 pub struct UserError(pub String);
 
 impl From<ScenarioError> for UserError {
@@ -616,9 +621,26 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             methods,
             overrides,
             format,
+            svg,
         } => {
+            if methods.len() > crate::compare::RUN_COLOURS.len() && svg.is_some() {
+                return Err(UserError(format!(
+                    "--svg: at most {} methods fit on one chart (got {})",
+                    crate::compare::RUN_COLOURS.len(),
+                    methods.len()
+                )));
+            }
             let rows = crate::compare::compare(&scenario, &overrides, &methods)?;
             print!("{}", crate::compare::render(&rows, format));
+            if let Some(path) = svg {
+                let title = match &scenario {
+                    Some(p) => format!("iolab compare: {}", p.display()),
+                    None => "iolab compare".to_string(),
+                };
+                let text = crate::compare::svg(&rows, &title).map_err(UserError)?;
+                write_atomic(&path, text.as_bytes())
+                    .map_err(|e| UserError(format!("--svg {}: {e}", path.display())))?;
+            }
             Ok(())
         }
         Command::Check { files } => {

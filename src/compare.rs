@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::cli::{OnOff, Overrides, TableFormat, UserError, resolve, simulate};
-use crate::sim::{Counters, DiskTransfer, Method};
+use crate::sim::event::{Agent, Event, EventKind, Mode};
+use crate::sim::{Counters, DiskTransfer, Method, Setup};
 
 #[derive(Serialize, Clone, Debug)]
 pub struct Row {
@@ -19,7 +20,7 @@ pub struct Row {
 }
 
 /// Parses `method[+sg|+nosg|+pio|+dma]...`.
-fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError> {
+pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError> {
     let mut parts = label.trim().split('+');
     let name = parts.next().unwrap_or("");
     let method = Method::parse(name).ok_or_else(|| {
@@ -47,18 +48,26 @@ fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError> {
     Ok(ov)
 }
 
-pub fn compare(
-    scenario: &Option<PathBuf>,
-    base: &Overrides,
+/// One run of a comparison: its row of counters and its whole event log.
+pub struct Run {
+    pub row: Row,
+    pub setup: Setup,
+    pub events: Vec<Event>,
+}
+
+/// Runs each label under the same base overrides; `setup_of` turns overrides into
+/// a machine setup (from a scenario file for the CLI, from the editor in the app).
+pub fn runs(
     labels: &[String],
-) -> Result<Vec<Row>, UserError> {
-    let mut rows = Vec::new();
+    base: &Overrides,
+    setup_of: impl Fn(&Overrides) -> Result<Setup, UserError>,
+) -> Result<Vec<Run>, UserError> {
+    let mut out = Vec::new();
     for label in labels {
         let ov = parse_label(label, base)?;
-        let (_, setup) =
-            resolve(scenario, &ov).map_err(|UserError(m)| UserError(format!("{label}: {m}")))?;
-        let m = simulate(setup)?;
-        rows.push(Row {
+        let setup = setup_of(&ov).map_err(|UserError(m)| UserError(format!("{label}: {m}")))?;
+        let mut m = simulate(setup).map_err(|UserError(m)| UserError(format!("{label}: {m}")))?;
+        let row = Row {
             label: label.trim().to_string(),
             method: m.setup.method.name(),
             disk: match m.setup.hw.disk {
@@ -67,9 +76,170 @@ pub fn compare(
             },
             nic_sg: m.setup.hw.nic_sg,
             counters: m.counters().clone(),
+        };
+        let events = std::mem::take(&mut m.log.events);
+        out.push(Run {
+            row,
+            setup: m.setup.clone(),
+            events,
         });
     }
-    Ok(rows)
+    Ok(out)
+}
+
+pub fn compare(
+    scenario: &Option<PathBuf>,
+    base: &Overrides,
+    labels: &[String],
+) -> Result<Vec<Row>, UserError> {
+    let runs = runs(labels, base, |ov| resolve(scenario, ov).map(|(_, s)| s))?;
+    Ok(runs.into_iter().map(|r| r.row).collect())
+}
+
+/// The two comparisons a lecture starts from, as `--methods` labels.
+pub const CLASSIC: [&str; 4] = ["read_write", "mmap_write", "sendfile", "sendfile+sg"];
+pub const PIO_VS_DMA: [&str; 2] = ["read+pio", "read+dma"];
+
+/// The quantities the bar charts show, in order: a title and how to read it from a row.
+pub const METRICS: [(&str, fn(&Counters) -> f64); 7] = [
+    ("syscalls", |c| c.syscalls as f64),
+    ("mode switches", |c| c.mode_switches as f64),
+    ("CPU copies", |c| c.cpu_copies),
+    ("DMA copies", |c| c.dma_copies),
+    ("interrupts", |c| c.interrupts as f64),
+    ("CPU busy cycles", |c| c.cpu_busy_cycles as f64),
+    ("total cycles", |c| c.cycles as f64),
+];
+
+/// One colour per run (Okabe–Ito, safe for colour-blind viewers), as sRGB bytes.
+pub const RUN_COLOURS: [(u8, u8, u8); 6] = [
+    (0, 114, 178),   // blue
+    (230, 159, 0),   // orange
+    (0, 158, 115),   // bluish green
+    (204, 121, 167), // reddish purple
+    (86, 180, 233),  // sky blue
+    (213, 94, 0),    // vermillion
+];
+
+/// Disjoint, sorted time spans with running totals, so that "how much of
+/// [c0, c1) is covered" is two binary searches (a lane is drawn one pixel column
+/// at a time, whatever the length of the run).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spans {
+    spans: Vec<(u64, u64)>,
+    /// before[i]: total length of spans[..i].
+    before: Vec<u64>,
+}
+
+impl Spans {
+    /// Merges overlapping or touching spans `[start, end)`.
+    pub fn new(mut raw: Vec<(u64, u64)>) -> Spans {
+        raw.retain(|(s, e)| e > s);
+        raw.sort_unstable();
+        let mut spans: Vec<(u64, u64)> = Vec::with_capacity(raw.len());
+        for (s, e) in raw {
+            match spans.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => spans.push((s, e)),
+            }
+        }
+        let mut before = Vec::with_capacity(spans.len());
+        let mut total = 0;
+        for (s, e) in &spans {
+            before.push(total);
+            total += e - s;
+        }
+        Spans { spans, before }
+    }
+
+    pub fn spans(&self) -> &[(u64, u64)] {
+        &self.spans
+    }
+
+    /// Covered length in [0, c).
+    fn upto(&self, c: u64) -> u64 {
+        let i = self.spans.partition_point(|(s, _)| *s < c);
+        if i == 0 {
+            return 0;
+        }
+        let (s, e) = self.spans[i - 1];
+        self.before[i - 1] + e.min(c) - s
+    }
+
+    /// Covered length in [c0, c1).
+    pub fn covered(&self, c0: u64, c1: u64) -> u64 {
+        if c1 <= c0 {
+            return 0;
+        }
+        self.upto(c1) - self.upto(c0)
+    }
+}
+
+/// What one lane of the compare view draws: when the CPU was in kernel mode,
+/// when bytes were being copied by the CPU and by DMA, and when interrupts were taken.
+#[derive(Clone, Debug, Default)]
+pub struct Lane {
+    pub kernel: Spans,
+    pub cpu_copy: Spans,
+    pub dma_copy: Spans,
+    /// Cycles at which the CPU took an interrupt, in order.
+    pub interrupts: Vec<u64>,
+    pub end: u64,
+}
+
+impl Lane {
+    pub fn of(events: &[Event]) -> Lane {
+        let mut kernel = Vec::new();
+        let (mut cpu, mut dma) = (Vec::new(), Vec::new());
+        let mut interrupts = Vec::new();
+        let mut entered: Option<u64> = None;
+        let mut end = 0;
+        for e in events {
+            end = end.max(e.cycle);
+            match &e.kind {
+                EventKind::ModeSwitch {
+                    to: Mode::Kernel, ..
+                } => {
+                    entered.get_or_insert(e.cycle);
+                }
+                EventKind::ModeSwitch { to: Mode::User, .. } => {
+                    if let Some(s) = entered.take() {
+                        kernel.push((s, e.cycle));
+                    }
+                }
+                // A copy's bytes move during cycles first..=last.
+                EventKind::Copy {
+                    agent,
+                    first_cycle,
+                    last_cycle,
+                    ..
+                } => match agent {
+                    Agent::Cpu => cpu.push((*first_cycle, last_cycle + 1)),
+                    Agent::Dma => dma.push((*first_cycle, last_cycle + 1)),
+                    Agent::Device => {}
+                },
+                EventKind::IrqTake { .. } => interrupts.push(e.cycle),
+                _ => {}
+            }
+        }
+        if let Some(s) = entered {
+            kernel.push((s, end));
+        }
+        Lane {
+            kernel: Spans::new(kernel),
+            cpu_copy: Spans::new(cpu),
+            dma_copy: Spans::new(dma),
+            interrupts,
+            end,
+        }
+    }
+
+    /// Interrupts taken in [c0, c1).
+    pub fn interrupts_in(&self, c0: u64, c1: u64) -> usize {
+        let a = self.interrupts.partition_point(|c| *c < c0);
+        let b = self.interrupts.partition_point(|c| *c < c1);
+        b.saturating_sub(a)
+    }
 }
 
 const HEAD: [&str; 10] = [
@@ -160,4 +330,121 @@ pub fn render(rows: &[Row], format: TableFormat) -> String {
             o
         }
     }
+}
+
+/// The bar charts as an SVG slide: one small chart per metric, one bar per run,
+/// each bar labelled with its value. Text is left to the viewer's sans-serif font.
+pub fn svg(rows: &[Row], title: &str) -> Result<String, String> {
+    use plotters::prelude::*;
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (1600, 900)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let root = root
+            .titled(title, ("sans-serif", 36))
+            .map_err(|e| e.to_string())?;
+        let cells = root.split_evenly((2, 4));
+        let n = rows.len().max(1) as u32;
+        for (cell, (name, value)) in cells.iter().zip(METRICS) {
+            let values: Vec<f64> = rows.iter().map(|r| value(&r.counters)).collect();
+            let max = values.iter().cloned().fold(0.0, f64::max);
+            let top = if max > 0.0 { max * 1.3 } else { 1.0 };
+            let mut chart = ChartBuilder::on(cell)
+                .caption(name, ("sans-serif", 28))
+                .margin(12)
+                .x_label_area_size(28)
+                .y_label_area_size(150)
+                .build_cartesian_2d(0.0..top, (0..n - 1).into_segmented())
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .light_line_style(WHITE)
+                .x_labels(3)
+                .x_label_formatter(&|v| short_number(*v))
+                .y_labels(n as usize)
+                .y_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) if *i < n => rows
+                        .get((n - 1 - *i) as usize)
+                        .map(|r| r.label.clone())
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                })
+                .label_style(("sans-serif", 20))
+                .draw()
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    let (r, g, b) = RUN_COLOURS[i % RUN_COLOURS.len()];
+                    let mut bar = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(n - 1 - i as u32)),
+                            (*v, SegmentValue::Exact(n - i as u32)),
+                        ],
+                        RGBColor(r, g, b).filled(),
+                    );
+                    bar.set_margin(6, 6, 0, 0);
+                    bar
+                }))
+                .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    Text::new(
+                        format!(" {}", short_number(*v)),
+                        (*v, SegmentValue::CenterOf(n - 1 - i as u32)),
+                        TextStyle::from(("sans-serif", 20).into_font())
+                            .pos(Pos::new(HPos::Left, VPos::Center)),
+                    )
+                }))
+                .map_err(|e| e.to_string())?;
+        }
+        // The eighth cell says how to read the charts.
+        if let Some(key) = cells.get(METRICS.len()) {
+            let style = TextStyle::from(("sans-serif", 22).into_font());
+            for (k, line) in [
+                "Each bar is one run of the",
+                "same scenario and sizes.",
+                "Shorter bars: less work for",
+                "the CPU (or less time).",
+            ]
+            .iter()
+            .enumerate()
+            {
+                key.draw_text(line, &style, (30, 120 + 34 * k as i32))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// 1234567 → "1.23M", 2.5 → "2.5", 12 → "12": short enough for a bar label.
+pub fn short_number(v: f64) -> String {
+    let a = v.abs();
+    let (x, unit) = if a >= 1e9 {
+        (v / 1e9, "G")
+    } else if a >= 1e6 {
+        (v / 1e6, "M")
+    } else if a >= 1e4 {
+        (v / 1e3, "k")
+    } else {
+        (v, "")
+    };
+    let s = if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 100.0 {
+        format!("{x:.0}")
+    } else if x.abs() >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    s + unit
 }

@@ -1,0 +1,174 @@
+//! Comparing runs: the lanes the app draws, and the SVG bar charts of `iolab compare`.
+
+use std::process::Command;
+
+use iolab::cli::Overrides;
+use iolab::compare::{self, Lane, METRICS, RUN_COLOURS, Spans};
+use iolab::scenario;
+
+#[test]
+fn spans_merge_and_measure_coverage() {
+    let s = Spans::new(vec![(10, 20), (15, 30), (40, 50), (30, 31), (60, 60)]);
+    assert_eq!(s.spans(), &[(10, 31), (40, 50)]);
+    assert_eq!(s.covered(0, 100), 31);
+    assert_eq!(s.covered(0, 10), 0);
+    assert_eq!(s.covered(12, 14), 2);
+    assert_eq!(s.covered(25, 45), 6 + 5);
+    assert_eq!(s.covered(50, 40), 0);
+    // Brute force over every window of a small range.
+    for c0 in 0..55 {
+        for c1 in c0..55 {
+            let brute = (c0..c1)
+                .filter(|c| (10..31).contains(c) || (40..50).contains(c))
+                .count() as u64;
+            assert_eq!(s.covered(c0, c1), brute, "[{c0}, {c1})");
+        }
+    }
+}
+
+fn runs(labels: &[&str]) -> Vec<compare::Run> {
+    let base = scenario::builtin_default();
+    let labels: Vec<String> = labels.iter().map(|s| s.to_string()).collect();
+    compare::runs(&labels, &Overrides::default(), |ov| {
+        let mut sc = base.clone();
+        ov.apply(&mut sc);
+        sc.setup()
+            .map_err(|(f, m)| iolab::cli::UserError(format!("{f}: {m}")))
+    })
+    .expect("the runs simulate")
+}
+
+#[test]
+fn lanes_agree_with_the_counters() {
+    for run in runs(&compare::CLASSIC)
+        .iter()
+        .chain(&runs(&compare::PIO_VS_DMA))
+    {
+        let c = &run.row.counters;
+        let lane = Lane::of(&run.events);
+        assert_eq!(lane.end, c.cycles, "{}", run.row.label);
+        assert_eq!(
+            lane.interrupts.len() as u64,
+            c.interrupts,
+            "{}",
+            run.row.label
+        );
+        assert_eq!(
+            lane.interrupts_in(0, lane.end + 1) as u64,
+            c.interrupts,
+            "{}",
+            run.row.label
+        );
+        // Copies show in the lane exactly when the counters have some.
+        assert_eq!(
+            lane.cpu_copy.covered(0, lane.end + 1) > 0,
+            c.cpu_copy_bytes > 0,
+            "{}",
+            run.row.label
+        );
+        assert_eq!(
+            lane.dma_copy.covered(0, lane.end + 1) > 0,
+            c.dma_copy_bytes > 0,
+            "{}",
+            run.row.label
+        );
+        // Every syscall is a stint in kernel mode.
+        assert!(
+            lane.kernel.spans().len() as u64 >= c.syscalls.min(1),
+            "{}",
+            run.row.label
+        );
+        assert!(lane.kernel.covered(0, lane.end + 1) <= lane.end);
+    }
+    // The seed's point: with SG the CPU copies nothing.
+    let classic = runs(&compare::CLASSIC);
+    let sg = Lane::of(&classic[3].events);
+    assert_eq!(sg.cpu_copy.covered(0, sg.end + 1), 0);
+    let rw = Lane::of(&classic[0].events);
+    assert!(rw.cpu_copy.covered(0, rw.end + 1) > 0);
+}
+
+#[test]
+fn short_numbers_read_well_on_a_bar() {
+    assert_eq!(compare::short_number(0.0), "0");
+    assert_eq!(compare::short_number(12.0), "12");
+    assert_eq!(compare::short_number(2.5), "2.5");
+    assert_eq!(compare::short_number(1.0 / 3.0), "0.33");
+    assert_eq!(compare::short_number(45_600.0), "45.6k");
+    assert_eq!(compare::short_number(1_234_567.0), "1.23M");
+}
+
+fn iolab(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_iolab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("iolab runs")
+}
+
+#[test]
+fn svg_charts_show_every_run_and_metric() {
+    let dir = std::env::temp_dir().join(format!("iolab-svg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("charts.svg");
+    let methods = "read_write,mmap_write,sendfile,sendfile+sg";
+    let out = iolab(&[
+        "compare",
+        "--methods",
+        methods,
+        "--format",
+        "json",
+        "--svg",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    for (name, _) in METRICS {
+        assert!(texts.iter().any(|t| t == name), "title {name} in {texts:?}");
+    }
+    for label in methods.split(',') {
+        // One axis label per chart.
+        let n = texts.iter().filter(|t| *t == label).count();
+        assert_eq!(n, METRICS.len(), "{label} labels");
+    }
+    // One bar per run and metric, in the run's colour.
+    for (i, _) in rows.iter().enumerate() {
+        let (r, g, b) = RUN_COLOURS[i];
+        let fill = format!("#{r:02X}{g:02X}{b:02X}");
+        let bars = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(fill.as_str()))
+            .count();
+        assert_eq!(bars, METRICS.len(), "bars of run {i} ({fill})");
+    }
+    // The value printed by each syscall bar is that run's count.
+    for row in &rows {
+        let s = row["syscalls"].as_u64().unwrap().to_string();
+        assert!(texts.iter().any(|t| *t == s), "syscall count {s}");
+    }
+    let sg = rows.iter().find(|r| r["label"] == "sendfile+sg").unwrap();
+    assert_eq!(sg["cpu_copies"].as_f64(), Some(0.0));
+
+    // Too many runs for one chart's colours is an error, not a muddle.
+    let out = iolab(&[
+        "compare",
+        "--methods",
+        "read,read_write,mmap_write,sendfile,splice,direct_io,direct_aio",
+        "--svg",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--svg"));
+    std::fs::remove_dir_all(&dir).ok();
+}
