@@ -98,21 +98,33 @@ pub enum Command {
         methods: Option<Vec<String>>,
     },
     /// Open the animated classroom app.
-    Gui {
-        scenario: Option<PathBuf>,
-        /// Render one frame to this PNG and exit.
-        #[arg(long, value_name = "FILE.png")]
-        screenshot: Option<PathBuf>,
-        /// With --screenshot: the event to show.
-        #[arg(long)]
-        at_event: Option<u64>,
-        /// With --screenshot: the cycle to show.
-        #[arg(long)]
-        at_cycle: Option<u64>,
-        /// Play the run for this many seconds, print the frame rate and exit.
-        #[arg(long, hide = true)]
-        fps_seconds: Option<f64>,
-    },
+    Gui(GuiArgs),
+}
+
+/// `iolab gui`: what to open and, for scripted use, what to capture.
+#[derive(Args, Debug, Default, Clone)]
+pub struct GuiArgs {
+    pub scenario: Option<PathBuf>,
+    /// Open the compare view with these runs: `classic` (read_write, mmap_write,
+    /// sendfile, sendfile+sg), `pio-dma` (read+pio, read+dma), or 2 to 6
+    /// comma-separated labels as in `iolab compare --methods`.
+    #[arg(long, value_name = "RUNS")]
+    pub compare: Option<String>,
+    /// The app's language (remembered; default: the last one used, else English).
+    #[arg(long, value_enum)]
+    pub lang: Option<crate::i18n::Lang>,
+    /// Render one frame to this PNG and exit.
+    #[arg(long, value_name = "FILE.png")]
+    pub screenshot: Option<PathBuf>,
+    /// With --screenshot: the event to show.
+    #[arg(long)]
+    pub at_event: Option<u64>,
+    /// With --screenshot: the cycle to show.
+    #[arg(long)]
+    pub at_cycle: Option<u64>,
+    /// Play the run for this many seconds, print the frame rate and exit.
+    #[arg(long, hide = true)]
+    pub fps_seconds: Option<f64>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -547,7 +559,7 @@ pub fn main_with(cli: Cli) -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn default_command() -> Result<(), UserError> {
-    crate::app::run(crate::app::GuiOptions::default()).map_err(UserError)
+    gui(GuiArgs::default())
 }
 
 #[cfg(not(feature = "gui"))]
@@ -726,42 +738,17 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             buffer_size,
             methods,
         } => bench(file_size, buffer_size, methods),
-        Command::Gui {
-            scenario,
-            screenshot,
-            at_event,
-            at_cycle,
-            fps_seconds,
-        } => gui(scenario, screenshot, at_event, at_cycle, fps_seconds),
+        Command::Gui(args) => gui(args),
     }
 }
 
 #[cfg(feature = "gui")]
-fn gui(
-    scenario: Option<PathBuf>,
-    screenshot: Option<PathBuf>,
-    at_event: Option<u64>,
-    at_cycle: Option<u64>,
-    fps_seconds: Option<f64>,
-) -> Result<(), UserError> {
-    crate::app::run(crate::app::GuiOptions {
-        scenario,
-        screenshot,
-        at_event,
-        at_cycle,
-        fps_seconds,
-    })
-    .map_err(UserError)
+fn gui(args: GuiArgs) -> Result<(), UserError> {
+    crate::app::run(args).map_err(UserError)
 }
 
 #[cfg(not(feature = "gui"))]
-fn gui(
-    _: Option<PathBuf>,
-    _: Option<PathBuf>,
-    _: Option<u64>,
-    _: Option<u64>,
-    _: Option<f64>,
-) -> Result<(), UserError> {
+fn gui(_: GuiArgs) -> Result<(), UserError> {
     Err(UserError("this iolab was built without the `gui` feature: build it with default features to open the app".into()))
 }
 

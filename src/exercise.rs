@@ -3,44 +3,15 @@
 //! echoes the command so any sheet can be made again, and each problem writes its
 //! scenario file so a student can replay it and check an answer.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
 
+pub use crate::i18n::Texts;
 use crate::sim::event::{Agent, EventKind, Place};
 use crate::sim::{Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
-
-/// The texts of one language (assets/lang/*.ron, built into the binary).
-pub struct Texts(BTreeMap<String, String>);
-
-impl Texts {
-    pub fn load(lang: &str) -> Result<Texts, String> {
-        let text = match lang {
-            "en" => include_str!("../assets/lang/en.ron"),
-            "zh" => include_str!("../assets/lang/zh.ron"),
-            other => return Err(format!("--lang: no texts for `{other}` (use en or zh)")),
-        };
-        ron::from_str(text)
-            .map(Texts)
-            .map_err(|e| format!("assets/lang/{lang}.ron: {e}"))
-    }
-
-    /// The text for `key` with `{name}` placeholders filled in.
-    pub fn get(&self, key: &str, args: &[(&str, String)]) -> String {
-        let mut s = self
-            .0
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| format!("[{key}]"));
-        for (k, v) in args {
-            s = s.replace(&format!("{{{k}}}"), v);
-        }
-        s
-    }
-}
 
 /// What the answer key says about one problem (also written as answers.json).
 #[derive(Serialize, Clone, Debug, PartialEq)]

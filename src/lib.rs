@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod compare;
 pub mod exercise;
+pub mod i18n;
 pub mod narrate;
 pub mod replay;
 pub mod scenario;

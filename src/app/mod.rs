@@ -2,14 +2,14 @@
 //! the event log, with egui panels around it. One plugin per file.
 
 mod automation;
+pub mod compare;
+pub mod lang;
 mod model;
 mod palette;
 mod panels;
 pub mod playback;
 mod scene;
 pub mod settings;
-
-use std::path::PathBuf;
 
 use bevy::prelude::*;
 use bevy::window::WindowResolution;
@@ -18,18 +18,11 @@ use bevy_egui::EguiPlugin;
 pub use model::{Editor, Loaded, initial};
 
 /// What `iolab gui` was asked to do.
-#[derive(Clone, Debug, Default)]
-pub struct GuiOptions {
-    pub scenario: Option<PathBuf>,
-    pub screenshot: Option<PathBuf>,
-    pub at_event: Option<u64>,
-    pub at_cycle: Option<u64>,
-    pub fps_seconds: Option<f64>,
-}
+pub use crate::cli::GuiArgs as GuiOptions;
 
 /// Plugins that need no window: the run, the playhead. Headless tests use these.
 pub fn core_plugins(app: &mut App) {
-    app.add_plugins((model::plugin, playback::plugin));
+    app.add_plugins((model::plugin, playback::plugin, compare::plugin));
 }
 
 pub fn run(opts: GuiOptions) -> Result<(), String> {
@@ -77,7 +70,24 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         opts.fps_seconds,
     ));
     core_plugins(&mut app);
+    let mut settings = settings::Settings::load();
+    if let Some(lang) = opts.lang {
+        settings.lang = lang;
+    }
+    if let Some(text) = &opts.compare {
+        let labels = compare::labels_of(text);
+        let mut cmp = compare::Comparison::default();
+        cmp.load(app.world().resource::<model::Editor>(), &labels);
+        if let Some(e) = cmp.error {
+            return Err(format!("--compare {text}: {e}"));
+        }
+        cmp.seek(cmp.end() as f64);
+        app.insert_resource(cmp);
+    }
+    app.insert_resource(lang::Tr::new(settings.lang))
+        .insert_resource(settings);
     app.add_plugins((
+        lang::plugin,
         settings::plugin,
         scene::plugin,
         panels::plugin,

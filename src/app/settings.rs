@@ -7,7 +7,9 @@ use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
 pub(super) fn plugin(app: &mut App) {
-    app.insert_resource(Settings::load());
+    if !app.world().contains_resource::<Settings>() {
+        app.insert_resource(Settings::load());
+    }
 }
 
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -17,6 +19,8 @@ pub struct Settings {
     pub ui_scale: f32,
     /// Light panels with strong contrast, for projectors that wash out dark themes.
     pub projector: bool,
+    /// The language of the labels and the narration.
+    pub lang: crate::i18n::Lang,
 }
 
 impl Default for Settings {
@@ -24,6 +28,7 @@ impl Default for Settings {
         Settings {
             ui_scale: 1.0,
             projector: false,
+            lang: crate::i18n::Lang::En,
         }
     }
 }

@@ -3,6 +3,7 @@
 //! camera's viewport is fitted to the space they leave, as in bevy_egui's
 //! side-panel example.
 
+mod compare;
 mod info;
 mod scenario;
 mod timeline;
@@ -58,7 +59,11 @@ fn root(
     mut spans: Local<timeline::Spans>,
     time: Res<Time>,
     mut settings: ResMut<super::settings::Settings>,
+    mut cmp: ResMut<super::compare::Comparison>,
+    tr: Option<Res<super::lang::Tr>>,
 ) -> Result {
+    let Some(tr) = tr else { return Ok(()) };
+    let tr = &tr.texts;
     let ctx = contexts.ctx_mut()?.clone();
     // The viewer's scale and theme, applied before anything is laid out.
     if ctx.zoom_factor() != settings.ui_scale {
@@ -85,6 +90,8 @@ fn root(
         .show(&mut ui, |ui| {
             scenario::show(ui, &mut editor, &mut loaded);
             ui.separator();
+            compare::controls(ui, &mut cmp, &editor, tr);
+            ui.separator();
             let before = settings.clone();
             ui.horizontal(|ui| {
                 ui.label("UI scale");
@@ -102,6 +109,12 @@ fn root(
         .response
         .rect
         .width();
+    // The compare view takes the whole middle; the scene's camera rests meanwhile.
+    camera.is_active = !cmp.open;
+    if cmp.open {
+        egui::CentralPanel::default().show(&mut ui, |ui| compare::show(ui, &mut cmp, tr));
+        return Ok(());
+    }
     let right = egui::Panel::right("info")
         .resizable(true)
         .default_size(340.0)

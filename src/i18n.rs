@@ -1,0 +1,76 @@
+//! Two languages, English and Chinese. Every text a user reads (the app's labels,
+//! the narration, the worksheets) lives in `assets/lang/{en,zh}.ron`, not in code.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The language's own name, for the switch in the app.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "中文",
+        }
+    }
+}
+
+/// The texts of one language (assets/lang/*.ron, built into the binary).
+#[derive(Clone, Debug)]
+pub struct Texts(BTreeMap<String, String>);
+
+impl Texts {
+    pub fn load(lang: &str) -> Result<Texts, String> {
+        let text = match lang {
+            "en" => include_str!("../assets/lang/en.ron"),
+            "zh" => include_str!("../assets/lang/zh.ron"),
+            other => return Err(format!("--lang: no texts for `{other}` (use en or zh)")),
+        };
+        ron::from_str(text)
+            .map(Texts)
+            .map_err(|e| format!("assets/lang/{lang}.ron: {e}"))
+    }
+
+    /// The texts of a language known to exist (the files are checked by a test).
+    pub fn of(lang: Lang) -> Texts {
+        Texts::load(lang.code()).unwrap_or_else(|_| Texts(BTreeMap::new()))
+    }
+
+    /// The text for `key` with `{name}` placeholders filled in.
+    pub fn get(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut s = self.t(key).to_string();
+        for (k, v) in args {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+
+    /// The text for `key`, or `[key]` so a missing text shows rather than hides.
+    pub fn t(&self, key: &str) -> std::borrow::Cow<'_, str> {
+        match self.0.get(key) {
+            Some(s) => std::borrow::Cow::Borrowed(s.as_str()),
+            None => std::borrow::Cow::Owned(format!("[{key}]")),
+        }
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(|k| k.as_str())
+    }
+}
