@@ -70,6 +70,15 @@ impl Texts {
         }
     }
 
+    /// A short word from the simulator (`Disk`, `SIGIO`, `controller buffer full`)
+    /// translated through the key `w.<word>`, or the word itself when it has none.
+    pub fn word(&self, w: &str) -> String {
+        self.0
+            .get(&format!("w.{w}"))
+            .cloned()
+            .unwrap_or_else(|| w.to_string())
+    }
+
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(|k| k.as_str())
     }

@@ -1,188 +1,288 @@
 //! One or two sentences for each step, in the spirit of the seed notes: who moves
-//! which bytes where, why, and whether the CPU is free meanwhile.
+//! which bytes where, why, and whether the CPU is free meanwhile. The sentences
+//! are templates in assets/lang/{en,zh}.ron (keys `n.*`).
 
+use std::sync::OnceLock;
+
+use crate::i18n::{Lang, Texts};
 use crate::sim::event::*;
 use crate::sim::{DiskTransfer, Event, Setup};
 
-fn place(p: &Place) -> String {
+fn place(p: &Place, t: &Texts) -> String {
     match p {
-        Place::Platter { .. } => "the disk".into(),
-        Place::Controller { .. } => "the disk controller's buffer".into(),
-        Place::Frame { frame, .. } => format!("page-cache frame {frame}"),
-        Place::User { .. } => "the user buffer".into(),
-        Place::Socket { .. } => "the socket buffer".into(),
-        Place::NicBuffer { .. } => "the NIC's buffer".into(),
-        Place::Wire { .. } => "the wire".into(),
-        Place::RecvBuffer { .. } => "the socket receive buffer".into(),
+        Place::Platter { .. } => t.t("n.place_disk").into(),
+        Place::Controller { .. } => t.t("n.place_controller").into(),
+        Place::Frame { frame, .. } => t.get("n.place_frame", &[("frame", frame.to_string())]),
+        Place::User { .. } => t.t("n.place_user").into(),
+        Place::Socket { .. } => t.t("n.place_socket").into(),
+        Place::NicBuffer { .. } => t.t("n.place_nic").into(),
+        Place::Wire { .. } => t.t("n.place_wire").into(),
+        Place::RecvBuffer { .. } => t.t("n.place_recv").into(),
     }
 }
 
-fn range(off: u64, len: u64) -> String {
+fn range(off: u64, len: u64, t: &Texts) -> String {
     if len == 1 {
-        format!("byte {off}")
+        t.get("n.byte", &[("off", off.to_string())])
     } else {
-        format!("bytes {off}–{}", off + len - 1)
+        t.get(
+            "n.bytes",
+            &[
+                ("off", off.to_string()),
+                ("last", (off + len - 1).to_string()),
+            ],
+        )
     }
 }
 
-/// The narration of one event.
+fn line(l: &IrqLine, t: &Texts) -> String {
+    t.word(&format!("{l:?}"))
+}
+
+/// The narration of one event, in English (the CSV trace's summary column).
 pub fn narrate(e: &Event, s: &Setup) -> String {
+    static EN: OnceLock<Texts> = OnceLock::new();
+    narrate_in(e, s, EN.get_or_init(|| Texts::of(Lang::En)))
+}
+
+/// The narration of one event in the language of `t`.
+pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
+    let n = |v: &dyn ToString| v.to_string();
     match &e.kind {
-        EventKind::RunStart { method, file_size, .. } => {
-            format!("The process is about to send a {file_size}-byte file with `{method}`. Watch who moves each byte.")
-        }
-        EventKind::ProcessState { state } => match state {
-            ProcessState::Running => "The process runs.".into(),
-            ProcessState::Sleeping => {
-                "The process sleeps (blocked) until its data is ready; the CPU is free for other work.".into()
-            }
-            ProcessState::Exited => "The process has made all its calls and exits.".into(),
-            ProcessState::Waiting => {
-                "The process is not blocked: it does other work until the kernel notifies it.".into()
-            }
-        },
-        EventKind::CpuActivity { activity } => match activity {
-            Activity::Process => "The CPU runs the process's own code in user mode.".into(),
-            Activity::Syscall => "The CPU runs kernel code for the system call.".into(),
-            Activity::Copy => "The CPU copies bytes word by word through its register; it can do nothing else meanwhile.".into(),
-            Activity::Interrupt => "The CPU stops what it was doing and runs the interrupt handler.".into(),
-            Activity::Idle => "The CPU is idle: free for other work.".into(),
-        },
+        EventKind::RunStart {
+            method, file_size, ..
+        } => t.get(
+            "n.run_start",
+            &[("size", n(file_size)), ("method", n(method))],
+        ),
+        EventKind::ProcessState { state } => t
+            .t(match state {
+                ProcessState::Running => "n.proc_running",
+                ProcessState::Sleeping => "n.proc_sleeping",
+                ProcessState::Exited => "n.proc_exited",
+                ProcessState::Waiting => "n.proc_waiting",
+            })
+            .into(),
+        EventKind::CpuActivity { activity } => t
+            .t(match activity {
+                Activity::Process => "n.cpu_process",
+                Activity::Syscall => "n.cpu_syscall",
+                Activity::Copy => "n.cpu_copy",
+                Activity::Interrupt => "n.cpu_interrupt",
+                Activity::Idle => "n.cpu_idle",
+            })
+            .into(),
         EventKind::ModeSwitch { to, cause } => match (to, cause) {
-            (Mode::Kernel, ModeCause::Syscall { name }) => format!(
-                "Context switch user -> kernel for {name}(): user code may not touch the disk or the NIC, so it asks the kernel."
-            ),
-            (Mode::User, ModeCause::Syscall { name }) => format!("Context switch kernel -> user: {name}() returns to the process."),
-            (Mode::Kernel, ModeCause::Fault) => "A page fault: the CPU enters the kernel to map the page.".into(),
-            (Mode::User, ModeCause::Fault) => "The fault is handled; back to user mode.".into(),
-            (Mode::Kernel, ModeCause::Interrupt { line }) => {
-                format!("The {line:?} interrupt arrives while user code runs: the CPU enters kernel mode to handle it (not a switch the process asked for).")
+            (Mode::Kernel, ModeCause::Syscall { name }) => {
+                t.get("n.to_kernel_syscall", &[("name", n(name))])
             }
-            (Mode::User, ModeCause::Interrupt { .. }) => "The handler is done; the CPU returns to user mode.".into(),
+            (Mode::User, ModeCause::Syscall { name }) => {
+                t.get("n.to_user_syscall", &[("name", n(name))])
+            }
+            (Mode::Kernel, ModeCause::Fault) => t.t("n.to_kernel_fault").into(),
+            (Mode::User, ModeCause::Fault) => t.t("n.to_user_fault").into(),
+            (Mode::Kernel, ModeCause::Interrupt { line: l }) => {
+                t.get("n.to_kernel_irq", &[("line", line(l, t))])
+            }
+            (Mode::User, ModeCause::Interrupt { .. }) => t.t("n.to_user_irq").into(),
         },
         EventKind::SyscallEnter { name, args, .. } => {
-            let mut t = format!("The process calls {name}({args}).");
+            let mut text = t.get("n.call", &[("name", n(name)), ("args", n(args))]);
             if args.contains("O_NONBLOCK") {
-                t.push_str(" (O_NONBLOCK has no effect on regular files in Linux, which is why the I/O models are shown on a socket.)");
+                text.push_str(&t.t("n.nonblock_file"));
             }
-            t
+            text
         }
-        EventKind::SyscallReturn { name, result, .. } => format!("{name}() returns {result}."),
-        EventKind::Copy { from, to, len, file_offset, agent, engine, first_cycle, last_cycle, .. } => {
-            let what = range(*file_offset, *len);
+        EventKind::SyscallReturn { name, result, .. } => {
+            t.get("n.return", &[("name", n(name)), ("result", n(result))])
+        }
+        EventKind::Copy {
+            from,
+            to,
+            len,
+            file_offset,
+            agent,
+            engine,
+            first_cycle,
+            last_cycle,
+            ..
+        } => {
+            let what = range(*file_offset, *len, t);
             let cycles = last_cycle - first_cycle + 1;
+            let args = |extra: Vec<(&'static str, String)>| {
+                let mut a = vec![
+                    ("what", what.clone()),
+                    ("from", place(from, t)),
+                    ("to", place(to, t)),
+                    ("cycles", cycles.to_string()),
+                ];
+                a.extend(extra);
+                a
+            };
             match agent {
-                Agent::Cpu => format!(
-                    "CPU copy: {what} of the file from {} to {}, one word at a time through the CPU's register ({cycles} cycles the CPU cannot use for anything else).",
-                    place(from),
-                    place(to)
-                ),
+                Agent::Cpu => t.get("n.copy_cpu", &args(vec![])),
                 Agent::Dma => {
                     let who = match engine {
-                        Some(Engine::NicDma) if s.hw.nic_sg && matches!(from, Place::Frame { .. }) => {
-                            "The NIC's scatter-gather DMA gathers"
+                        Some(Engine::NicDma)
+                            if s.hw.nic_sg && matches!(from, Place::Frame { .. }) =>
+                        {
+                            "n.who_sg"
                         }
-                        Some(Engine::NicDma) => "The NIC's DMA fetches",
-                        _ => "The DMA engine moves",
+                        Some(Engine::NicDma) => "n.who_nic",
+                        _ => "n.who_dma",
                     };
-                    format!("DMA copy: {who} {what} from {} to {} over the bus. The CPU is free.", place(from), place(to))
+                    t.get("n.copy_dma", &args(vec![("who", t.t(who).into())]))
                 }
                 Agent::Device => match (from, to) {
-                    (_, Place::Wire { .. }) => format!("The NIC sends {what} on the wire."),
-                    (Place::Wire { .. }, _) => format!("{what} arrive from the network into the NIC's buffer."),
-                    _ => format!("The disk reads {what} into its controller's buffer (inside the device: not a copy in memory)."),
+                    (_, Place::Wire { .. }) => t.get("n.nic_sends", &args(vec![])),
+                    (Place::Wire { .. }, _) => t.get("n.nic_receives", &args(vec![])),
+                    _ => t.get("n.disk_reads", &args(vec![])),
                 },
             }
         }
-        EventKind::IrqRaise { line, reason } => format!("{line:?} raises an interrupt: {reason}."),
-        EventKind::IrqTake { line } => format!("The CPU takes the {line:?} interrupt."),
-        EventKind::IrqDone { line } => format!("The {line:?} interrupt handler is done."),
-        EventKind::CacheHit { page, frame, list, .. } => {
-            let promoted = if *list == crate::sim::page_cache::List::Active && s.hw.cache_policy == crate::sim::page_cache::Policy::TwoList {
-                " It is on the active list: used more than once."
-            } else {
-                ""
-            };
-            format!("Page-cache hit: page {page} is already in frame {frame}; no disk I/O needed.{promoted}")
-        }
-        EventKind::CacheDemote { page, frame, .. } => format!(
-            "The active list outgrew the inactive one: page {page} (frame {frame}) is demoted to the inactive list, where reclaim looks first."
+        EventKind::IrqRaise { line: l, reason } => t.get(
+            "n.irq_raise",
+            &[("line", line(l, t)), ("reason", t.word(reason))],
         ),
-        EventKind::CacheMiss { page, .. } => format!("Page-cache miss: page {page} is not in memory; the disk must read it."),
-        EventKind::CacheInsert { page, frame, cause, .. } => match cause {
-            InsertCause::Miss => format!("Frame {frame} is given to page {page}."),
-            InsertCause::Warm => format!("Page {page} is already cached in frame {frame} (warm cache)."),
-            InsertCause::Readahead => format!("Frame {frame} is given to page {page}, read ahead of the reader."),
-        },
-        EventKind::CacheEvict { page, frame, .. } => {
-            format!("The cache is full: page {page}, the least recently used, is evicted from frame {frame}.")
-        }
-        EventKind::ReadaheadWindow { start, size, trigger, marker, .. } => {
-            let why = match trigger {
-                Trigger::Sync => "the read is sequential, so the kernel reads ahead",
-                Trigger::Async => "the reader reached the marker page, so the next window is read before it is needed",
-            };
-            let next = marker.map(|m| format!(" Reading page {m} will trigger the next window.")).unwrap_or_default();
-            format!("Readahead: pages {start}-{} ({size} pages): {why}.{next}", start + size - 1)
-        }
-        EventKind::DiskCommand { offset, len, transfer, .. } => {
-            if *transfer == DiskTransfer::Pio.name() {
-                format!("The CPU sends the disk controller a command to read {} and returns.", range(*offset, *len))
-            } else {
-                format!("The kernel asks the disk for {} and programs the DMA engine.", range(*offset, *len))
+        EventKind::IrqTake { line: l } => t.get("n.irq_take", &[("line", line(l, t))]),
+        EventKind::IrqDone { line: l } => t.get("n.irq_done", &[("line", line(l, t))]),
+        EventKind::CacheHit {
+            page, frame, list, ..
+        } => {
+            let mut text = t.get("n.cache_hit", &[("page", n(page)), ("frame", n(frame))]);
+            if *list == crate::sim::page_cache::List::Active
+                && s.hw.cache_policy == crate::sim::page_cache::Policy::TwoList
+            {
+                text.push_str(&t.t("n.cache_hit_active"));
             }
+            text
+        }
+        EventKind::CacheDemote { page, frame, .. } => {
+            t.get("n.cache_demote", &[("page", n(page)), ("frame", n(frame))])
+        }
+        EventKind::CacheMiss { page, .. } => t.get("n.cache_miss", &[("page", n(page))]),
+        EventKind::CacheInsert {
+            page, frame, cause, ..
+        } => t.get(
+            match cause {
+                InsertCause::Miss => "n.insert_miss",
+                InsertCause::Warm => "n.insert_warm",
+                InsertCause::Readahead => "n.insert_readahead",
+            },
+            &[("page", n(page)), ("frame", n(frame))],
+        ),
+        EventKind::CacheEvict { page, frame, .. } => {
+            t.get("n.cache_evict", &[("page", n(page)), ("frame", n(frame))])
+        }
+        EventKind::ReadaheadWindow {
+            start,
+            size,
+            trigger,
+            marker,
+            ..
+        } => {
+            let why = match trigger {
+                Trigger::Sync => t.t("n.readahead_sync"),
+                Trigger::Async => t.t("n.readahead_async"),
+            };
+            let next = marker
+                .map(|m| t.get("n.readahead_next", &[("page", m.to_string())]))
+                .unwrap_or_default();
+            t.get(
+                "n.readahead",
+                &[
+                    ("start", n(start)),
+                    ("last", (start + size - 1).to_string()),
+                    ("size", n(size)),
+                    ("why", why.into()),
+                    ("next", next),
+                ],
+            )
+        }
+        EventKind::DiskCommand {
+            offset,
+            len,
+            transfer,
+            ..
+        } => {
+            let key = if *transfer == DiskTransfer::Pio.name() {
+                "n.disk_command_pio"
+            } else {
+                "n.disk_command_dma"
+            };
+            t.get(key, &[("what", range(*offset, *len, t))])
         }
         EventKind::DiskBufferFull { len, signals, .. } => {
-            if *signals == "dma" {
-                format!("The controller's buffer holds {len} bytes: it signals the DMA engine, not the CPU.")
+            let key = if *signals == "dma" {
+                "n.buffer_full_dma"
             } else {
-                format!("The controller's buffer holds {len} bytes: it interrupts the CPU, which must copy them itself.")
-            }
+                "n.buffer_full_cpu"
+            };
+            t.get(key, &[("len", n(len))])
         }
-        EventKind::DmaSetup { engine, len, .. } => match engine {
-            Engine::DiskDma => format!("DMA descriptor: controller buffer -> memory, {len} bytes. The CPU can now do other work."),
-            Engine::NicDma => format!("The NIC gets a descriptor for {len} bytes to send."),
-        },
-        EventKind::DmaComplete { engine, len, .. } => match engine {
-            Engine::DiskDma => format!("The DMA engine has moved all {len} bytes; it will interrupt the CPU."),
-            Engine::NicDma => format!("The NIC has fetched all {len} bytes; it interrupts so the socket buffer can be freed."),
-        },
-        EventKind::SocketDescriptors { pieces } => format!(
-            "Scatter-gather: only {} descriptor(s) (page + offset + length) go to the socket buffer; no bytes are copied.",
-            pieces.len()
+        EventKind::DmaSetup { engine, len, .. } => t.get(
+            match engine {
+                Engine::DiskDma => "n.dma_setup_disk",
+                Engine::NicDma => "n.dma_setup_nic",
+            },
+            &[("len", n(len))],
         ),
-        EventKind::SocketQueue { len, .. } => format!("{len} bytes are queued in the socket buffer for the NIC."),
-        EventKind::SocketFree { len, .. } => format!("{len} bytes of socket buffer space are free again."),
-        EventKind::PipeRefs { pieces } => {
-            format!("splice(): {} page reference(s) enter the pipe; the bytes themselves stay in the page cache.", pieces.len())
-        }
-        EventKind::PipeTaken { .. } => "The page references leave the pipe for the socket.".into(),
-        EventKind::Mapped { frames } => format!(
-            "mmap(): {} page-cache frame(s) are mapped into the process; user space and kernel share them, no copy.",
-            frames.len()
+        EventKind::DmaComplete { engine, len, .. } => t.get(
+            match engine {
+                Engine::DiskDma => "n.dma_done_disk",
+                Engine::NicDma => "n.dma_done_nic",
+            },
+            &[("len", n(len))],
         ),
-        EventKind::Unmapped { .. } => "munmap(): the mapping is removed.".into(),
-        EventKind::BusOwner { owner } => match owner {
-            BusOwner::Idle => "The memory bus is idle.".into(),
-            BusOwner::Cpu => "The CPU owns the memory bus.".into(),
-            BusOwner::DiskDma => "The disk's DMA engine owns the memory bus.".into(),
-            BusOwner::NicDma => "The NIC's DMA owns the memory bus.".into(),
-        },
-        EventKind::Delivered { offset, len, intact, .. } => {
-            format!("{} arrived{}.", range(*offset, *len), if *intact { " intact" } else { " CORRUPTED" })
+        EventKind::SocketDescriptors { pieces } => {
+            t.get("n.sg_descriptors", &[("n", pieces.len().to_string())])
         }
-        EventKind::IoPhase { phase } => match phase {
-            IoPhase::WaitingForData => "Phase 1 (Stevens): waiting for the data to arrive.".into(),
-            IoPhase::CopyingToUser => "Phase 2 (Stevens): the data is ready; it is copied from the kernel to the process.".into(),
-            IoPhase::Done => "The data is in the process's buffer.".into(),
-        },
-        EventKind::TaskSwitch { to } => {
-            format!("Task switch: the scheduler gives the CPU to the {to} (this costs cycles too).")
-        }
-        EventKind::Notify { what } => format!("The kernel notifies the process: {what}."),
-        EventKind::RunEnd { data_intact, bytes_delivered } => format!(
-            "Done: {bytes_delivered} bytes delivered, {}.",
-            if *data_intact { "identical to the file" } else { "NOT identical to the file" }
+        EventKind::SocketQueue { len, .. } => t.get("n.socket_queue", &[("len", n(len))]),
+        EventKind::SocketFree { len, .. } => t.get("n.socket_free", &[("len", n(len))]),
+        EventKind::PipeRefs { pieces } => t.get("n.pipe_refs", &[("n", pieces.len().to_string())]),
+        EventKind::PipeTaken { .. } => t.t("n.pipe_taken").into(),
+        EventKind::Mapped { frames } => t.get("n.mapped", &[("n", frames.len().to_string())]),
+        EventKind::Unmapped { .. } => t.t("n.unmapped").into(),
+        EventKind::BusOwner { owner } => t
+            .t(match owner {
+                BusOwner::Idle => "n.bus_idle",
+                BusOwner::Cpu => "n.bus_cpu",
+                BusOwner::DiskDma => "n.bus_disk_dma",
+                BusOwner::NicDma => "n.bus_nic_dma",
+            })
+            .into(),
+        EventKind::Delivered {
+            offset,
+            len,
+            intact,
+            ..
+        } => t.get(
+            if *intact {
+                "n.delivered"
+            } else {
+                "n.delivered_corrupt"
+            },
+            &[("what", range(*offset, *len, t))],
+        ),
+        EventKind::IoPhase { phase } => t
+            .t(match phase {
+                IoPhase::WaitingForData => "n.phase_wait",
+                IoPhase::CopyingToUser => "n.phase_copy",
+                IoPhase::Done => "n.phase_done",
+            })
+            .into(),
+        EventKind::TaskSwitch { to } => t.get("n.task_switch", &[("to", t.word(to))]),
+        EventKind::Notify { what } => t.get("n.notify", &[("what", t.word(what))]),
+        EventKind::RunEnd {
+            data_intact,
+            bytes_delivered,
+        } => t.get(
+            if *data_intact {
+                "n.run_end"
+            } else {
+                "n.run_end_corrupt"
+            },
+            &[("n", n(bytes_delivered))],
         ),
     }
 }

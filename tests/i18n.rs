@@ -1,0 +1,115 @@
+//! Two languages: every text key exists in both files, every key the code asks
+//! for exists, and the narration speaks both languages for every event.
+
+use std::collections::BTreeSet;
+
+use iolab::i18n::{Lang, Texts};
+
+fn keys(lang: &str) -> BTreeSet<String> {
+    Texts::load(lang)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .keys()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn english_and_chinese_have_the_same_keys() {
+    let en = keys("en");
+    let zh = keys("zh");
+    // `w.*` words may fall back to the simulator's own English word.
+    let missing_zh: Vec<_> = en.difference(&zh).collect();
+    let missing_en: Vec<_> = zh
+        .difference(&en)
+        .filter(|k| !k.starts_with("w."))
+        .collect();
+    assert!(missing_zh.is_empty(), "not in zh.ron: {missing_zh:?}");
+    assert!(missing_en.is_empty(), "not in en.ron: {missing_en:?}");
+}
+
+/// Every `"app.…"` and `"n.…"` literal in the source names a text that exists.
+#[test]
+fn every_key_the_code_uses_exists() {
+    let en = keys("en");
+    let mut used = BTreeSet::new();
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                for part in text.split('"').skip(1).step_by(2) {
+                    let is_key = (part.starts_with("app.") || part.starts_with("n."))
+                        && part[part.find('.').unwrap() + 1..]
+                            .chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                        && part.len() > 4;
+                    if is_key {
+                        used.insert((part.to_string(), p.display().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(used.len() > 50, "the scan found the keys ({})", used.len());
+    let missing: Vec<_> = used.iter().filter(|(k, _)| !en.contains(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "keys used but not in en.ron: {missing:?}"
+    );
+}
+
+#[test]
+fn narration_speaks_both_languages_for_every_event() {
+    let zh = Texts::of(Lang::Zh);
+    let en = Texts::of(Lang::En);
+    let mut kinds = BTreeSet::new();
+    for scene in [
+        "sendfile_sg",
+        "pio_read",
+        "splice",
+        "mmap_write",
+        "recv_signal_driven",
+        "readahead",
+        "page_cache_pollution",
+        "direct_aio_large_file",
+    ] {
+        let sc = iolab::scenario::load(std::path::Path::new(&format!(
+            "{}/scenes/{scene}.ron",
+            env!("CARGO_MANIFEST_DIR")
+        )))
+        .unwrap();
+        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
+        m.run_to_end().unwrap();
+        for e in m.log.events.iter().take(20_000) {
+            let a = iolab::narrate::narrate_in(e, &m.setup, &en);
+            let b = iolab::narrate::narrate_in(e, &m.setup, &zh);
+            assert_eq!(a, iolab::narrate::narrate(e, &m.setup));
+            for s in [&a, &b] {
+                assert!(!s.contains('[') || !s.contains("n."), "missing text: {s}");
+                assert!(!s.contains('{'), "unfilled placeholder: {s}");
+            }
+            assert_ne!(a, b, "not translated: {a}");
+            assert!(
+                b.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "no Chinese in: {b}"
+            );
+            kinds.insert(
+                serde_json::to_value(&e.kind).unwrap()["type"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+    }
+    assert!(
+        kinds.len() >= 30,
+        "covered {} event kinds: {kinds:?}",
+        kinds.len()
+    );
+}
