@@ -6,7 +6,8 @@ use bevy_egui::egui;
 use crate::app::model::Loaded;
 use crate::app::palette;
 use crate::app::playback::{Playhead, View};
-use crate::narrate::narrate;
+use crate::i18n::Texts;
+use crate::narrate::narrate_in;
 use crate::sim::Counters;
 
 /// What the panel remembers between frames: the counters last shown and when each
@@ -18,7 +19,7 @@ pub struct Memory {
     scrolled_to: Option<usize>,
 }
 
-fn values(c: &Counters, busy: u64) -> [(&'static str, String); 9] {
+fn values(c: &Counters, busy: u64, tr: &Texts) -> [(&'static str, String); 9] {
     let copies = |x: f64| {
         if x.fract() == 0.0 {
             format!("{x:.0}")
@@ -27,24 +28,24 @@ fn values(c: &Counters, busy: u64) -> [(&'static str, String); 9] {
         }
     };
     [
-        ("syscalls", c.syscalls.to_string()),
-        ("mode switches", c.mode_switches.to_string()),
+        ("app.m_syscalls", c.syscalls.to_string()),
+        ("app.m_mode_switches", c.mode_switches.to_string()),
         (
-            "CPU copies",
+            "app.m_cpu_copies",
             format!("{}  ({} B)", copies(c.cpu_copies), c.cpu_copy_bytes),
         ),
         (
-            "DMA copies",
+            "app.m_dma_copies",
             format!("{}  ({} B)", copies(c.dma_copies), c.dma_copy_bytes),
         ),
-        ("interrupts", c.interrupts.to_string()),
-        ("cycles", c.cycles.to_string()),
-        ("CPU busy cycles", busy.to_string()),
-        ("bytes delivered", c.bytes_delivered.to_string()),
+        ("app.m_interrupts", c.interrupts.to_string()),
+        ("app.m_cycles", c.cycles.to_string()),
+        ("app.m_cpu_busy", busy.to_string()),
+        ("app.bytes_delivered", c.bytes_delivered.to_string()),
         (
-            "data intact",
+            "app.data_intact",
             if c.data_intact {
-                "yes".into()
+                tr.t("app.yes").into()
             } else {
                 "-".into()
             },
@@ -59,6 +60,7 @@ pub fn show(
     p: &mut Playhead,
     mem: &mut Memory,
     now: f64,
+    tr: &Texts,
 ) {
     let r = &loaded.replay;
     let st = &view.state;
@@ -66,10 +68,10 @@ pub fn show(
     let mut c = st.counters.clone();
     c.cycles = cycle.max(c.cycles);
     let busy = c.busy_at(cycle);
-    ui.heading("Counters");
-    let vals = values(&c, busy);
+    ui.heading(tr.t("app.counters"));
+    let vals = values(&c, busy, tr);
     if let Some(last) = &mem.last {
-        let old = values(last, last.busy_at(last.cycles));
+        let old = values(last, last.busy_at(last.cycles), tr);
         for i in 0..vals.len() {
             if old[i].1 != vals[i].1 && i != 5 && i != 6 {
                 mem.changed_at[i] = now;
@@ -82,7 +84,7 @@ pub fn show(
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             for (i, (k, v)) in vals.iter().enumerate() {
-                ui.label(*k);
+                ui.label(tr.t(k));
                 let fresh = now - mem.changed_at[i] < 0.8;
                 let text = egui::RichText::new(v)
                     .size(if fresh { 19.0 } else { 16.0 })
@@ -98,35 +100,31 @@ pub fn show(
     // The page cache and I/O model counters, when the run has any.
     let more = [
         (
-            "cache hits / misses",
+            "app.cache_hits_misses",
             c.cache_hits + c.cache_misses,
             format!("{} / {}", c.cache_hits, c.cache_misses),
         ),
         (
-            "cache evictions",
+            "app.cache_evictions",
             c.cache_evictions,
             c.cache_evictions.to_string(),
         ),
         (
-            "readahead pages",
+            "app.readahead_pages",
             c.readahead_pages,
             c.readahead_pages.to_string(),
         ),
         (
-            "EAGAIN returns",
+            "app.eagain_returns",
             c.eagain_returns,
             c.eagain_returns.to_string(),
         ),
         (
-            "task switches",
+            "app.task_switches",
             c.task_switches,
             c.task_switches.to_string(),
         ),
-        (
-            "wait cycles (phase 1)",
-            c.wait_cycles,
-            c.wait_cycles.to_string(),
-        ),
+        ("app.wait_cycles", c.wait_cycles, c.wait_cycles.to_string()),
     ];
     egui::Grid::new("more")
         .num_columns(2)
@@ -134,7 +132,7 @@ pub fn show(
         .show(ui, |ui| {
             for (k, n, v) in more {
                 if n > 0 {
-                    ui.label(k);
+                    ui.label(tr.t(k));
                     ui.label(egui::RichText::new(v).strong());
                     ui.end_row();
                 }
@@ -146,7 +144,7 @@ pub fn show(
             .spacing([16.0, 2.0])
             .show(ui, |ui| {
                 for (i, f) in r.setup.files.iter().enumerate() {
-                    ui.label(format!("hit ratio {}", f.name));
+                    ui.label(tr.get("app.hit_ratio", &[("file", f.name.clone())]));
                     let v = st
                         .counters
                         .hit_ratio(i as u32)
@@ -158,20 +156,22 @@ pub fn show(
             });
     }
     ui.separator();
-    ui.heading("What happens");
-    ui.label(format!(
-        "step {} of {} · cycle {}",
-        st.applied,
-        r.events.len(),
-        cycle
+    ui.heading(tr.t("app.what_happens"));
+    ui.label(tr.get(
+        "app.step_of",
+        &[
+            ("step", st.applied.to_string()),
+            ("events", r.events.len().to_string()),
+            ("cycle", cycle.to_string()),
+        ],
     ));
     let text = match st.applied.checked_sub(1).and_then(|i| r.events.get(i)) {
-        Some(e) => narrate(e, &r.setup),
-        None => "Press Space to play, or -> to step one event.".into(),
+        Some(e) => narrate_in(e, &r.setup, tr),
+        None => tr.t("app.press_space").into(),
     };
     ui.label(egui::RichText::new(text).size(17.0));
     ui.separator();
-    ui.heading("Events");
+    ui.heading(tr.t("app.events"));
     let row_h = 18.0;
     let current = st.applied.checked_sub(1);
     let mut area = egui::ScrollArea::vertical()
@@ -201,7 +201,7 @@ pub fn show(
             if resp.clicked() {
                 jump = Some(i);
             }
-            resp.on_hover_text(narrate(e, &r.setup));
+            resp.on_hover_text(narrate_in(e, &r.setup, tr));
         }
     });
     if let Some(i) = jump {

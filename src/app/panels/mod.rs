@@ -88,19 +88,22 @@ fn root(
         .resizable(true)
         .default_size(250.0)
         .show(&mut ui, |ui| {
-            scenario::show(ui, &mut editor, &mut loaded);
+            scenario::show(ui, &mut editor, &mut loaded, tr);
             ui.separator();
             compare::controls(ui, &mut cmp, &editor, tr);
             ui.separator();
             let before = settings.clone();
             ui.horizontal(|ui| {
-                ui.label("UI scale");
+                ui.label(tr.t("app.ui_scale"));
                 ui.add(egui::Slider::new(&mut settings.ui_scale, 0.75..=2.0).step_by(0.05));
             });
-            ui.checkbox(
-                &mut settings.projector,
-                "projector theme (light, high contrast)",
-            );
+            ui.checkbox(&mut settings.projector, tr.t("app.projector"));
+            ui.horizontal(|ui| {
+                ui.label(tr.t("app.language"));
+                for lang in crate::i18n::Lang::ALL {
+                    ui.selectable_value(&mut settings.lang, lang, lang.name());
+                }
+            });
             if *settings != before {
                 // Remembered for next time; a failure to save only loses that.
                 let _ = settings.save();
@@ -127,6 +130,7 @@ fn root(
                     &mut playhead,
                     &mut memory,
                     time.elapsed_secs_f64(),
+                    tr,
                 );
             }
         })
@@ -137,7 +141,7 @@ fn root(
         .resizable(true)
         .default_size(180.0)
         .show(&mut ui, |ui| {
-            timeline::show(ui, &loaded, &mut playhead, &mut spans)
+            timeline::show(ui, &loaded, &mut playhead, &mut spans, tr)
         })
         .response
         .rect

@@ -4,11 +4,12 @@
 use bevy_egui::egui;
 
 use crate::app::model::{Editor, Loaded};
+use crate::i18n::Texts;
 use crate::scenario::BUILTIN_SCENES;
 use crate::sim::{Hardware, Method};
 
-pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
-    ui.heading("Scenario");
+pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts) {
+    ui.heading(tr.t("app.scenario"));
     // A file opened by path that is one of the shipped scenes shows its name.
     let stem = std::path::Path::new(ed.path_text.trim())
         .file_stem()
@@ -18,7 +19,7 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
         .and_then(|i| BUILTIN_SCENES.get(i))
         .map(|s| s.0.to_string())
         .or_else(|| stem.filter(|s| BUILTIN_SCENES.iter().any(|b| b.0 == s)))
-        .unwrap_or_else(|| "(file or default)".into());
+        .unwrap_or_else(|| tr.t("app.file_or_default").into());
     let mut pick = None;
     egui::ComboBox::from_id_salt("scene")
         .selected_text(current)
@@ -40,7 +41,7 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
                 .desired_width(180.0),
         );
         let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if ui.button("Open").clicked() || enter {
+        if ui.button(tr.t("app.open")).clicked() || enter {
             let path = std::path::PathBuf::from(ed.path_text.trim());
             ed.open(loaded, None, Some(path));
         }
@@ -51,7 +52,7 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
         .num_columns(2)
         .spacing([8.0, 6.0])
         .show(ui, |ui| {
-            ui.label("method");
+            ui.label(tr.t("app.method"));
             egui::ComboBox::from_id_salt("method")
                 .selected_text(ed.method.name())
                 .show_ui(ui, |ui| {
@@ -61,40 +62,44 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
                 });
             ui.end_row();
             for (label, text) in [
-                ("file size", &mut ed.file_size_text),
-                ("buffer size", &mut ed.buffer_size_text),
+                ("app.file_size", &mut ed.file_size_text),
+                ("app.buffer_size", &mut ed.buffer_size_text),
             ] {
-                ui.label(label);
+                ui.label(tr.t(label));
                 let r = ui.add(egui::TextEdit::singleline(text).desired_width(110.0));
                 changed |= r.lost_focus();
                 ui.end_row();
             }
-            ui.label("disk");
+            ui.label(tr.t("app.disk"));
             ui.horizontal(|ui| {
                 changed |= ui.radio_value(&mut ed.disk_pio, true, "PIO").changed();
                 changed |= ui.radio_value(&mut ed.disk_pio, false, "DMA").changed();
             });
             ui.end_row();
-            ui.label("NIC");
-            changed |= ui.checkbox(&mut ed.nic_sg, "scatter-gather DMA").changed();
+            ui.label(tr.t("app.nic"));
+            changed |= ui.checkbox(&mut ed.nic_sg, tr.t("app.sg_dma")).changed();
             ui.end_row();
-            ui.label("page cache");
-            ui.horizontal(|ui| {
-                changed |= ui.radio_value(&mut ed.warm, false, "cold").changed();
-                changed |= ui.radio_value(&mut ed.warm, true, "warm").changed();
-            });
-            ui.end_row();
-            ui.label("style");
+            ui.label(tr.t("app.page_cache"));
             ui.horizontal(|ui| {
                 changed |= ui
-                    .radio_value(&mut ed.realistic, false, "textbook")
+                    .radio_value(&mut ed.warm, false, tr.t("app.cold"))
                     .changed();
                 changed |= ui
-                    .radio_value(&mut ed.realistic, true, "realistic")
+                    .radio_value(&mut ed.warm, true, tr.t("app.warm"))
                     .changed();
             });
             ui.end_row();
-            ui.label("profile");
+            ui.label(tr.t("app.style"));
+            ui.horizontal(|ui| {
+                changed |= ui
+                    .radio_value(&mut ed.realistic, false, tr.t("app.textbook"))
+                    .changed();
+                changed |= ui
+                    .radio_value(&mut ed.realistic, true, tr.t("app.realistic"))
+                    .changed();
+            });
+            ui.end_row();
+            ui.label(tr.t("app.profile"));
             egui::ComboBox::from_id_salt("profile")
                 .selected_text(ed.profile.clone())
                 .show_ui(ui, |ui| {
@@ -113,9 +118,9 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
         ui.separator();
         ui.colored_label(
             egui::Color32::from_rgb(240, 110, 90),
-            format!("Not applied - {e}"),
+            tr.get("app.not_applied", &[("error", e.clone())]),
         );
-        ui.label("The previous run keeps playing.");
+        ui.label(tr.t("app.old_run_plays"));
     }
     ui.separator();
     ui.horizontal(|ui| {
@@ -130,8 +135,8 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded) {
             });
         ui.add(egui::TextEdit::singleline(&mut ed.export_path).desired_width(110.0));
         if ui
-            .button("Export")
-            .on_hover_text("write the event log (Perfetto, GTKWave, a spreadsheet)")
+            .button(tr.t("app.export"))
+            .on_hover_text(tr.t("app.export_hint"))
             .clicked()
         {
             ed.export(loaded);

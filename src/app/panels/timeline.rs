@@ -16,7 +16,14 @@ pub struct Spans {
     spans: Vec<(usize, u64, u64, Color32)>,
 }
 
-const ROWS: [&str; 6] = ["mode", "CPU", "bus", "disk DMA", "disk", "NIC"];
+const ROWS: [&str; 6] = [
+    "app.row_mode",
+    "app.row_cpu",
+    "app.row_bus",
+    "app.row_disk_dma",
+    "app.row_disk",
+    "app.row_nic",
+];
 
 fn build(loaded: &Loaded) -> Vec<(usize, u64, u64, Color32)> {
     let r = &loaded.replay;
@@ -86,15 +93,25 @@ fn build(loaded: &Loaded) -> Vec<(usize, u64, u64, Color32)> {
     out
 }
 
-pub fn show(ui: &mut egui::Ui, loaded: &Loaded, p: &mut Playhead, spans: &mut Spans) {
+pub fn show(
+    ui: &mut egui::Ui,
+    loaded: &Loaded,
+    p: &mut Playhead,
+    spans: &mut Spans,
+    tr: &crate::i18n::Texts,
+) {
     let r = &loaded.replay;
     ui.horizontal(|ui| {
-        if ui.button("|<").on_hover_text("start (Home)").clicked() {
+        if ui
+            .button("|<")
+            .on_hover_text(tr.t("app.hint_start"))
+            .clicked()
+        {
             p.to_start();
         }
         if ui
             .button("<<")
-            .on_hover_text("one event back (Left, PageUp)")
+            .on_hover_text(tr.t("app.hint_event_back"))
             .clicked()
         {
             p.playing = false;
@@ -102,13 +119,17 @@ pub fn show(ui: &mut egui::Ui, loaded: &Loaded, p: &mut Playhead, spans: &mut Sp
         }
         if ui
             .button("<")
-            .on_hover_text("one cycle back (Shift+Left)")
+            .on_hover_text(tr.t("app.hint_cycle_back"))
             .clicked()
         {
             p.playing = false;
             p.step_cycle(r, false);
         }
-        let label = if p.playing { "Pause" } else { "Play" };
+        let label = if p.playing {
+            tr.t("app.pause")
+        } else {
+            tr.t("app.play")
+        };
         if ui
             .button(egui::RichText::new(label).strong())
             .on_hover_text("Space")
@@ -121,7 +142,7 @@ pub fn show(ui: &mut egui::Ui, loaded: &Loaded, p: &mut Playhead, spans: &mut Sp
         }
         if ui
             .button(">")
-            .on_hover_text("one cycle forward (Shift+Right)")
+            .on_hover_text(tr.t("app.hint_cycle_fwd"))
             .clicked()
         {
             p.playing = false;
@@ -129,25 +150,35 @@ pub fn show(ui: &mut egui::Ui, loaded: &Loaded, p: &mut Playhead, spans: &mut Sp
         }
         if ui
             .button(">>")
-            .on_hover_text("one event forward (Right, PageDown)")
+            .on_hover_text(tr.t("app.hint_event_fwd"))
             .clicked()
         {
             p.playing = false;
             p.step_event(r, true);
         }
-        if ui.button(">|").on_hover_text("end (End)").clicked() {
+        if ui
+            .button(">|")
+            .on_hover_text(tr.t("app.hint_end"))
+            .clicked()
+        {
             p.to_end(r);
         }
         ui.separator();
-        ui.label("speed");
+        ui.label(tr.t("app.speed"));
         ui.add(
             egui::Slider::new(&mut p.speed, 0.05..=1e10)
                 .logarithmic(true)
-                .suffix(" cycles/s"),
+                .suffix(tr.t("app.cycles_per_s")),
         )
-        .on_hover_text("+ / - keys");
+        .on_hover_text(tr.t("app.hint_speed"));
         ui.separator();
-        ui.label(format!("cycle {:.0} / {}", p.cycle, r.total_cycles()));
+        ui.label(tr.get(
+            "app.clock",
+            &[
+                ("cycle", format!("{:.0}", p.cycle)),
+                ("end", r.total_cycles().to_string()),
+            ],
+        ));
     });
     if spans.generation != loaded.generation || spans.spans.is_empty() {
         spans.spans = build(loaded);
@@ -169,8 +200,8 @@ pub fn show(ui: &mut egui::Ui, loaded: &Loaded, p: &mut Playhead, spans: &mut Sp
         painter.text(
             egui::pos2(rect.left() + 4.0, y + row_h / 2.0),
             egui::Align2::LEFT_CENTER,
-            *name,
-            egui::FontId::proportional(12.0),
+            tr.t(name),
+            egui::FontId::proportional((row_h - 1.0).min(12.0)),
             Color32::from_gray(200),
         );
     }

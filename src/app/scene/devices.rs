@@ -2,6 +2,7 @@
 //! register and interrupt lines, the memory bus, the DMA engine, the disk, the NIC
 //! (with its SG badge) and the wire, plus the kernel's pipe/mmap/descriptor notes.
 
+use crate::i18n::Texts;
 use bevy::prelude::*;
 use bevy::sprite::Anchor;
 
@@ -344,22 +345,23 @@ fn desc(d: &Option<DescView>) -> String {
     }
 }
 
-fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String {
+fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Texts) -> String {
     let r = &loaded.replay;
     match l {
         Label::Process => {
             let state = match st.process {
-                ProcessState::Running => "running",
-                ProcessState::Sleeping => "sleeping (blocked)",
-                ProcessState::Waiting => "waiting (works)",
-                ProcessState::Exited => "exited",
+                ProcessState::Running => tr.t("app.s_running"),
+                ProcessState::Sleeping => tr.t("app.s_sleeping"),
+                ProcessState::Waiting => tr.t("app.s_waiting"),
+                ProcessState::Exited => tr.t("app.s_exited"),
             };
             let call = st.syscall.map(|s| format!("in {s}()")).unwrap_or_default();
-            format!("process `{}`\n{state}\n{call}", r.setup.method.name())
+            let who = tr.get("app.s_process", &[("method", r.setup.method.name().into())]);
+            format!("{who}\n{state}\n{call}")
         }
         Label::Mode => match st.mode {
-            Mode::User => "USER".into(),
-            Mode::Kernel => "KERNEL".into(),
+            Mode::User => tr.t("app.s_mode_user").into(),
+            Mode::Kernel => tr.t("app.s_mode_kernel").into(),
         },
         Label::Cpu => {
             let reg = view
@@ -383,11 +385,23 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded) -> String
         }
         Label::Dma => desc(&st.dma),
         Label::Disk => match st.disk_request {
-            Some((off, len)) => format!("reading bytes {off}-{}", off + len - 1),
-            None => "idle".into(),
+            Some((off, len)) => tr.get(
+                "app.s_disk_reading",
+                &[
+                    ("off", off.to_string()),
+                    ("last", (off + len - 1).to_string()),
+                ],
+            ),
+            None => tr.t("app.s_idle").into(),
         },
         Label::Nic => desc(&st.nic_dma),
-        Label::Wire => format!("sent\n{} B\nof {}", st.wire, r.setup.file_size),
+        Label::Wire => tr.get(
+            "app.s_wire_sent",
+            &[
+                ("sent", st.wire.to_string()),
+                ("size", r.setup.file_size.to_string()),
+            ],
+        ),
         Label::Kernel => {
             let mut lines = Vec::new();
             if !st.socket_refs.is_empty() {
@@ -442,10 +456,14 @@ fn draw_labels(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
     mut labels: Query<(&Label, &mut Text2d)>,
+    tr: Option<Res<crate::app::lang::Tr>>,
 ) {
     let Some(view) = view else { return };
+    let tr = tr
+        .map(|t| t.texts.clone())
+        .unwrap_or_else(|| Texts::of(Default::default()));
     for (l, mut t) in &mut labels {
-        let s = label_text(*l, &view.state, &view, &loaded);
+        let s = label_text(*l, &view.state, &view, &loaded, &tr);
         if t.0 != s {
             t.0 = s;
         }

@@ -36,6 +36,8 @@ pub enum SceneSet {
 #[derive(Resource, Default)]
 pub struct Built {
     pub generation: u64,
+    /// The language the labels were built in.
+    pub lang: crate::i18n::Lang,
     pub layout: Option<Layout>,
 }
 
@@ -134,9 +136,11 @@ fn build(
     view: Option<Res<View>>,
     mut built: ResMut<Built>,
     old: Query<Entity, With<SceneItem>>,
+    tr: Option<Res<super::lang::Tr>>,
 ) {
     let Some(view) = view else { return };
-    if built.generation == loaded.generation && built.layout.is_some()
+    let tr = tr.map(|t| t.clone()).unwrap_or_default();
+    if built.generation == loaded.generation && built.layout.is_some() && built.lang == tr.lang
         || view.generation != loaded.generation
     {
         return;
@@ -148,14 +152,14 @@ fn build(
     let layout = Layout::new(st);
     // Bands.
     for (band, color, title) in [
-        (USER_BAND, palette::BAND_USER, "USER SPACE"),
-        (KERNEL_BAND, palette::BAND_KERNEL, "KERNEL SPACE"),
-        (HW_BAND, palette::BAND_HARDWARE, "HARDWARE"),
+        (USER_BAND, palette::BAND_USER, "app.s_user_space"),
+        (KERNEL_BAND, palette::BAND_KERNEL, "app.s_kernel_space"),
+        (HW_BAND, palette::BAND_HARDWARE, "app.s_hardware"),
     ] {
         rect(&mut commands, band, color, 0.0);
         text(
             &mut commands,
-            title,
+            &tr.texts.t(title),
             Vec2::new(band.max.x - 8.0, band.max.y - 4.0),
             15.0,
             palette::TEXT_DIM,
@@ -164,21 +168,21 @@ fn build(
     }
     for (b, title) in [
         (PROCESS_BOX, ""),
-        (USER_BUF_BOX, "user buffer"),
-        (CACHE_BOX, "page cache (kernel buffer)"),
-        (SOCKET_BOX, "socket buffer"),
+        (USER_BUF_BOX, "app.s_user_buffer"),
+        (CACHE_BOX, "app.s_page_cache"),
+        (SOCKET_BOX, "app.s_socket_buffer"),
         (KINFO_BOX, ""),
-        (CPU_BOX, "CPU"),
-        (DMA_BOX, "DMA engine"),
-        (DISK_BOX, "disk + controller"),
-        (NIC_BOX, "NIC"),
-        (WIRE_BOX, "wire"),
+        (CPU_BOX, "app.s_cpu"),
+        (DMA_BOX, "app.s_dma_engine"),
+        (DISK_BOX, "app.s_disk"),
+        (NIC_BOX, "app.s_nic"),
+        (WIRE_BOX, "app.s_wire"),
     ] {
         rect(&mut commands, b, palette::BOX, 1.0);
         if !title.is_empty() {
             text(
                 &mut commands,
-                title,
+                &tr.texts.t(title),
                 Vec2::new(b.min.x + 6.0, b.max.y - 3.0),
                 15.0,
                 palette::TEXT,
@@ -190,5 +194,6 @@ fn build(
     devices::spawn(&mut commands, st, &layout, &loaded);
     tokens::spawn(&mut commands);
     built.generation = loaded.generation;
+    built.lang = tr.lang;
     built.layout = Some(layout);
 }
