@@ -240,6 +240,7 @@ fn settings_are_remembered_between_runs() {
     let s = Settings {
         ui_scale: 1.5,
         projector: true,
+        lang: iolab::i18n::Lang::Zh,
     };
     s.save().unwrap();
     assert_eq!(Settings::load(), s);
@@ -258,5 +259,47 @@ fn settings_are_remembered_between_runs() {
         Settings::load(),
         Settings::default(),
         "a broken file falls back to defaults"
+    );
+}
+
+#[test]
+fn the_compare_view_runs_the_editors_conditions_on_one_clock() {
+    use iolab::app::compare::{Comparison, labels_of};
+    let (_, editor) = initial(&Some(scene("classroom_64"))).unwrap();
+    let mut cmp = Comparison::default();
+    cmp.load(&editor, &labels_of("classic"));
+    assert!(cmp.error.is_none(), "{:?}", cmp.error);
+    assert!(cmp.open);
+    assert_eq!(cmp.runs.len(), 4);
+    // The same numbers as `iolab compare` on the same conditions.
+    for run in &cmp.runs {
+        let ov = iolab::compare::parse_label(&run.label, &Overrides::default()).unwrap();
+        let (_, setup) = resolve(&Some(scene("classroom_64")), &ov).unwrap();
+        let m = simulate(setup).unwrap();
+        assert_eq!(&run.total, m.counters(), "{}", run.label);
+    }
+    // One clock: at the end every run shows its totals, at the start nothing.
+    cmp.seek(cmp.end() as f64);
+    for run in &cmp.runs {
+        assert_eq!(run.now.syscalls, run.total.syscalls, "{}", run.label);
+        assert_eq!(run.now.interrupts, run.total.interrupts, "{}", run.label);
+    }
+    cmp.seek(0.0);
+    assert!(cmp.runs.iter().all(|r| r.now.syscalls == 0));
+    // Halfway, the shorter runs are further along than the longer ones.
+    cmp.seek(cmp.end() as f64 / 2.0);
+    assert!(cmp.runs.iter().any(|r| r.now.syscalls > 0));
+    // Bad lists keep the old runs and say why.
+    for bad in ["read_write", "warp_drive, read", "a,b,c,d,e,f,g"] {
+        cmp.load(&editor, &labels_of(bad));
+        assert!(cmp.error.is_some(), "{bad}");
+        assert_eq!(cmp.runs.len(), 4, "{bad}: the old runs stay");
+    }
+    cmp.load(&editor, &labels_of("pio-dma"));
+    assert_eq!(cmp.runs.len(), 2);
+    assert!(cmp.error.is_none());
+    assert!(
+        cmp.runs[0].total.cpu_copies > cmp.runs[1].total.cpu_copies,
+        "PIO copies with the CPU"
     );
 }

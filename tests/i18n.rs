@@ -113,3 +113,42 @@ fn narration_speaks_both_languages_for_every_event() {
         kinds.len()
     );
 }
+
+/// Every character of both languages' texts has a glyph in the shipped font, so
+/// nothing shows as a box (re-run tools/subset-cjk-font.sh when this fails).
+#[test]
+fn the_shipped_font_draws_every_character_of_the_texts() {
+    use skrifa::MetadataProvider;
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/fonts/NotoSansSC-iolab.otf"
+    ))
+    .unwrap();
+    let font = skrifa::FontRef::new(&bytes).expect("an OpenType font");
+    let map = font.charmap();
+    let mut missing = BTreeSet::new();
+    for lang in ["en", "zh"] {
+        let text = std::fs::read_to_string(format!(
+            "{}/assets/lang/{lang}.ron",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        for c in text.chars().filter(|c| !c.is_control()) {
+            if map.map(c).is_none() {
+                missing.insert(c);
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no glyph for {missing:?}");
+    // And it is a CJK font: common hanzi outside our texts are there too.
+    for c in "的一是在不了有和人这中大为上个国我以要他".chars() {
+        assert!(map.map(c).is_some(), "{c}");
+    }
+    assert!(
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/assets/fonts/LICENSE-NotoSansCJK.txt"
+        ))
+        .exists()
+    );
+}

@@ -89,3 +89,40 @@ fn screenshots_are_real_frames_and_moments_differ() {
         "two moments should look different ({differing} pixels differ)"
     );
 }
+
+/// The compare view draws one colour per run (lanes, table, bars), and the app
+/// in Chinese looks different from the app in English at the same moment.
+#[test]
+fn the_compare_view_and_the_chinese_app_render() {
+    let dir = std::env::temp_dir().join(format!("iolab-render2-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cmp = dir.join("compare.png");
+    shoot("scenes/classroom_64.ron", &["--compare", "classic"], &cmp);
+    let (_, _, px) = decode(&cmp);
+    for (i, (r, g, b)) in iolab::compare::RUN_COLOURS.iter().take(4).enumerate() {
+        let n = px
+            .chunks(3)
+            .filter(|p| p[0].abs_diff(*r) < 6 && p[1].abs_diff(*g) < 6 && p[2].abs_diff(*b) < 6)
+            .count();
+        assert!(n > 2000, "run {i}'s colour covers only {n} pixels");
+    }
+    let en = dir.join("en.png");
+    let zh = dir.join("zh.png");
+    shoot(
+        "scenes/sendfile_sg.ron",
+        &["--at-event", "40", "--lang", "en"],
+        &en,
+    );
+    shoot(
+        "scenes/sendfile_sg.ron",
+        &["--at-event", "40", "--lang", "zh"],
+        &zh,
+    );
+    let (_, _, a) = decode(&en);
+    let (_, _, b) = decode(&zh);
+    let differing = a.chunks(3).zip(b.chunks(3)).filter(|(x, y)| x != y).count();
+    assert!(
+        differing > 5000,
+        "the language changes the labels ({differing} pixels)"
+    );
+}
