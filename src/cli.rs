@@ -450,13 +450,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// The event log as JSON Lines: one event per line, fields as in `sim::event`.
 pub fn jsonl(events: &[crate::sim::Event]) -> String {
-    let mut out = String::new();
+    let mut out = Vec::with_capacity(events.len() * 160);
     for e in events {
         // Serializing our own plain types cannot fail.
-        out.push_str(&serde_json::to_string(e).unwrap_or_default());
-        out.push('\n');
+        let _ = serde_json::to_writer(&mut out, e);
+        out.push(b'\n');
     }
-    out
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn describe(s: &Setup) -> String {

@@ -55,11 +55,29 @@ impl Texts {
 
     /// The text for `key` with `{name}` placeholders filled in.
     pub fn get(&self, key: &str, args: &[(&str, String)]) -> String {
-        let mut s = self.t(key).to_string();
-        for (k, v) in args {
-            s = s.replace(&format!("{{{k}}}"), v);
+        let template = self.t(key);
+        // One pass over the template (traces narrate millions of events).
+        let mut out = String::with_capacity(template.len() + 32);
+        let mut rest: &str = &template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after
+                .find('}')
+                .and_then(|close| Some((close, args.iter().find(|(k, _)| *k == &after[..close])?)));
+            match value {
+                Some((close, (_, v))) => {
+                    out.push_str(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        s
+        out.push_str(rest);
+        out
     }
 
     /// The text for `key`, or `[key]` so a missing text shows rather than hides.
