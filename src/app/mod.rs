@@ -60,7 +60,6 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             }),
     )
     .add_plugins(EguiPlugin::default())
-    .insert_resource(ClearColor(palette::BACKGROUND))
     .insert_resource(loaded)
     .insert_resource(editor)
     .insert_resource(automation::Automation::new(
@@ -84,6 +83,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         cmp.seek(cmp.end() as f64);
         app.insert_resource(cmp);
     }
+    palette::set_projector(settings.projector);
+    app.insert_resource(ClearColor(palette::background()));
     app.insert_resource(lang::Tr::new(settings.lang))
         .insert_resource(settings);
     app.add_plugins((

@@ -1,19 +1,93 @@
 //! Colours: the Okabe–Ito palette, safe for colour-blind viewers, on a dark
 //! background that reads well on a projector.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use bevy::prelude::Color;
 
 use crate::sim::event::{Activity, Agent, BusOwner, Mode};
 
-pub const BACKGROUND: Color = Color::srgb(0.08, 0.09, 0.11);
-pub const BAND_USER: Color = Color::srgb(0.10, 0.14, 0.12);
-pub const BAND_KERNEL: Color = Color::srgb(0.14, 0.11, 0.10);
-pub const BAND_HARDWARE: Color = Color::srgb(0.10, 0.11, 0.15);
-pub const BOX: Color = Color::srgb(0.18, 0.19, 0.22);
-pub const CELL_EMPTY: Color = Color::srgb(0.24, 0.25, 0.28);
-pub const CELL_FULL: Color = Color::srgb(0.85, 0.85, 0.80);
-pub const TEXT: Color = Color::srgb(0.93, 0.93, 0.93);
-pub const TEXT_DIM: Color = Color::srgb(0.62, 0.63, 0.66);
+/// The neutral colours of the scene: dark by default, light and high-contrast for
+/// projectors that wash out dark scenes. The agents' colours are the same in both.
+struct Neutrals {
+    background: Color,
+    band_user: Color,
+    band_kernel: Color,
+    band_hardware: Color,
+    boxes: Color,
+    cell_empty: Color,
+    cell_full: Color,
+    text: Color,
+    text_dim: Color,
+}
+
+const DARK: Neutrals = Neutrals {
+    background: Color::srgb(0.08, 0.09, 0.11),
+    band_user: Color::srgb(0.10, 0.14, 0.12),
+    band_kernel: Color::srgb(0.14, 0.11, 0.10),
+    band_hardware: Color::srgb(0.10, 0.11, 0.15),
+    boxes: Color::srgb(0.18, 0.19, 0.22),
+    cell_empty: Color::srgb(0.24, 0.25, 0.28),
+    cell_full: Color::srgb(0.85, 0.85, 0.80),
+    text: Color::srgb(0.93, 0.93, 0.93),
+    text_dim: Color::srgb(0.62, 0.63, 0.66),
+};
+
+const LIGHT: Neutrals = Neutrals {
+    background: Color::srgb(0.98, 0.98, 0.97),
+    band_user: Color::srgb(0.88, 0.95, 0.91),
+    band_kernel: Color::srgb(0.98, 0.91, 0.86),
+    band_hardware: Color::srgb(0.89, 0.91, 0.98),
+    boxes: Color::srgb(1.0, 1.0, 1.0),
+    cell_empty: Color::srgb(0.80, 0.81, 0.84),
+    cell_full: Color::srgb(1.0, 0.88, 0.55),
+    text: Color::srgb(0.0, 0.0, 0.0),
+    text_dim: Color::srgb(0.25, 0.25, 0.30),
+};
+
+/// The projector theme is one switch for the whole app (Settings::projector).
+static PROJECTOR: AtomicBool = AtomicBool::new(false);
+
+pub fn set_projector(on: bool) {
+    PROJECTOR.store(on, Ordering::Relaxed);
+}
+
+pub fn projector() -> bool {
+    PROJECTOR.load(Ordering::Relaxed)
+}
+
+fn neutrals() -> &'static Neutrals {
+    if projector() { &LIGHT } else { &DARK }
+}
+
+pub fn background() -> Color {
+    neutrals().background
+}
+pub fn band_user() -> Color {
+    neutrals().band_user
+}
+pub fn band_kernel() -> Color {
+    neutrals().band_kernel
+}
+pub fn band_hardware() -> Color {
+    neutrals().band_hardware
+}
+pub fn boxes() -> Color {
+    neutrals().boxes
+}
+pub fn cell_empty() -> Color {
+    neutrals().cell_empty
+}
+pub fn cell_full() -> Color {
+    neutrals().cell_full
+}
+pub fn text() -> Color {
+    neutrals().text
+}
+pub fn text_dim() -> Color {
+    neutrals().text_dim
+}
+/// Text on a full (light) cell: dark in both themes.
 pub const TEXT_DARK: Color = Color::srgb(0.05, 0.05, 0.05);
 
 pub const CPU: Color = Color::srgb(0.902, 0.624, 0.0); // orange
@@ -43,7 +117,7 @@ pub fn mode(m: Mode) -> Color {
 
 pub fn bus(b: BusOwner) -> Color {
     match b {
-        BusOwner::Idle => CELL_EMPTY,
+        BusOwner::Idle => cell_empty(),
         BusOwner::Cpu => CPU,
         BusOwner::DiskDma | BusOwner::NicDma => DMA,
     }
@@ -55,7 +129,7 @@ pub fn activity(a: Activity) -> Color {
         Activity::Syscall => KERNEL,
         Activity::Copy => CPU,
         Activity::Interrupt => IRQ,
-        Activity::Idle => CELL_EMPTY,
+        Activity::Idle => cell_empty(),
     }
 }
 

@@ -10,6 +10,17 @@ pub(super) fn plugin(app: &mut App) {
     if !app.world().contains_resource::<Settings>() {
         app.insert_resource(Settings::load());
     }
+    app.add_systems(PreUpdate, follow_theme);
+}
+
+/// The scene's colours and the window's background follow the projector switch.
+fn follow_theme(settings: Res<Settings>, mut clear: ResMut<ClearColor>) {
+    if super::palette::projector() != settings.projector {
+        super::palette::set_projector(settings.projector);
+    }
+    if clear.0 != super::palette::background() {
+        clear.0 = super::palette::background();
+    }
 }
 
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -209,7 +209,7 @@ pub fn show(
     // least one pixel, so a MiB run stays cheap to draw.
     let mut last_px: Vec<(i32, Color32)> = vec![(i32::MIN, Color32::TRANSPARENT); ROWS.len()];
     for &(row, s, e, color) in &spans.spans {
-        if color == palette::egui(palette::CELL_EMPTY) {
+        if color == palette::egui(palette::cell_empty()) {
             continue;
         }
         let (x0, x1) = (x_of(s as f32), x_of(e as f32).max(x_of(s as f32) + 1.0));

@@ -67,7 +67,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
                 let e = rect(
                     commands,
                     Rect::from_center_size(c, Vec2::splat(side)),
-                    palette::CELL_EMPTY,
+                    palette::cell_empty(),
                     2.0,
                 );
                 commands.entity(e).insert(Cell {
@@ -83,11 +83,11 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
                 }
             }
         } else {
-            rect(commands, area, palette::CELL_EMPTY, 2.0);
+            rect(commands, area, palette::cell_empty(), 2.0);
             let e = rect(
                 commands,
                 Rect::from_corners(area.min, Vec2::new(area.min.x, area.max.y)),
-                palette::CELL_FULL,
+                palette::cell_full(),
                 3.0,
             );
             commands.entity(e).insert(Bar { region: id, area });
@@ -96,7 +96,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
                 "",
                 area.center(),
                 14.0,
-                palette::TEXT,
+                palette::text(),
                 Anchor::CENTER,
             );
             // A dark shadow keeps the label readable over the full and the empty part.
@@ -113,7 +113,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
             "",
             Vec2::new(label.min.x + 4.0, label.center().y),
             13.0,
-            palette::TEXT_DIM,
+            palette::text_dim(),
             Anchor::CENTER_LEFT,
         );
         commands.entity(t).insert(FrameTitle(i as u32));
@@ -172,8 +172,8 @@ fn draw_cells(
             });
         let color = match (flying, region.cells.get(cell.index).copied().flatten()) {
             (Some(c), _) => c,
-            (None, Some(_)) => palette::CELL_FULL,
-            (None, None) => palette::CELL_EMPTY,
+            (None, Some(_)) => palette::cell_full(),
+            (None, None) => palette::cell_empty(),
         };
         if sprite.color != color {
             sprite.color = color;
@@ -263,7 +263,7 @@ fn draw_frame_titles(
                 CacheFlash::Miss | CacheFlash::Insert => palette::MISS,
                 CacheFlash::Evict => palette::EVICT,
             },
-            _ => palette::TEXT_DIM,
+            _ => palette::text_dim(),
         };
         if color.0 != c {
             color.0 = c;

@@ -53,11 +53,11 @@ pub enum Lamp {
 
 pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded: &Loaded) {
     let label = |commands: &mut Commands, l: Label, at: Vec2, size: f32, anchor: Anchor| {
-        let e = text(commands, "", at, size, palette::TEXT, anchor);
+        let e = text(commands, "", at, size, palette::text(), anchor);
         commands.entity(e).insert(l);
     };
     let lamp = |commands: &mut Commands, l: Lamp, r: Rect| {
-        let e = rect(commands, r, palette::CELL_EMPTY, 2.0);
+        let e = rect(commands, r, palette::cell_empty(), 2.0);
         commands.entity(e).insert(l);
     };
     // Process.
@@ -111,7 +111,7 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
             name,
             r.center(),
             11.0,
-            palette::TEXT,
+            palette::text(),
             Anchor::CENTER,
         );
     }
@@ -136,7 +136,7 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
         14.0,
         Anchor::TOP_LEFT,
     );
-    rect(commands, progress_rect(DMA_BOX), palette::CELL_EMPTY, 1.5);
+    rect(commands, progress_rect(DMA_BOX), palette::cell_empty(), 1.5);
     lamp(commands, Lamp::DmaProgress, progress_rect(DMA_BOX));
     // Disk: platter and request.
     rect(
@@ -147,7 +147,7 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
             DISK_BOX.max.x - 10.0,
             DISK_BOX.min.y + 70.0,
         ),
-        palette::BAND_HARDWARE,
+        palette::band_hardware(),
         2.0,
     );
     text(
@@ -155,7 +155,7 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
         "platter / flash",
         Vec2::new(DISK_BOX.center().x, DISK_BOX.min.y + 58.0),
         12.0,
-        palette::TEXT_DIM,
+        palette::text_dim(),
         Anchor::CENTER,
     );
     label(
@@ -173,7 +173,7 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
         14.0,
         Anchor::TOP_LEFT,
     );
-    rect(commands, progress_rect(NIC_BOX), palette::CELL_EMPTY, 1.5);
+    rect(commands, progress_rect(NIC_BOX), palette::cell_empty(), 1.5);
     lamp(commands, Lamp::NicProgress, progress_rect(NIC_BOX));
     if loaded.replay.setup.hw.nic_sg {
         let badge = Rect::new(
@@ -188,7 +188,7 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
             "SG",
             badge.center(),
             14.0,
-            palette::TEXT,
+            palette::text(),
             Anchor::CENTER,
         );
     }
@@ -489,14 +489,14 @@ fn draw_lamps(view: Option<Res<View>>, mut lamps: Query<(&Lamp, &mut Sprite, &mu
                 } else if st.pending_irqs.contains(line) {
                     palette::IRQ
                 } else {
-                    palette::CELL_EMPTY
+                    palette::cell_empty()
                 }
             }
             Lamp::Process => match st.process {
                 ProcessState::Running => palette::USER,
                 ProcessState::Sleeping => palette::MISS,
                 ProcessState::Waiting => palette::HIT,
-                ProcessState::Exited => palette::CELL_EMPTY,
+                ProcessState::Exited => palette::cell_empty(),
             },
             Lamp::DmaProgress | Lamp::NicProgress => {
                 let (d, r) = if *lamp == Lamp::DmaProgress {

@@ -38,6 +38,8 @@ pub struct Built {
     pub generation: u64,
     /// The language the labels were built in.
     pub lang: crate::i18n::Lang,
+    /// Whether the colours were the projector theme's.
+    pub projector: bool,
     pub layout: Option<Layout>,
 }
 
@@ -140,7 +142,10 @@ fn build(
 ) {
     let Some(view) = view else { return };
     let tr = tr.map(|t| t.clone()).unwrap_or_default();
-    if built.generation == loaded.generation && built.layout.is_some() && built.lang == tr.lang
+    if built.generation == loaded.generation
+        && built.layout.is_some()
+        && built.lang == tr.lang
+        && built.projector == palette::projector()
         || view.generation != loaded.generation
     {
         return;
@@ -152,9 +157,9 @@ fn build(
     let layout = Layout::new(st);
     // Bands.
     for (band, color, title) in [
-        (USER_BAND, palette::BAND_USER, "app.s_user_space"),
-        (KERNEL_BAND, palette::BAND_KERNEL, "app.s_kernel_space"),
-        (HW_BAND, palette::BAND_HARDWARE, "app.s_hardware"),
+        (USER_BAND, palette::band_user(), "app.s_user_space"),
+        (KERNEL_BAND, palette::band_kernel(), "app.s_kernel_space"),
+        (HW_BAND, palette::band_hardware(), "app.s_hardware"),
     ] {
         rect(&mut commands, band, color, 0.0);
         text(
@@ -162,7 +167,7 @@ fn build(
             &tr.texts.t(title),
             Vec2::new(band.max.x - 8.0, band.max.y - 4.0),
             15.0,
-            palette::TEXT_DIM,
+            palette::text_dim(),
             Anchor::TOP_RIGHT,
         );
     }
@@ -178,14 +183,14 @@ fn build(
         (NIC_BOX, "app.s_nic"),
         (WIRE_BOX, "app.s_wire"),
     ] {
-        rect(&mut commands, b, palette::BOX, 1.0);
+        rect(&mut commands, b, palette::boxes(), 1.0);
         if !title.is_empty() {
             text(
                 &mut commands,
                 &tr.texts.t(title),
                 Vec2::new(b.min.x + 6.0, b.max.y - 3.0),
                 15.0,
-                palette::TEXT,
+                palette::text(),
                 Anchor::TOP_LEFT,
             );
         }
@@ -195,5 +200,6 @@ fn build(
     tokens::spawn(&mut commands);
     built.generation = loaded.generation;
     built.lang = tr.lang;
+    built.projector = palette::projector();
     built.layout = Some(layout);
 }
