@@ -19,7 +19,8 @@ pub struct Row {
     pub counters: Counters,
 }
 
-/// Parses `method[+sg|+nosg|+pio|+dma]...`.
+/// Parses `method[+sg|+nosg|+pio|+dma|+warm|+cold|+classroom|+modern]...`: a
+/// method and the hardware or cache it runs on.
 pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError> {
     let mut parts = label.trim().split('+');
     let name = parts.next().unwrap_or("");
@@ -38,9 +39,13 @@ pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError
             "nosg" => ov.nic_sg = Some(OnOff::Off),
             "pio" => ov.disk = Some(crate::cli::DiskArg::Pio),
             "dma" => ov.disk = Some(crate::cli::DiskArg::Dma),
+            "warm" => ov.cache = Some(crate::cli::CacheArg::Warm),
+            "cold" => ov.cache = Some(crate::cli::CacheArg::Cold),
+            "classroom" | "modern" => ov.profile = Some(p.to_string()),
             other => {
                 return Err(UserError(format!(
-                    "--methods: unknown modifier `+{other}` in `{label}` (use +sg, +nosg, +pio, +dma)"
+                    "--methods: unknown modifier `+{other}` in `{label}` \
+                     (use +sg, +nosg, +pio, +dma, +warm, +cold, +classroom, +modern)"
                 )));
             }
         }

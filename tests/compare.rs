@@ -172,3 +172,19 @@ fn svg_charts_show_every_run_and_metric() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--svg"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn labels_can_change_cache_and_profile_too() {
+    let r = runs(&["sendfile+cold", "sendfile+warm", "sendfile+modern"]);
+    assert!(r[0].row.counters.cache_misses > 0);
+    assert_eq!(
+        r[1].row.counters.cache_misses, 0,
+        "a warm cache has the file"
+    );
+    assert_eq!(r[2].setup.hw.profile, "modern");
+    assert_eq!(r[0].setup.hw.profile, "classroom");
+    let out = iolab(&["compare", "--methods", "read+turbo,read"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("+turbo") && err.contains("+modern"), "{err}");
+}
