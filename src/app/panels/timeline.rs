@@ -13,6 +13,8 @@ use crate::sim::event::{Agent, Engine, EventKind, Place};
 #[derive(Default)]
 pub struct Spans {
     generation: u64,
+    /// The theme the colours were taken in.
+    projector: bool,
     spans: Vec<(usize, u64, u64, Color32)>,
 }
 
@@ -180,9 +182,13 @@ pub fn show(
             ],
         ));
     });
-    if spans.generation != loaded.generation || spans.spans.is_empty() {
+    if spans.generation != loaded.generation
+        || spans.spans.is_empty()
+        || spans.projector != palette::projector()
+    {
         spans.spans = build(loaded);
         spans.generation = loaded.generation;
+        spans.projector = palette::projector();
     }
     let width = ui.available_width();
     let label_w = 70.0;
@@ -194,7 +200,7 @@ pub fn show(
     let rect = resp.rect;
     let total = r.total_cycles().max(1) as f32;
     let x_of = |c: f32| rect.left() + label_w + (c / total) * (rect.width() - label_w);
-    painter.rect_filled(rect, 0.0, Color32::from_gray(24));
+    painter.rect_filled(rect, 0.0, ui.visuals().extreme_bg_color);
     for (i, name) in ROWS.iter().enumerate() {
         let y = rect.top() + i as f32 * row_h;
         painter.text(
@@ -202,7 +208,7 @@ pub fn show(
             egui::Align2::LEFT_CENTER,
             tr.t(name),
             egui::FontId::proportional((row_h - 1.0).min(12.0)),
-            Color32::from_gray(200),
+            ui.visuals().text_color(),
         );
     }
     // Spans narrower than a pixel are merged into their neighbours by drawing at
@@ -227,7 +233,7 @@ pub fn show(
     let px = x_of(p.cycle as f32);
     painter.line_segment(
         [egui::pos2(px, rect.top()), egui::pos2(px, rect.bottom())],
-        Stroke::new(2.0, Color32::WHITE),
+        Stroke::new(2.0, ui.visuals().strong_text_color()),
     );
     if let Some(pos) = resp.interact_pointer_pos()
         && (resp.clicked() || resp.dragged())
