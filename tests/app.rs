@@ -303,3 +303,40 @@ fn the_compare_view_runs_the_editors_conditions_on_one_clock() {
         "PIO copies with the CPU"
     );
 }
+
+#[test]
+fn keys_drive_the_compare_clock_while_it_is_shown() {
+    use iolab::app::compare::{Comparison, labels_of};
+    let mut app = app_for("classroom_64");
+    let editor_labels = labels_of("pio-dma");
+    {
+        let world = app.world_mut();
+        let editor = world.remove_resource::<iolab::app::Editor>().unwrap();
+        let mut cmp = world.resource_mut::<Comparison>();
+        cmp.load(&editor, &editor_labels);
+        world.insert_resource(editor);
+    }
+    let before = app.world().resource::<Playhead>().clone();
+    press(&mut app, &[KeyCode::ArrowRight]);
+    press(&mut app, &[KeyCode::ArrowRight]);
+    let c = app.world().resource::<Comparison>().cycle;
+    assert!(c > 0.0, "Right moves the shared clock ({c})");
+    assert_eq!(
+        app.world().resource::<Playhead>().applied,
+        before.applied,
+        "the scene's playhead stays"
+    );
+    press(&mut app, &[KeyCode::End]);
+    let cmp = app.world().resource::<Comparison>();
+    assert_eq!(cmp.cycle, cmp.end() as f64);
+    assert_eq!(cmp.runs[0].now, cmp.runs[0].total);
+    press(&mut app, &[KeyCode::Home]);
+    assert_eq!(app.world().resource::<Comparison>().cycle, 0.0);
+    // Closed, the keys go back to the scene.
+    app.world_mut().resource_mut::<Comparison>().open = false;
+    press(&mut app, &[KeyCode::ArrowRight]);
+    assert_eq!(
+        app.world().resource::<Playhead>().applied,
+        before.applied + 1
+    );
+}

@@ -152,7 +152,19 @@ pub fn refresh(v: &mut View, r: &Replay, p: &Playhead) {
     v.flights = r.in_flight(p.cycle);
 }
 
-fn keyboard(keys: Res<ButtonInput<KeyCode>>, loaded: Res<Loaded>, mut p: ResMut<Playhead>) {
+fn keyboard(
+    keys: Res<ButtonInput<KeyCode>>,
+    loaded: Res<Loaded>,
+    mut p: ResMut<Playhead>,
+    cmp: Option<ResMut<super::compare::Comparison>>,
+) {
+    // While the compare view is shown, the keys drive its shared clock.
+    if let Some(mut cmp) = cmp
+        && cmp.open
+    {
+        compare_keys(&keys, &mut cmp);
+        return;
+    }
     let r = &loaded.replay;
     let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
     if keys.just_pressed(KeyCode::Space) {
@@ -182,6 +194,39 @@ fn keyboard(keys: Res<ButtonInput<KeyCode>>, loaded: Res<Loaded>, mut p: ResMut<
     }
     if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) {
         p.slower();
+    }
+}
+
+fn compare_keys(keys: &ButtonInput<KeyCode>, cmp: &mut super::compare::Comparison) {
+    let end = cmp.end() as f64;
+    if keys.just_pressed(KeyCode::Space) {
+        if cmp.cycle >= end {
+            cmp.seek(0.0);
+        }
+        cmp.playing = !cmp.playing;
+    }
+    if keys.just_pressed(KeyCode::Home) {
+        cmp.seek(0.0);
+    }
+    if keys.just_pressed(KeyCode::End) {
+        cmp.playing = false;
+        cmp.seek(end);
+    }
+    // Left/right move the clock by a fiftieth of the longest run.
+    let step = (end / 50.0).max(1.0);
+    if keys.any_just_pressed([KeyCode::ArrowRight, KeyCode::PageDown]) {
+        cmp.playing = false;
+        cmp.seek(cmp.cycle + step);
+    }
+    if keys.any_just_pressed([KeyCode::ArrowLeft, KeyCode::PageUp]) {
+        cmp.playing = false;
+        cmp.seek(cmp.cycle - step);
+    }
+    if keys.any_just_pressed([KeyCode::Equal, KeyCode::NumpadAdd]) {
+        cmp.speed = (cmp.speed * 2.0).min(1e10);
+    }
+    if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) {
+        cmp.speed = (cmp.speed / 2.0).max(0.05);
     }
 }
 
