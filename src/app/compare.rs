@@ -104,6 +104,27 @@ impl Comparison {
             .collect())
     }
 
+    /// Play or pause; playing from the end starts again.
+    pub fn toggle_play(&mut self) {
+        if self.cycle >= self.end() as f64 {
+            self.seek(0.0);
+        }
+        self.playing = !self.playing;
+    }
+
+    pub fn to_end(&mut self) {
+        self.playing = false;
+        self.seek(self.end() as f64);
+    }
+
+    pub fn faster(&mut self) {
+        self.speed = (self.speed * 2.0).min(1e10);
+    }
+
+    pub fn slower(&mut self) {
+        self.speed = (self.speed / 2.0).max(0.05);
+    }
+
     /// Moves the shared clock and brings each run's counters to it.
     pub fn seek(&mut self, cycle: f64) {
         self.cycle = cycle.clamp(0.0, self.end() as f64);

@@ -200,17 +200,13 @@ fn keyboard(
 fn compare_keys(keys: &ButtonInput<KeyCode>, cmp: &mut super::compare::Comparison) {
     let end = cmp.end() as f64;
     if keys.just_pressed(KeyCode::Space) {
-        if cmp.cycle >= end {
-            cmp.seek(0.0);
-        }
-        cmp.playing = !cmp.playing;
+        cmp.toggle_play();
     }
     if keys.just_pressed(KeyCode::Home) {
         cmp.seek(0.0);
     }
     if keys.just_pressed(KeyCode::End) {
-        cmp.playing = false;
-        cmp.seek(end);
+        cmp.to_end();
     }
     // Left/right move the clock by a fiftieth of the longest run.
     let step = (end / 50.0).max(1.0);
@@ -223,10 +219,10 @@ fn compare_keys(keys: &ButtonInput<KeyCode>, cmp: &mut super::compare::Compariso
         cmp.seek(cmp.cycle - step);
     }
     if keys.any_just_pressed([KeyCode::Equal, KeyCode::NumpadAdd]) {
-        cmp.speed = (cmp.speed * 2.0).min(1e10);
+        cmp.faster();
     }
     if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) {
-        cmp.speed = (cmp.speed / 2.0).max(0.05);
+        cmp.slower();
     }
 }
 

@@ -32,21 +32,18 @@ const METRIC_KEYS: [&str; 7] = [
 pub fn controls(ui: &mut egui::Ui, cmp: &mut Comparison, editor: &Editor, tr: &Texts) {
     ui.heading(tr.t("app.compare"));
     ui.label(tr.t("app.compare_hint"));
-    if ui
-        .button(tr.t("app.classic"))
-        .on_hover_text(CLASSIC.join(", "))
-        .clicked()
-    {
-        let labels: Vec<String> = CLASSIC.iter().map(|s| s.to_string()).collect();
-        cmp.load(editor, &labels);
-    }
-    if ui
-        .button(tr.t("app.pio_vs_dma"))
-        .on_hover_text(PIO_VS_DMA.join(", "))
-        .clicked()
-    {
-        let labels: Vec<String> = PIO_VS_DMA.iter().map(|s| s.to_string()).collect();
-        cmp.load(editor, &labels);
+    for (key, preset) in [
+        ("app.classic", &CLASSIC[..]),
+        ("app.pio_vs_dma", &PIO_VS_DMA[..]),
+    ] {
+        if ui
+            .button(tr.t(key))
+            .on_hover_text(preset.join(", "))
+            .clicked()
+        {
+            let labels: Vec<String> = preset.iter().map(|s| s.to_string()).collect();
+            cmp.load(editor, &labels);
+        }
     }
     ui.horizontal(|ui| {
         let edit = ui.add(
@@ -85,23 +82,19 @@ pub fn show(ui: &mut egui::Ui, cmp: &mut Comparison, tr: &Texts) {
             tr.t("app.play")
         };
         if ui.button(play).clicked() {
-            if cmp.cycle >= end as f64 {
-                cmp.seek(0.0);
-            }
-            cmp.playing = !cmp.playing;
+            cmp.toggle_play();
         }
         if ui.button(tr.t("app.to_start")).clicked() {
             cmp.seek(0.0);
         }
         if ui.button(tr.t("app.to_end")).clicked() {
-            cmp.playing = false;
-            cmp.seek(end as f64);
+            cmp.to_end();
         }
         if ui.button("−").clicked() {
-            cmp.speed = (cmp.speed / 2.0).max(0.05);
+            cmp.slower();
         }
         if ui.button("+").clicked() {
-            cmp.speed = (cmp.speed * 2.0).min(1e10);
+            cmp.faster();
         }
         ui.label(tr.get(
             "app.clock",
