@@ -152,3 +152,29 @@ fn the_shipped_font_draws_every_character_of_the_texts() {
         .exists()
     );
 }
+
+/// The scene builds some keys from enum names (`app.act_syscall`, `app.bus_diskdma`).
+#[test]
+fn keys_built_from_enum_names_exist() {
+    use iolab::sim::event::{Activity, BusOwner};
+    let en = keys("en");
+    for a in [
+        Activity::Process,
+        Activity::Syscall,
+        Activity::Copy,
+        Activity::Interrupt,
+        Activity::Idle,
+    ] {
+        let k = format!("app.act_{}", format!("{a:?}").to_lowercase());
+        assert!(en.contains(&k), "{k}");
+    }
+    for b in [
+        BusOwner::Idle,
+        BusOwner::Cpu,
+        BusOwner::DiskDma,
+        BusOwner::NicDma,
+    ] {
+        let k = format!("app.bus_{b:?}").to_lowercase();
+        assert!(en.contains(&k), "{k}");
+    }
+}

@@ -51,7 +51,13 @@ pub enum Lamp {
     NicProgress,
 }
 
-pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded: &Loaded) {
+pub fn spawn(
+    commands: &mut Commands,
+    _st: &SceneState,
+    _layout: &Layout,
+    loaded: &Loaded,
+    tr: &Texts,
+) {
     let label = |commands: &mut Commands, l: Label, at: Vec2, size: f32, anchor: Anchor| {
         let e = text(commands, "", at, size, palette::text(), anchor);
         commands.entity(e).insert(l);
@@ -102,13 +108,13 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
         let r = Rect::new(x0, CPU_BOX.min.y + 8.0, x0 + 58.0, CPU_BOX.min.y + 34.0);
         lamp(commands, Lamp::Irq(line), r);
         let name = match line {
-            IrqLine::Disk => "IRQ disk",
-            IrqLine::Dma => "IRQ dma",
-            IrqLine::Nic => "IRQ nic",
+            IrqLine::Disk => "app.s_irq_disk",
+            IrqLine::Dma => "app.s_irq_dma",
+            IrqLine::Nic => "app.s_irq_nic",
         };
         text(
             commands,
-            name,
+            &tr.t(name),
             r.center(),
             11.0,
             palette::text(),
@@ -152,7 +158,7 @@ pub fn spawn(commands: &mut Commands, _st: &SceneState, _layout: &Layout, loaded
     );
     text(
         commands,
-        "platter / flash",
+        &tr.t("app.s_platter"),
         Vec2::new(DISK_BOX.center().x, DISK_BOX.min.y + 58.0),
         12.0,
         palette::text_dim(),
@@ -318,30 +324,32 @@ fn progress_rect(b: Rect) -> Rect {
     Rect::new(b.min.x + 8.0, b.min.y + 10.0, b.max.x - 8.0, b.min.y + 26.0)
 }
 
-fn place_name(p: Place) -> String {
+fn place_name(p: Place, tr: &Texts) -> String {
     match p {
-        Place::Platter { .. } => "disk".into(),
-        Place::Controller { .. } => "controller".into(),
-        Place::Frame { frame, .. } => format!("frame {frame}"),
-        Place::User { .. } => "user buf".into(),
-        Place::Socket { .. } => "socket buf".into(),
-        Place::NicBuffer { .. } => "NIC buf".into(),
-        Place::Wire { .. } => "wire".into(),
-        Place::RecvBuffer { .. } => "socket rcv buf".into(),
+        Place::Platter { .. } => tr.t("app.p_disk").into(),
+        Place::Controller { .. } => tr.t("app.p_controller").into(),
+        Place::Frame { frame, .. } => tr.get("app.p_frame", &[("frame", frame.to_string())]),
+        Place::User { .. } => tr.t("app.p_user").into(),
+        Place::Socket { .. } => tr.t("app.p_socket").into(),
+        Place::NicBuffer { .. } => tr.t("app.p_nic").into(),
+        Place::Wire { .. } => tr.t("app.p_wire").into(),
+        Place::RecvBuffer { .. } => tr.t("app.p_recv").into(),
     }
 }
 
-fn desc(d: &Option<DescView>) -> String {
+fn desc(d: &Option<DescView>, tr: &Texts) -> String {
     match d {
-        Some(d) => format!(
-            "descriptor #{}\n{} -> {}\n{} / {} B",
-            d.id,
-            place_name(d.src),
-            place_name(d.dst),
-            d.moved,
-            d.len
+        Some(d) => tr.get(
+            "app.s_descriptor",
+            &[
+                ("id", d.id.to_string()),
+                ("from", place_name(d.src, tr)),
+                ("to", place_name(d.dst, tr)),
+                ("moved", d.moved.to_string()),
+                ("len", d.len.to_string()),
+            ],
         ),
-        None => "no descriptor".into(),
+        None => tr.t("app.s_no_descriptor").into(),
     }
 }
 
@@ -355,7 +363,10 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
                 ProcessState::Waiting => tr.t("app.s_waiting"),
                 ProcessState::Exited => tr.t("app.s_exited"),
             };
-            let call = st.syscall.map(|s| format!("in {s}()")).unwrap_or_default();
+            let call = st
+                .syscall
+                .map(|s| tr.get("app.s_in_call", &[("name", s.to_string())]))
+                .unwrap_or_default();
             let who = tr.get("app.s_process", &[("method", r.setup.method.name().into())]);
             format!("{who}\n{state}\n{call}")
         }
@@ -378,12 +389,13 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
                         .iter()
                         .map(|b| format!("{b:02X}"))
                         .collect();
-                    format!("register: {bytes}")
+                    tr.get("app.s_register", &[("bytes", bytes)])
                 })
-                .unwrap_or_else(|| "register: -".into());
-            format!("{}\n{reg}", format!("{:?}", st.activity).to_lowercase())
+                .unwrap_or_else(|| tr.get("app.s_register", &[("bytes", "-".into())]));
+            let activity = format!("{:?}", st.activity).to_lowercase();
+            format!("{}\n{reg}", tr.t(&format!("app.act_{activity}")))
         }
-        Label::Dma => desc(&st.dma),
+        Label::Dma => desc(&st.dma, tr),
         Label::Disk => match st.disk_request {
             Some((off, len)) => tr.get(
                 "app.s_disk_reading",
@@ -394,7 +406,7 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             ),
             None => tr.t("app.s_idle").into(),
         },
-        Label::Nic => desc(&st.nic_dma),
+        Label::Nic => desc(&st.nic_dma, tr),
         Label::Wire => tr.get(
             "app.s_wire_sent",
             &[
@@ -411,7 +423,7 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
                     .take(6)
                     .map(|p| format!("[f{}+{}, {} B]", p.frame, p.offset, p.len))
                     .collect();
-                lines.push(format!("socket descriptors (SG): {}", refs.join(" ")));
+                lines.push(tr.get("app.s_socket_refs", &[("refs", refs.join(" "))]));
             }
             if !st.pipe_refs.is_empty() {
                 let refs: Vec<String> = st
@@ -420,35 +432,43 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
                     .take(6)
                     .map(|p| format!("[f{}+{}, {} B]", p.frame, p.offset, p.len))
                     .collect();
-                lines.push(format!("pipe holds page refs: {}", refs.join(" ")));
+                lines.push(tr.get("app.s_pipe_refs", &[("refs", refs.join(" "))]));
             }
             if let Some(p) = st.io_phase {
-                lines.push(format!(
-                    "I/O model `{}`: {}",
-                    r.setup.io_model.name(),
-                    match p {
-                        crate::sim::event::IoPhase::WaitingForData => "phase 1, waiting for data",
-                        crate::sim::event::IoPhase::CopyingToUser =>
-                            "phase 2, copying to the process",
-                        crate::sim::event::IoPhase::Done => "done: the data is in the user buffer",
-                    }
+                let phase = match p {
+                    crate::sim::event::IoPhase::WaitingForData => "app.s_phase_wait",
+                    crate::sim::event::IoPhase::CopyingToUser => "app.s_phase_copy",
+                    crate::sim::event::IoPhase::Done => "app.s_phase_done",
+                };
+                lines.push(tr.get(
+                    "app.s_io_model",
+                    &[
+                        ("model", r.setup.io_model.name().to_string()),
+                        ("phase", tr.t(phase).into()),
+                    ],
                 ));
             }
             if let Some((start, size)) = st.readahead {
-                lines.push(format!(
-                    "readahead window: pages {start}-{}",
-                    start + size - 1
+                lines.push(tr.get(
+                    "app.s_readahead",
+                    &[
+                        ("start", start.to_string()),
+                        ("last", (start + size - 1).to_string()),
+                    ],
                 ));
             }
             if st.mapped > 0 {
-                lines.push(format!(
-                    "mmap: {} frame(s) shared with the process",
-                    st.mapped
-                ));
+                lines.push(tr.get("app.s_mmap", &[("n", st.mapped.to_string())]));
             }
             lines.join("\n")
         }
-        Label::Bus => format!("memory bus: {:?}", st.bus).to_lowercase(),
+        Label::Bus => tr.get(
+            "app.s_bus",
+            &[(
+                "owner",
+                tr.t(&format!("app.bus_{:?}", st.bus).to_lowercase()).into(),
+            )],
+        ),
     }
 }
 

@@ -196,7 +196,7 @@ fn build(
         }
     }
     buffers::spawn(&mut commands, st, &layout);
-    devices::spawn(&mut commands, st, &layout, &loaded);
+    devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts);
     tokens::spawn(&mut commands);
     built.generation = loaded.generation;
     built.lang = tr.lang;
