@@ -303,6 +303,27 @@ fn lanes(ui: &mut egui::Ui, cmp: &mut Comparison, tr: &Texts) {
         {
             seek = Some(((pos.x - all.left()) / all.width()) as f64 * end as f64);
         }
+        // A cycle scale under the lanes: 0, quarters, end.
+        let (axis, _) = ui.allocate_exact_size(vec2(width, 18.0), Sense::hover());
+        for q in 0..=4u64 {
+            let x = all.left() + all.width() * q as f32 / 4.0;
+            let align = match q {
+                0 => Align2::LEFT_TOP,
+                4 => Align2::RIGHT_TOP,
+                _ => Align2::CENTER_TOP,
+            };
+            ui.painter().line_segment(
+                [pos2(x, axis.top()), pos2(x, axis.top() + 4.0)],
+                Stroke::new(1.0, dim),
+            );
+            ui.painter().text(
+                pos2(x, axis.top() + 4.0),
+                align,
+                short_number((end * q / 4) as f64),
+                FontId::proportional(12.0),
+                dim,
+            );
+        }
         let x = all.left() + (cmp.cycle / end as f64) as f32 * all.width();
         ui.painter().line_segment(
             [
