@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
 
-pub use crate::i18n::Texts;
+use crate::i18n::Texts;
 use crate::sim::event::{Agent, EventKind, Place};
 use crate::sim::{Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 

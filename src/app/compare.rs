@@ -9,7 +9,8 @@ use crate::compare::{self, Lane};
 use crate::sim::{Counters, Event};
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Comparison>().add_systems(Update, tick);
+    app.init_resource::<Comparison>()
+        .add_systems(Update, (keyboard, tick).chain());
 }
 
 /// The most runs one view shows: one colour each, lanes that still fit.
@@ -139,6 +140,41 @@ impl Comparison {
                 run.applied += 1;
             }
         }
+    }
+}
+
+/// While the view is shown, the playback keys drive the shared clock.
+fn keyboard(keys: Res<ButtonInput<KeyCode>>, mut cmp: ResMut<Comparison>) {
+    if !cmp.open {
+        return;
+    }
+    let end = cmp.end() as f64;
+    if keys.just_pressed(KeyCode::Space) {
+        cmp.toggle_play();
+    }
+    if keys.just_pressed(KeyCode::Home) {
+        cmp.seek(0.0);
+    }
+    if keys.just_pressed(KeyCode::End) {
+        cmp.to_end();
+    }
+    // Left/right move the clock by a fiftieth of the longest run.
+    let step = (end / 50.0).max(1.0);
+    if keys.any_just_pressed([KeyCode::ArrowRight, KeyCode::PageDown]) {
+        cmp.playing = false;
+        let c = cmp.cycle + step;
+        cmp.seek(c);
+    }
+    if keys.any_just_pressed([KeyCode::ArrowLeft, KeyCode::PageUp]) {
+        cmp.playing = false;
+        let c = cmp.cycle - step;
+        cmp.seek(c);
+    }
+    if keys.any_just_pressed([KeyCode::Equal, KeyCode::NumpadAdd]) {
+        cmp.faster();
+    }
+    if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) {
+        cmp.slower();
     }
 }
 

@@ -65,16 +65,8 @@ impl Tr {
     }
 }
 
-impl Default for Tr {
-    fn default() -> Self {
-        Tr::new(Lang::En)
-    }
-}
-
-fn follow_settings(settings: Res<Settings>, tr: Option<ResMut<Tr>>, mut commands: Commands) {
-    match tr {
-        Some(mut tr) if tr.lang != settings.lang => *tr = Tr::new(settings.lang),
-        Some(_) => {}
-        None => commands.insert_resource(Tr::new(settings.lang)),
+fn follow_settings(settings: Res<Settings>, mut tr: ResMut<Tr>) {
+    if tr.lang != settings.lang {
+        *tr = Tr::new(settings.lang);
     }
 }

@@ -156,13 +156,10 @@ fn keyboard(
     keys: Res<ButtonInput<KeyCode>>,
     loaded: Res<Loaded>,
     mut p: ResMut<Playhead>,
-    cmp: Option<ResMut<super::compare::Comparison>>,
+    cmp: Option<Res<super::compare::Comparison>>,
 ) {
-    // While the compare view is shown, the keys drive its shared clock.
-    if let Some(mut cmp) = cmp
-        && cmp.open
-    {
-        compare_keys(&keys, &mut cmp);
+    // While the compare view is shown, the keys drive its clock (compare.rs).
+    if cmp.is_some_and(|c| c.open) {
         return;
     }
     let r = &loaded.replay;
@@ -194,35 +191,6 @@ fn keyboard(
     }
     if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) {
         p.slower();
-    }
-}
-
-fn compare_keys(keys: &ButtonInput<KeyCode>, cmp: &mut super::compare::Comparison) {
-    let end = cmp.end() as f64;
-    if keys.just_pressed(KeyCode::Space) {
-        cmp.toggle_play();
-    }
-    if keys.just_pressed(KeyCode::Home) {
-        cmp.seek(0.0);
-    }
-    if keys.just_pressed(KeyCode::End) {
-        cmp.to_end();
-    }
-    // Left/right move the clock by a fiftieth of the longest run.
-    let step = (end / 50.0).max(1.0);
-    if keys.any_just_pressed([KeyCode::ArrowRight, KeyCode::PageDown]) {
-        cmp.playing = false;
-        cmp.seek(cmp.cycle + step);
-    }
-    if keys.any_just_pressed([KeyCode::ArrowLeft, KeyCode::PageUp]) {
-        cmp.playing = false;
-        cmp.seek(cmp.cycle - step);
-    }
-    if keys.any_just_pressed([KeyCode::Equal, KeyCode::NumpadAdd]) {
-        cmp.faster();
-    }
-    if keys.any_just_pressed([KeyCode::Minus, KeyCode::NumpadSubtract]) {
-        cmp.slower();
     }
 }
 

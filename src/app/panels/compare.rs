@@ -168,14 +168,8 @@ fn coverage(s: &Spans, c0: u64, c1: u64, stop: u64, colour: Color32) -> Option<(
     (s.covered(c0, c1) > 0).then_some((colour, 1.0))
 }
 
-const NUMBERS: [&str; 6] = [
-    "app.m_syscalls",
-    "app.m_mode_switches",
-    "app.m_cpu_copies",
-    "app.m_dma_copies",
-    "app.m_interrupts",
-    "app.m_cpu_busy",
-];
+/// The lanes' counter columns: the first six metrics (total cycles is the clock).
+const NUMBERS: &[&str] = METRIC_KEYS.split_at(6).0;
 
 fn numbers(c: &Counters, cycle: u64) -> [String; 6] {
     [

@@ -60,9 +60,8 @@ fn root(
     time: Res<Time>,
     mut settings: ResMut<super::settings::Settings>,
     mut cmp: ResMut<super::compare::Comparison>,
-    tr: Option<Res<super::lang::Tr>>,
+    tr: Res<super::lang::Tr>,
 ) -> Result {
-    let Some(tr) = tr else { return Ok(()) };
     let tr = &tr.texts;
     let ctx = contexts.ctx_mut()?.clone();
     // The viewer's scale and theme, applied before anything is laid out.

@@ -476,14 +476,11 @@ fn draw_labels(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
     mut labels: Query<(&Label, &mut Text2d)>,
-    tr: Option<Res<crate::app::lang::Tr>>,
+    tr: Res<crate::app::lang::Tr>,
 ) {
     let Some(view) = view else { return };
-    let tr = tr
-        .map(|t| t.texts.clone())
-        .unwrap_or_else(|| Texts::of(Default::default()));
     for (l, mut t) in &mut labels {
-        let s = label_text(*l, &view.state, &view, &loaded, &tr);
+        let s = label_text(*l, &view.state, &view, &loaded, &tr.texts);
         if t.0 != s {
             t.0 = s;
         }

@@ -138,10 +138,9 @@ fn build(
     view: Option<Res<View>>,
     mut built: ResMut<Built>,
     old: Query<Entity, With<SceneItem>>,
-    tr: Option<Res<super::lang::Tr>>,
+    tr: Res<super::lang::Tr>,
 ) {
     let Some(view) = view else { return };
-    let tr = tr.map(|t| t.clone()).unwrap_or_default();
     if built.generation == loaded.generation
         && built.layout.is_some()
         && built.lang == tr.lang
