@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::scenario::{self, CacheState, Scenario, ScenarioError, Size, parse_size};
-use crate::sim::{Counters, DiskTransfer, Machine, Method, Setup, Style};
+use crate::sim::{Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -323,6 +323,25 @@ fn load_or_default(path: &Option<PathBuf>) -> Result<Scenario, UserError> {
     }
 }
 
+/// A run refused on the classroom profile that the modern profile would run: say
+/// so, since the classroom machine is tiny on purpose (16-byte pages, 8 of them).
+fn classroom_hint(sc: &Scenario, field: &str) -> String {
+    let hw = &sc.file.hardware;
+    if hw.profile.as_deref().is_some_and(|p| p != "classroom") {
+        return String::new();
+    }
+    let mut modern = sc.clone();
+    modern.file.hardware.profile = Some("modern".into());
+    if modern.setup().is_err() {
+        return String::new();
+    }
+    format!(
+        "; the classroom profile is tiny on purpose (pages of {} bytes, {} of them): --profile modern (hardware.profile: \"modern\") runs this, or raise {field}",
+        Hardware::classroom().page_size,
+        Hardware::classroom().cache_pages
+    )
+}
+
 /// The setup for a scenario with flags applied; errors name the file or the flag.
 pub fn resolve(path: &Option<PathBuf>, ov: &Overrides) -> Result<(Scenario, Setup), UserError> {
     let mut sc = load_or_default(path)?;
@@ -330,6 +349,7 @@ pub fn resolve(path: &Option<PathBuf>, ov: &Overrides) -> Result<(Scenario, Setu
     match sc.setup() {
         Ok(s) => Ok((sc, s)),
         Err((field, msg)) => {
+            let msg = msg + &classroom_hint(&sc, &field);
             if let Some((_, flag)) = set.iter().find(|(f, _)| *f == field) {
                 return Err(UserError(format!("{flag}: {msg}")));
             }
@@ -358,7 +378,7 @@ pub fn resolve(path: &Option<PathBuf>, ov: &Overrides) -> Result<(Scenario, Setu
 pub fn failed_call(m: &Machine) -> Option<(&'static str, i64)> {
     m.log.events.iter().find_map(|e| match e.kind {
         crate::sim::EventKind::SyscallReturn { name, result, .. }
-            if result == crate::sim::machine::EINVAL =>
+            if result == crate::sim::EINVAL =>
         {
             Some((name, result))
         }
@@ -592,7 +612,10 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             }
             // A call the kernel refused (a misaligned O_DIRECT read) ends the program.
             if let Some((name, result)) = failed_call(&m) {
-                let why = m.setup.dio_problem().map(|(f, msg)| (f.to_string(), msg));
+                let why = m
+                    .setup
+                    .dio_problem()
+                    .map(|(f, msg)| (scenario::ron_path(f).to_string(), msg));
                 let (field, msg) =
                     why.unwrap_or_else(|| ("workload".into(), "a system call failed".into()));
                 return Err(UserError(format!(
@@ -666,7 +689,11 @@ fn dispatch(c: Command) -> Result<(), UserError> {
                         if let Some((field, msg)) = setup.dio_problem() {
                             eprintln!(
                                 "error: {}: {msg}",
-                                locate(&Some(f.clone()), &Overrides::default(), field)
+                                locate(
+                                    &Some(f.clone()),
+                                    &Overrides::default(),
+                                    scenario::ron_path(field)
+                                )
                             );
                             bad += 1;
                             continue;

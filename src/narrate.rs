@@ -157,6 +157,27 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             }
             text
         }
+        EventKind::CacheRefault {
+            page,
+            frame,
+            distance,
+            activated,
+            ..
+        } => {
+            let verdict = if *activated {
+                "n.refault_active"
+            } else {
+                "n.refault_inactive"
+            };
+            t.get(
+                "n.cache_refault",
+                &[
+                    ("page", n(page)),
+                    ("distance", n(distance)),
+                    ("verdict", t.get(verdict, &[("frame", n(frame))])),
+                ],
+            )
+        }
         EventKind::CacheDemote { page, frame, .. } => {
             t.get("n.cache_demote", &[("page", n(page)), ("frame", n(frame))])
         }

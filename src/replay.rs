@@ -366,6 +366,13 @@ impl Replay {
                 self.relist(st, *frame, Some(*list));
                 self.flash(st, *frame, CacheFlash::Hit, i)
             }
+            EventKind::CacheRefault {
+                frame, activated, ..
+            } => {
+                if *activated {
+                    self.relist(st, *frame, Some(crate::sim::page_cache::List::Active))
+                }
+            }
             EventKind::CacheDemote { frame, .. } => {
                 self.relist(st, *frame, Some(crate::sim::page_cache::List::Inactive))
             }

@@ -17,7 +17,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::sim::hardware::MilliRate;
-use crate::sim::{Content, DiskTransfer, Hardware, Method, Setup, Style};
+use crate::sim::{Content, DiskTransfer, Field, Hardware, Method, Setup, Style};
 
 /// The scenario format this build reads.
 pub const VERSION: u32 = 1;
@@ -463,6 +463,25 @@ const ACCESS_METHODS: [Method; 5] = [
     Method::DirectIo,
 ];
 
+/// Where a setting lives in a scenario file.
+pub fn ron_path(f: Field) -> &'static str {
+    match f {
+        Field::FileSize => "conditions.file_size",
+        Field::BufferSize => "conditions.buffer_size",
+        Field::QueueDepth => "conditions.queue_depth",
+        Field::WordBytes => "hardware.word_bytes",
+        Field::CpuCyclesPerWord => "hardware.cpu_cycles_per_word",
+        Field::PioCyclesPerWord => "hardware.pio_cycles_per_word",
+        Field::ControllerBuffer => "hardware.controller_buffer",
+        Field::NicBuffer => "hardware.nic_buffer",
+        Field::PageSize => "hardware.page_size",
+        Field::CachePages => "hardware.cache_pages",
+        Field::SocketBuffer => "hardware.socket_buffer",
+        Field::PipeCapacity => "hardware.pipe_capacity",
+        Field::DioAlignment => "hardware.dio_alignment",
+    }
+}
+
 impl Scenario {
     /// Adds the `files`, `accesses` and `rounds` of a multi-file scenario.
     fn with_files(&self, mut setup: Setup) -> Result<Setup, (String, String)> {
@@ -501,14 +520,14 @@ impl Scenario {
                 return Err((format!("files[{i}].size"), "must be at least 1".into()));
             }
             total = total.saturating_add(file.size.0);
-            setup.files.push(crate::sim::machine::FileSpec {
+            setup.files.push(crate::sim::FileSpec {
                 name: file.name.clone(),
                 size: file.size.0,
                 content: file.content.unwrap_or(setup.content),
                 seed: file.seed.unwrap_or(setup.seed + i as u64),
             });
         }
-        if total > crate::sim::machine::MAX_FILE {
+        if total > crate::sim::MAX_FILE {
             return Err((
                 "files".into(),
                 format!("{total} bytes in all is too large (at most 2 GiB)"),
@@ -549,8 +568,8 @@ impl Scenario {
             }
             probe
                 .validate()
-                .map_err(|(field, msg)| (format!("accesses[{i}] ({field})"), msg))?;
-            setup.accesses.push(crate::sim::machine::AccessSpec {
+                .map_err(|(field, msg)| (format!("accesses[{i}] ({})", ron_path(field)), msg))?;
+            setup.accesses.push(crate::sim::AccessSpec {
                 file: file as u32,
                 method,
                 bytes_per_round: a.bytes_per_round.map(|b| b.0),
@@ -558,7 +577,7 @@ impl Scenario {
             });
         }
         let (calls, _, _) = setup.program();
-        if calls.len() as u64 > 4 * crate::sim::machine::MAX_CALLS {
+        if calls.len() as u64 > 4 * crate::sim::MAX_CALLS {
             return Err((
                 "rounds".into(),
                 format!(
@@ -655,6 +674,8 @@ impl Scenario {
         }
         let c = &f.conditions;
         let file_size = c.file_size.map(|s| s.0).unwrap_or(40);
+        let arrival_delay = c.arrival_delay.unwrap_or(hw.default_arrival_delay());
+        let poll_interval = c.poll_interval.unwrap_or(hw.default_poll_interval());
         let setup = Setup {
             name: f.name.clone().unwrap_or_else(|| self.source.clone()),
             hw,
@@ -673,8 +694,8 @@ impl Scenario {
                 .workload
                 .io_model
                 .unwrap_or(crate::sim::program::IoModel::Blocking),
-            arrival_delay: c.arrival_delay.unwrap_or(150),
-            poll_interval: c.poll_interval.unwrap_or(20),
+            arrival_delay,
+            poll_interval,
             queue_depth: c.queue_depth.unwrap_or(4),
             files: Vec::new(),
             accesses: Vec::new(),
@@ -683,7 +704,7 @@ impl Scenario {
         let setup = self.with_files(setup)?;
         setup
             .validate()
-            .map_err(|(field, msg)| (field.to_string(), msg))?;
+            .map_err(|(field, msg)| (ron_path(field).to_string(), msg))?;
         Ok(setup)
     }
 }

@@ -1,5 +1,4 @@
 //! Headless tests of the app's playback (no window, `MinimalPlugins`).
-#![cfg(feature = "gui")]
 
 use std::path::PathBuf;
 

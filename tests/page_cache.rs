@@ -132,11 +132,15 @@ impl LruModel {
     }
 }
 
-/// Linux's two lists as documented: (page, referenced), least recent first.
+/// Linux's two lists as documented: (page, referenced), least recent first, with
+/// refault detection: an evicted page's shadow remembers the nonresident age
+/// (evictions + activations) when it left.
 struct TwoListModel {
     cap: usize,
     inactive: VecDeque<(u64, bool)>,
     active: VecDeque<u64>,
+    age: u64,
+    shadows: std::collections::BTreeMap<u64, u64>,
 }
 
 impl TwoListModel {
@@ -152,6 +156,7 @@ impl TwoListModel {
             let (_, referenced) = self.inactive.remove(i).unwrap();
             if referenced {
                 self.active.push_back(p);
+                self.age += 1;
             } else {
                 self.inactive.push_back((p, true));
             }
@@ -169,8 +174,18 @@ impl TwoListModel {
                 Some((x, _)) => Some(x),
                 None => self.active.pop_front(),
             };
+            if let Some(x) = ev {
+                self.shadows.insert(x, self.age);
+                self.age += 1;
+            }
         }
-        self.inactive.push_back((p, true));
+        match self.shadows.remove(&p) {
+            Some(left) if self.age - left <= self.active.len() as u64 => {
+                self.age += 1;
+                self.active.push_back(p);
+            }
+            _ => self.inactive.push_back((p, true)),
+        }
         (false, ev)
     }
 }
@@ -183,6 +198,8 @@ fn cache_access(c: &mut PageCache, p: u64) -> (bool, Option<u64>) {
         }
         None => {
             let a = c.allocate(0, p).expect("no pins: always a victim");
+            // The access that missed is the page's first.
+            c.mark_accessed(a.frame);
             c.unpin(a.frame);
             (false, a.evicted.map(|e| e.1))
         }
@@ -199,7 +216,7 @@ proptest! {
         let mut lru = PageCache::new(cap, 16, Policy::Lru);
         let mut two = PageCache::new(cap, 16, Policy::TwoList);
         let mut lm = LruModel { cap: cap as usize, list: Vec::new() };
-        let mut tm = TwoListModel { cap: cap as usize, inactive: VecDeque::new(), active: VecDeque::new() };
+        let mut tm = TwoListModel { cap: cap as usize, inactive: VecDeque::new(), active: VecDeque::new(), age: 0, shadows: Default::default() };
         for &p in &pages {
             prop_assert_eq!(cache_access(&mut lru, p), lm.access(p));
             prop_assert_eq!(cache_access(&mut two, p), tm.access(p));
@@ -248,7 +265,9 @@ fn the_replay_follows_the_list_order_of_the_cache() {
             hw.readahead_max = 2;
             let s = Setup {
                 method: Method::Read,
-                file_size: 640,
+                // A file a little larger than the cache: random reads come back to
+                // pages still cached, promote them, and push others out.
+                file_size: 192,
                 buffer_size: 24,
                 access,
                 warm_cache: true,
@@ -257,7 +276,7 @@ fn the_replay_follows_the_list_order_of_the_cache() {
             let s = Setup { hw, ..s };
             let mut m = Machine::new(s).unwrap();
             m.run_to_end().unwrap();
-            let lists = m.cache.lists();
+            let lists = m.kernel.cache.lists();
             let pick =
                 |l: List| -> Vec<u32> { lists.iter().filter(|x| x.3 == l).map(|x| x.0).collect() };
             let r = Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events));
@@ -272,4 +291,105 @@ fn the_replay_follows_the_list_order_of_the_cache() {
         }
     }
     assert!(demotions > 0, "two_list demotes pages in these runs");
+}
+
+/// A page the reader missed (allocated, then marked by that access) or read ahead
+/// (allocated only).
+fn bring_in(c: &mut PageCache, p: u64, read_ahead: bool) -> u32 {
+    let a = c.allocate(0, p).expect("a frame");
+    if !read_ahead {
+        c.mark_accessed(a.frame);
+    }
+    c.unpin(a.frame);
+    a.frame
+}
+
+#[test]
+fn two_list_activates_on_the_second_access_only() {
+    use iolab::sim::page_cache::List;
+    let mut c = PageCache::new(8, 16, Policy::TwoList);
+    // A missed page: the miss was its first access; the next one activates it.
+    let missed = bring_in(&mut c, 0, false);
+    assert_eq!(c.list_of(missed), List::Inactive);
+    c.touch(missed);
+    assert_eq!(c.list_of(missed), List::Active);
+    // A page read ahead was never accessed: its first read only marks it.
+    let ahead = bring_in(&mut c, 1, true);
+    c.touch(ahead);
+    assert_eq!(
+        c.list_of(ahead),
+        List::Inactive,
+        "first access of a readahead page"
+    );
+    c.touch(ahead);
+    assert_eq!(c.list_of(ahead), List::Active, "second access");
+}
+
+#[test]
+fn a_file_read_once_stays_inactive_and_a_second_pass_activates_it() {
+    use iolab::sim::page_cache::List;
+    let active_after = |passes: u64| {
+        let mut hw = Hardware::modern();
+        hw.cache_policy = Policy::TwoList;
+        let file = iolab::sim::FileSpec {
+            name: "f".into(),
+            size: 256 << 10,
+            content: Content::Random,
+            seed: 1,
+        };
+        let s = Setup {
+            hw,
+            method: Method::Read,
+            file_size: 256 << 10,
+            buffer_size: 16 << 10,
+            files: vec![file],
+            accesses: vec![iolab::sim::AccessSpec {
+                file: 0,
+                method: Method::Read,
+                bytes_per_round: None,
+                buffer_size: 16 << 10,
+            }],
+            rounds: passes,
+            ..Setup::default()
+        };
+        let mut m = Machine::new(s).unwrap();
+        m.run_to_end().unwrap();
+        assert!(m.counters().data_intact);
+        let lists = m.kernel.cache.lists();
+        lists.iter().filter(|x| x.3 == List::Active).count()
+    };
+    // 64 pages, most of them read ahead: one pass promotes none of them.
+    assert_eq!(active_after(1), 0);
+    assert_eq!(active_after(2), 64);
+}
+
+#[test]
+fn a_refault_within_the_active_list_size_activates_at_once() {
+    use iolab::sim::page_cache::List;
+    let mut c = PageCache::new(4, 16, Policy::TwoList);
+    // Pages 0 and 1 are hot: two accesses each put them on the active list.
+    for p in [0, 1] {
+        let f = bring_in(&mut c, p, false);
+        c.touch(f);
+        assert_eq!(c.list_of(f), List::Active);
+    }
+    // Page 2, then 3 and 4 push it out (the inactive list holds two frames).
+    bring_in(&mut c, 2, false);
+    bring_in(&mut c, 3, false);
+    bring_in(&mut c, 4, false);
+    assert!(c.lookup(0, 2).is_none(), "page 2 was evicted");
+    // Read again: its refault distance counts the eviction of page 3 to make room
+    // for it, 2 <= 2 active pages.
+    let a = c.allocate(0, 2).unwrap();
+    assert_eq!(a.refault, Some((2, true)));
+    assert_eq!(c.list_of(a.frame), List::Active);
+    c.unpin(a.frame);
+    // A page that left long ago starts on the inactive list again.
+    for p in 10..20 {
+        bring_in(&mut c, p, false);
+    }
+    let a = c.allocate(0, 3).unwrap();
+    let (distance, activated) = a.refault.expect("page 3 left a shadow");
+    assert!(distance > 2 && !activated, "distance {distance}");
+    assert_eq!(c.list_of(a.frame), List::Inactive);
 }

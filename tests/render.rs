@@ -1,6 +1,5 @@
 //! Renders the app under Xvfb with Mesa's software Vulkan and checks the PNG is a
 //! real frame. On a machine without them this test fails and says what to install.
-#![cfg(feature = "gui")]
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -69,7 +69,7 @@ impl Counters {
                 Agent::Device => {}
             },
             EventKind::IrqTake { .. } => self.interrupts += 1,
-            EventKind::SyscallReturn { result, .. } if *result == crate::sim::machine::EAGAIN => {
+            EventKind::SyscallReturn { result, .. } if *result == crate::sim::EAGAIN => {
                 self.eagain_returns += 1
             }
             EventKind::TaskSwitch { .. } => self.task_switches += 1,

@@ -8,8 +8,21 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use super::disk::DiskRequest;
-use super::event::{Activity, IrqLine, Mode, PageRef};
-use super::transfer::Transfer;
+use super::error::SimError;
+use super::event::{Activity, Agent, EventKind, IrqLine, Mode, ModeCause, PageRef, Place};
+use super::hardware::Hardware;
+use super::log::Log;
+use super::memory::Memory;
+use super::transfer::{Pace, Transfer};
+
+/// A CPU copy of `len` file bytes from one place to another, word by word.
+pub fn copy_op(hw: &Hardware, file: u32, from: Place, to: Place, len: u64, file_offset: u64) -> Op {
+    let pace = Pace::Words {
+        word: hw.word_bytes,
+        cycles: hw.cpu_cycles_per_word,
+    };
+    Op::Copy(Transfer::new(from, to, len, file_offset, Agent::Cpu, pace).of_file(file))
+}
 
 /// A zero-time step of kernel or process logic.
 #[derive(Clone, Debug)]
@@ -34,6 +47,12 @@ pub enum Action {
         offset: u64,
         len: u64,
         bytes: bool,
+    },
+    /// sendfile's next pipe-sized step, over file bytes [offset, end).
+    SendfileStep {
+        file: u32,
+        offset: u64,
+        end: u64,
     },
     /// Hand a filled socket buffer entry to the NIC.
     QueueSocket {
@@ -89,6 +108,14 @@ pub enum WaitFor {
     Notified,
 }
 
+impl WaitFor {
+    /// Whether the process sleeps for it (gives the CPU to another task) rather
+    /// than going on with its own work.
+    pub fn sleeps(&self) -> bool {
+        !matches!(self, WaitFor::Notified)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Op {
     /// CPU work that does not touch the memory bus.
@@ -99,7 +126,11 @@ pub enum Op {
     /// A word-by-word copy through the register (needs the bus).
     Copy(Transfer),
     Act(Action),
+    /// Wait until the condition holds; if it does not yet and the wait sleeps, the
+    /// scheduler switches to another task and back (a voluntary task switch).
     Wait(WaitFor),
+    /// Asleep until the condition holds (after the switch away).
+    Blocked(WaitFor),
 }
 
 #[derive(Clone, Debug)]
@@ -119,6 +150,8 @@ pub struct Cpu {
     pub process_ops: VecDeque<Op>,
     pub handler: Option<Handler>,
     pub pending_irqs: BTreeSet<IrqLine>,
+    /// The first activity has been logged.
+    announced: bool,
 }
 
 impl Cpu {
@@ -130,7 +163,131 @@ impl Cpu {
             process_ops: VecDeque::new(),
             handler: None,
             pending_irqs: BTreeSet::new(),
+            announced: false,
         }
+    }
+
+    /// A device raises its interrupt line.
+    pub fn raise(&mut self, line: IrqLine, reason: &'static str, log: &mut Log) {
+        self.pending_irqs.insert(line);
+        log.emit(EventKind::IrqRaise { line, reason });
+    }
+
+    /// The interrupt to take now, if one is pending and no handler runs.
+    pub fn next_irq(&mut self) -> Option<IrqLine> {
+        if self.handler.is_some() {
+            return None;
+        }
+        let line = *self.pending_irqs.iter().next()?;
+        self.pending_irqs.remove(&line);
+        Some(line)
+    }
+
+    /// Takes an interrupt: from user mode this is a switch into the kernel.
+    pub fn take_interrupt(&mut self, line: IrqLine, ops: Vec<Op>, log: &mut Log) {
+        log.emit(EventKind::IrqTake { line });
+        let from_user = self.mode == Mode::User;
+        if from_user {
+            self.mode = Mode::Kernel;
+            log.emit(EventKind::ModeSwitch {
+                to: Mode::Kernel,
+                cause: ModeCause::Interrupt { line },
+            });
+        }
+        self.handler = Some(Handler {
+            line,
+            ops: ops.into(),
+            from_user,
+        });
+    }
+
+    /// The handler has run its last operation: return to what was interrupted.
+    pub fn end_handler(&mut self, log: &mut Log) -> bool {
+        let Some(h) = self.handler.take() else {
+            return false;
+        };
+        if h.from_user {
+            self.mode = Mode::User;
+            log.emit(EventKind::ModeSwitch {
+                to: Mode::User,
+                cause: ModeCause::Interrupt { line: h.line },
+            });
+        }
+        true
+    }
+
+    /// A CPU copy needs the memory bus.
+    pub fn wants_bus(&self) -> bool {
+        matches!(self.front(), Some(Op::Copy(_)))
+    }
+
+    /// Logs what the CPU is doing when it changes.
+    pub fn observe(&mut self, log: &mut Log) {
+        let activity = match (&self.handler, self.front()) {
+            (_, Some(Op::Copy(_))) => Activity::Copy,
+            (Some(_), _) => Activity::Interrupt,
+            (None, Some(Op::Work { activity, .. })) => *activity,
+            (None, Some(Op::Act(_))) => Activity::Syscall,
+            (None, Some(Op::Wait(_) | Op::Blocked(_)) | None) => Activity::Idle,
+        };
+        if activity != self.activity || !self.announced {
+            self.announced = true;
+            self.activity = activity;
+            log.emit(EventKind::CpuActivity { activity });
+        }
+    }
+
+    /// The process sleeps: switch to another task, block, and switch back once
+    /// `w` holds, each switch costing the scheduler's time.
+    pub fn sleep_on(&mut self, w: WaitFor, hw: &Hardware) {
+        let switch = Op::Work {
+            activity: Activity::Syscall,
+            cycles: hw.context_switch_cycles,
+        };
+        let ops = [
+            Op::Act(Action::TaskSwitch("other task")),
+            switch.clone(),
+            Op::Blocked(w),
+            Op::Act(Action::TaskSwitch("process")),
+            switch,
+        ];
+        for op in ops.into_iter().rev() {
+            self.process_ops.push_front(op);
+        }
+    }
+
+    /// Cycles until the current operation ends (a copy only progresses on the bus).
+    pub fn next_change(&self, on_bus: bool) -> Option<u64> {
+        match self.front() {
+            Some(Op::Work { cycles, .. }) => Some(*cycles),
+            Some(Op::Copy(t)) if on_bus => Some(t.remaining_cycles()),
+            _ => None,
+        }
+    }
+
+    /// `d` cycles pass: work counts down; a copy moves words if it has the bus.
+    pub fn elapse(
+        &mut self,
+        d: u64,
+        on_bus: bool,
+        mem: &mut Memory,
+        word: u64,
+    ) -> Result<(), SimError> {
+        match self.front_mut() {
+            Some(Op::Work { cycles, .. }) => *cycles = cycles.saturating_sub(d),
+            Some(Op::Copy(t)) if on_bus => {
+                let mut t2 = *t;
+                t2.elapsed += d;
+                if let Some(r) = mem.carry(&mut t2, word)? {
+                    self.register = r;
+                }
+                if let Some(Op::Copy(slot)) = self.front_mut() {
+                    *slot = t2;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     /// The operation the CPU runs now: the handler's if one is active.

@@ -7,9 +7,12 @@
 
 use std::collections::VecDeque;
 
-use super::event::Place;
-use super::hardware::DiskTransfer;
-use super::transfer::Transfer;
+use super::error::{SimError, bug};
+use super::event::{Agent, EventKind, Place};
+use super::hardware::{DiskTransfer, Hardware};
+use super::log::Log;
+use super::memory::Memory;
+use super::transfer::{Pace, Transfer};
 
 /// Where the bytes of a disk request end up.
 #[derive(Clone, Debug)]
@@ -81,23 +84,155 @@ pub struct ActiveRequest {
     pub phase: DiskPhase,
 }
 
-#[derive(Clone, Debug)]
+/// What the disk did when it settled.
+pub enum DiskStep {
+    Idle,
+    Changed,
+    /// The controller buffer holds bytes [start, start+len) of `req`: the DMA
+    /// engine (DMA mode) or the CPU (PIO, by an interrupt) must empty it.
+    BufferFull {
+        req: DiskRequest,
+        start: u64,
+        len: u64,
+    },
+}
+
+#[derive(Clone, Debug, Default)]
 pub struct Disk {
-    pub controller: Vec<u8>,
     pub queue: VecDeque<DiskRequest>,
     pub active: Option<ActiveRequest>,
 }
 
 impl Disk {
-    pub fn new(controller_buffer: u64) -> Self {
-        Disk {
-            controller: vec![0; controller_buffer as usize],
-            queue: VecDeque::new(),
-            active: None,
+    pub fn idle(&self) -> bool {
+        self.active.is_none() && self.queue.is_empty()
+    }
+
+    /// The kernel's command: queue a request.
+    pub fn submit(&mut self, req: DiskRequest) {
+        self.queue.push_back(req);
+    }
+
+    /// What happens at this cycle: the next request starts seeking, a sought or
+    /// drained buffer starts filling (or the request ends), a full buffer signals.
+    pub fn settle(&mut self, hw: &Hardware, log: &mut Log) -> DiskStep {
+        let Some(active) = &mut self.active else {
+            if let Some(req) = self.queue.pop_front() {
+                self.active = Some(ActiveRequest {
+                    req,
+                    filled: 0,
+                    phase: DiskPhase::Seek {
+                        left: hw.disk_latency_cycles,
+                    },
+                });
+                return DiskStep::Changed;
+            }
+            return DiskStep::Idle;
+        };
+        match &active.phase {
+            DiskPhase::Seek { left: 0 } | DiskPhase::Full { drained: true, .. } => {
+                if active.filled < active.req.len {
+                    let (req, filled) = (&active.req, active.filled);
+                    let chunk = hw.controller_buffer.min(req.len - filled);
+                    let from = Place::Platter {
+                        file: req.file,
+                        offset: req.offset + filled,
+                    };
+                    let mut t = Transfer::new(
+                        from,
+                        Place::Controller { offset: 0 },
+                        chunk,
+                        req.offset + filled,
+                        Agent::Device,
+                        Pace::Rate(hw.disk_rate),
+                    )
+                    .of_file(req.file);
+                    t.first_cycle = Some(log.now);
+                    active.phase = DiskPhase::Fill(t);
+                } else {
+                    self.active = None;
+                }
+                DiskStep::Changed
+            }
+            DiskPhase::Fill(t) if t.done() => {
+                let t = *t;
+                let start = active.filled;
+                active.filled += t.len;
+                active.phase = DiskPhase::Full {
+                    start,
+                    len: t.len,
+                    drained: false,
+                };
+                let req = active.req.clone();
+                log.copy_done(&t);
+                let dma = req.transfer == DiskTransfer::Dma;
+                log.emit(EventKind::DiskBufferFull {
+                    request: req.id,
+                    len: t.len,
+                    signals: if dma { "dma" } else { "cpu" },
+                });
+                DiskStep::BufferFull {
+                    req,
+                    start,
+                    len: t.len,
+                }
+            }
+            _ => DiskStep::Idle,
         }
     }
 
-    pub fn idle(&self) -> bool {
-        self.active.is_none() && self.queue.is_empty()
+    /// The controller buffer has been emptied (by `who`): the next chunk may fill.
+    pub fn drained(&mut self, who: &str) -> Result<(), SimError> {
+        match &mut self.active {
+            Some(ActiveRequest {
+                phase: DiskPhase::Full { drained, .. },
+                ..
+            }) => {
+                *drained = true;
+                Ok(())
+            }
+            _ => Err(bug(format!("{who} drained a controller that was not full"))),
+        }
+    }
+
+    /// The full, not yet emptied buffer: (request, start, len), for the PIO handler.
+    pub fn full_buffer(&self) -> Option<(&DiskRequest, u64, u64)> {
+        match &self.active {
+            Some(ActiveRequest {
+                req,
+                phase:
+                    DiskPhase::Full {
+                        start,
+                        len,
+                        drained: false,
+                    },
+                ..
+            }) => Some((req, *start, *len)),
+            _ => None,
+        }
+    }
+
+    /// Cycles until the medium finishes what it is doing, if it is working.
+    pub fn next_change(&self) -> Option<u64> {
+        match &self.active.as_ref()?.phase {
+            DiskPhase::Seek { left } => Some(*left),
+            DiskPhase::Fill(t) => Some(t.remaining_cycles()),
+            DiskPhase::Full { .. } => None,
+        }
+    }
+
+    /// `d` cycles pass: the head seeks, or the medium fills the controller buffer.
+    pub fn elapse(&mut self, d: u64, mem: &mut Memory) -> Result<(), SimError> {
+        if let Some(a) = &mut self.active {
+            match &mut a.phase {
+                DiskPhase::Seek { left } => *left = left.saturating_sub(d),
+                DiskPhase::Fill(t) => {
+                    t.elapsed += d;
+                    mem.carry(t, 1)?;
+                }
+                DiskPhase::Full { .. } => {}
+            }
+        }
+        Ok(())
     }
 }

@@ -7,7 +7,13 @@
 
 use std::collections::VecDeque;
 
-use super::transfer::Transfer;
+use super::disk::DiskRequest;
+use super::error::{SimError, bug};
+use super::event::{Agent, Engine, EventKind, Place};
+use super::hardware::Hardware;
+use super::log::Log;
+use super::memory::Memory;
+use super::transfer::{Pace, Transfer};
 
 #[derive(Clone, Debug)]
 pub struct Descriptor {
@@ -15,6 +21,17 @@ pub struct Descriptor {
     pub request: u64,
     pub len: u64,
     pub moved: u64,
+}
+
+/// What the engine did when it settled.
+pub enum DmaStep {
+    Idle,
+    Changed,
+    /// The controller buffer is empty again; `irq`: the descriptor is complete and
+    /// the engine raises its interrupt.
+    Drained {
+        irq: bool,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -30,5 +47,91 @@ pub struct DmaEngine {
 impl DmaEngine {
     pub fn idle(&self) -> bool {
         self.descriptor.is_none() && self.pieces.is_empty() && !self.chunk_loaded
+    }
+
+    /// The engine needs the memory bus while it has bytes to move.
+    pub fn wants_bus(&self) -> bool {
+        !self.pieces.is_empty()
+    }
+
+    /// The controller signalled a full buffer: move bytes [start, start+len) of the
+    /// request from it to their destinations, one piece per page.
+    pub fn load_chunk(&mut self, req: &DiskRequest, start: u64, len: u64, hw: &Hardware) {
+        if self.descriptor.is_none() {
+            self.descriptor = Some(Descriptor {
+                id: req.descriptor.unwrap_or(0),
+                request: req.id,
+                len: req.len,
+                moved: 0,
+            });
+        }
+        let mut at = 0;
+        for (place, n, foff) in req.pieces(start, len, hw.page_size) {
+            let t = Transfer::new(
+                Place::Controller { offset: at },
+                place,
+                n,
+                foff,
+                Agent::Dma,
+                Pace::Rate(hw.dma_rate),
+            )
+            .with_engine(Engine::DiskDma)
+            .of_file(req.file);
+            self.pieces.push_back(t);
+            at += n;
+        }
+        self.chunk_loaded = true;
+    }
+
+    pub fn settle(&mut self, log: &mut Log) -> Result<DmaStep, SimError> {
+        if let Some(front) = self.pieces.front_mut() {
+            if front.first_cycle.is_none() {
+                front.first_cycle = Some(log.now);
+            }
+            if !front.done() {
+                return Ok(DmaStep::Idle);
+            }
+            let t = self
+                .pieces
+                .pop_front()
+                .ok_or_else(|| bug("dma piece vanished"))?;
+            log.copy_done(&t);
+            if let Some(d) = &mut self.descriptor {
+                d.moved += t.len;
+            }
+            return Ok(DmaStep::Changed);
+        }
+        if !self.chunk_loaded {
+            return Ok(DmaStep::Idle);
+        }
+        self.chunk_loaded = false;
+        let mut irq = false;
+        if let Some(d) = self.descriptor.clone()
+            && d.moved >= d.len
+        {
+            self.descriptor = None;
+            log.emit(EventKind::DmaComplete {
+                engine: Engine::DiskDma,
+                descriptor: d.id,
+                len: d.len,
+            });
+            self.completed.push(d.request);
+            irq = true;
+        }
+        Ok(DmaStep::Drained { irq })
+    }
+
+    /// Cycles until the piece on the bus is moved (only while the engine owns it).
+    pub fn next_change(&self) -> Option<u64> {
+        self.pieces.front().map(|t| t.remaining_cycles())
+    }
+
+    /// `d` cycles pass with the engine owning the bus.
+    pub fn elapse(&mut self, d: u64, mem: &mut Memory) -> Result<(), SimError> {
+        if let Some(t) = self.pieces.front_mut() {
+            t.elapsed += d;
+            mem.carry(t, 1)?;
+        }
+        Ok(())
     }
 }

@@ -232,6 +232,16 @@ pub enum EventKind {
         page: u64,
         frame: u32,
     },
+    /// two_list: a page evicted earlier is read again. `distance`: evictions and
+    /// activations since it left; within the active list's size it was evicted
+    /// too early, and it goes straight to the active list (`activated`).
+    CacheRefault {
+        file: u32,
+        page: u64,
+        frame: u32,
+        distance: u64,
+        activated: bool,
+    },
     CacheMiss {
         file: u32,
         page: u64,

@@ -160,4 +160,23 @@ impl Hardware {
     }
 
     pub const PROFILES: [&'static str; 2] = ["classroom", "modern"];
+
+    /// `recv`: when the message arrives, by default. Late enough that the process
+    /// is already waiting for it on this profile (a 3 GHz machine enters recv()
+    /// within a microsecond; the classroom machine within a few dozen cycles).
+    pub fn default_arrival_delay(&self) -> u64 {
+        match self.profile.as_str() {
+            "modern" => 30_000,
+            _ => 150,
+        }
+    }
+
+    /// `recv` with a nonblocking socket: the process's work between two tries, by
+    /// default (a few system calls' worth).
+    pub fn default_poll_interval(&self) -> u64 {
+        match self.profile.as_str() {
+            "modern" => 3_000,
+            _ => 20,
+        }
+    }
 }

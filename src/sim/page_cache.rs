@@ -1,12 +1,18 @@
-//! The page cache: page frames in kernel memory that hold file pages.
+//! The page cache: which page frame of RAM holds which file page (the frames'
+//! bytes are in `memory.rs`).
 //!
 //! Two replacement policies:
 //! - `lru`: one list, least recently used first (the textbook picture);
 //! - `two_list`: Linux's inactive and active lists. A new page enters the inactive
-//!   list; a second access promotes it to the active list; reclaim takes the tail
-//!   of the inactive list, after demoting the active list's tail while the active
-//!   list outgrows the inactive one. A page read once (a large file streaming through) therefore never
-//!   pushes out pages that are used again and again.
+//!   list unreferenced (a readahead page too); its first access marks it
+//!   referenced, a second access while inactive promotes it to the active list;
+//!   reclaim takes the tail of the inactive list, after demoting the active list's
+//!   tail while the active list outgrows the inactive one. A page read once (a large
+//!   file streaming through) therefore never pushes out pages that are used again
+//!   and again. Refault detection (Linux's workingset): an evicted page leaves a
+//!   shadow entry with the eviction age; if it is read again within the active
+//!   list's size of evictions and activations, it was evicted too early and goes
+//!   straight to the active list.
 //!
 //! A frame in use by an operation (being filled, mapped, referenced by a pipe or a
 //! scatter-gather descriptor) is pinned and never chosen for eviction.
@@ -40,7 +46,6 @@ pub enum List {
 
 #[derive(Clone, Debug)]
 pub struct Frame {
-    pub data: Vec<u8>,
     /// (file, page index) held by this frame.
     pub page: Option<(u32, u64)>,
     pub pins: u32,
@@ -62,6 +67,10 @@ pub struct PageCache {
     active: BTreeMap<u64, u32>,
     clock: u64,
     unpinned_resident: u64,
+    /// two_list: the nonresident age (evictions + activations so far), and the age
+    /// at which each evicted page left (its shadow entry).
+    age: u64,
+    shadows: BTreeMap<(u32, u64), u64>,
 }
 
 /// What `allocate` did, for the event log.
@@ -70,6 +79,9 @@ pub struct Allocation {
     pub evicted: Option<(u32, u64)>,
     /// two_list: frames demoted to the inactive list to make room, in order.
     pub demoted: Vec<u32>,
+    /// two_list: the page was evicted before; its refault distance, and whether
+    /// that was short enough to activate it at once.
+    pub refault: Option<(u64, bool)>,
 }
 
 impl PageCache {
@@ -84,6 +96,8 @@ impl PageCache {
             active: BTreeMap::new(),
             clock: 0,
             unpinned_resident: 0,
+            age: 0,
+            shadows: BTreeMap::new(),
         }
     }
 
@@ -124,8 +138,17 @@ impl PageCache {
             (Policy::TwoList, List::Inactive, false) => (List::Inactive, true),
             (Policy::TwoList, List::Active, _) => (List::Active, true),
         };
+        if to == List::Active && list == List::Inactive {
+            self.age += 1;
+        }
         self.frames[frame as usize].referenced = now_referenced;
         self.link(frame, to);
+    }
+
+    /// The access that brought a new page in (a read miss): two_list marks it
+    /// referenced, so the next access promotes it. Readahead pages are not marked.
+    pub fn mark_accessed(&mut self, frame: u32) {
+        self.frames[frame as usize].referenced = true;
     }
 
     /// two_list, under memory pressure: demote from the active tail (to the
@@ -187,12 +210,12 @@ impl PageCache {
 
     /// Gives a frame to (file, page): a never-used frame if any, else the reclaim
     /// victim (the least recently used unpinned page of the inactive list). The new
-    /// frame is pinned, on the inactive list, referenced once.
+    /// frame is pinned, unreferenced, on the inactive list (two_list: on the active
+    /// list when it refaults within the active list's size).
     pub fn allocate(&mut self, file: u32, page: u64) -> Option<Allocation> {
         let mut demoted = Vec::new();
         let (frame, evicted) = if (self.frames.len() as u64) < self.capacity {
             self.frames.push(Frame {
-                data: vec![0; self.page_size as usize],
                 page: None,
                 pins: 0,
                 list: List::Inactive,
@@ -208,20 +231,35 @@ impl PageCache {
             let old = self.frames[victim as usize].page.take();
             if let Some(key) = old {
                 self.index.remove(&key);
+                if self.policy == Policy::TwoList {
+                    self.shadows.insert(key, self.age);
+                    self.age += 1;
+                }
             }
             (victim, old)
         };
+        let refault = self.shadows.remove(&(file, page)).map(|evicted_at| {
+            let distance = self.age - evicted_at;
+            (distance, distance <= self.active.len() as u64)
+        });
+        let list = match refault {
+            Some((_, true)) => {
+                self.age += 1;
+                List::Active
+            }
+            _ => List::Inactive,
+        };
         let f = &mut self.frames[frame as usize];
         f.page = Some((file, page));
-        f.referenced = true;
-        f.data.iter_mut().for_each(|b| *b = 0);
+        f.referenced = false;
         self.index.insert((file, page), frame);
-        self.link(frame, List::Inactive);
+        self.link(frame, list);
         self.pin(frame);
         Some(Allocation {
             frame,
             evicted,
             demoted,
+            refault,
         })
     }
 

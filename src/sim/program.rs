@@ -5,6 +5,71 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cpu::{Action, Op};
+use super::event::{Activity, ProcessState};
+use super::hardware::Hardware;
+
+/// The running process: its program, how far it has got, and its state.
+#[derive(Clone, Debug)]
+pub struct Process {
+    pub plan: Vec<Call>,
+    /// The file each call works on.
+    pub files: Vec<u32>,
+    pub state: ProcessState,
+    next_call: usize,
+    /// The last call returned EAGAIN: try it again.
+    pub retry: bool,
+}
+
+impl Process {
+    pub fn new(plan: Vec<Call>, files: Vec<u32>) -> Process {
+        Process {
+            plan,
+            files,
+            state: ProcessState::Running,
+            next_call: 0,
+            retry: false,
+        }
+    }
+
+    /// What the CPU runs to start the next call: the process's own work, the trap
+    /// and the kernel entry. None once the program has made its last call.
+    pub fn next_ops(&mut self, hw: &Hardware, poll_interval: u64) -> Option<Vec<Op>> {
+        if !self.retry && self.next_call >= self.plan.len() {
+            return None;
+        }
+        // A nonblocking read that got EAGAIN: the process does other work for a poll
+        // interval and tries the same call again.
+        let (i, user) = if self.retry {
+            self.retry = false;
+            (self.next_call - 1, poll_interval)
+        } else {
+            self.next_call += 1;
+            (self.next_call - 1, hw.process_cycles)
+        };
+        if !self.plan[i].is_syscall() {
+            return Some(vec![Op::Act(Action::Body(i))]);
+        }
+        Some(vec![
+            Op::Work {
+                activity: Activity::Process,
+                cycles: user,
+            },
+            Op::Act(Action::Trap(i)),
+            Op::Work {
+                activity: Activity::Syscall,
+                cycles: hw.syscall_entry_cycles,
+            },
+            Op::Act(Action::Body(i)),
+        ])
+    }
+
+    /// A call failed: the program stops, as a C program that checks its calls would.
+    pub fn stop(&mut self) {
+        self.next_call = self.plan.len();
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {

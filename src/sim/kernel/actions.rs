@@ -1,0 +1,233 @@
+//! The kernel's zero-time steps, run by the CPU in order with the rest of a call's
+//! operations: entering and leaving the kernel, commanding the devices, and its
+//! bookkeeping of the socket, the pipe, the mapping and the receive side.
+
+use crate::sim::cpu::{Action, Op};
+use crate::sim::error::SimError;
+use crate::sim::event::{Engine, EventKind, Mode, ModeCause, Place};
+use crate::sim::machine::Machine;
+use crate::sim::nic::{Skb, SkbData};
+
+use super::{Ctx, EAGAIN};
+
+impl Machine {
+    pub(crate) fn act(&mut self, a: Action) -> Result<(), SimError> {
+        let k = &mut self.kernel;
+        let log = &mut self.log;
+        match a {
+            Action::Trap(i) => {
+                let call = &self.process.plan[i];
+                let (name, args) = (call.name(), call.args());
+                log.emit(EventKind::SyscallEnter {
+                    name,
+                    call: i as u64,
+                    args,
+                });
+                self.cpu.mode = Mode::Kernel;
+                log.emit(EventKind::ModeSwitch {
+                    to: Mode::Kernel,
+                    cause: ModeCause::Syscall { name },
+                });
+            }
+            Action::Body(i) => {
+                let mut cx = Ctx {
+                    setup: &self.setup,
+                    log,
+                    mem: &mut self.mem,
+                };
+                let ops = k.body(&mut cx, &mut self.process, i)?;
+                for op in ops.into_iter().rev() {
+                    self.cpu.process_ops.push_front(op);
+                }
+            }
+            Action::SendfileStep { file, offset, end } => {
+                let mut cx = Ctx {
+                    setup: &self.setup,
+                    log,
+                    mem: &mut self.mem,
+                };
+                let ops = match k.sendfile_step(&mut cx, file, offset, end)? {
+                    Ok(ops) => ops,
+                    Err(w) => vec![
+                        Op::Wait(w),
+                        Op::Act(Action::SendfileStep { file, offset, end }),
+                    ],
+                };
+                for op in ops.into_iter().rev() {
+                    self.cpu.process_ops.push_front(op);
+                }
+            }
+            Action::Return { call, result } => {
+                // A nonblocking read that found no data is tried again.
+                self.process.retry = result == EAGAIN;
+                let name = self.process.plan[call].name();
+                self.cpu.mode = Mode::User;
+                log.emit(EventKind::ModeSwitch {
+                    to: Mode::User,
+                    cause: ModeCause::Syscall { name },
+                });
+                log.emit(EventKind::SyscallReturn {
+                    name,
+                    call: call as u64,
+                    result,
+                });
+            }
+            Action::StartDisk(req) => {
+                log.emit(EventKind::DiskCommand {
+                    request: req.id,
+                    file: req.file,
+                    offset: req.offset,
+                    len: req.len,
+                    transfer: req.transfer.name(),
+                });
+                if let Some(d) = req.descriptor {
+                    let dst = req.pieces(0, 1, self.setup.hw.page_size)[0].0;
+                    log.emit(EventKind::DmaSetup {
+                        engine: Engine::DiskDma,
+                        descriptor: d,
+                        src: Place::Controller { offset: 0 },
+                        dst,
+                        len: req.len,
+                    });
+                }
+                self.disk.submit(req);
+            }
+            Action::ControllerDrained => self.disk.drained("PIO")?,
+            Action::CompleteDisk(id) => k.disk_finished(id),
+            Action::DmaDone => {
+                for id in std::mem::take(&mut self.dma.completed) {
+                    k.disk_finished(id);
+                }
+            }
+            Action::ReserveSocket { offset, len, bytes } => {
+                let socket = &mut self.mem.socket;
+                socket.used += len;
+                if bytes {
+                    socket
+                        .segments
+                        .insert(offset, Vec::with_capacity(len as usize));
+                }
+            }
+            Action::QueueSocket {
+                offset,
+                len,
+                file,
+                file_offset,
+                pages,
+            } => {
+                let data = match pages {
+                    Some(refs) => {
+                        for r in &refs {
+                            k.cache.pin(r.frame);
+                        }
+                        log.emit(EventKind::SocketDescriptors {
+                            pieces: refs.clone(),
+                        });
+                        SkbData::Pages(refs)
+                    }
+                    None => {
+                        log.emit(EventKind::SocketQueue { offset, len });
+                        SkbData::Bytes
+                    }
+                };
+                let id = k.new_id();
+                self.nic.queue.push_back(Skb {
+                    id,
+                    offset,
+                    len,
+                    file,
+                    file_offset,
+                    data,
+                });
+            }
+            Action::FreeSocket => {
+                for skb in std::mem::take(&mut self.nic.completed) {
+                    let socket = &mut self.mem.socket;
+                    socket.used -= skb.len;
+                    match skb.data {
+                        SkbData::Bytes => {
+                            socket.segments.remove(&skb.offset);
+                        }
+                        SkbData::Pages(refs) => {
+                            for r in refs {
+                                k.cache.unpin(r.frame);
+                            }
+                        }
+                    }
+                    log.emit(EventKind::SocketFree {
+                        offset: skb.offset,
+                        len: skb.len,
+                    });
+                }
+            }
+            Action::Unpin(frames) => {
+                for f in frames {
+                    k.cache.unpin(f);
+                }
+            }
+            Action::PipePush(refs) => {
+                for r in &refs {
+                    k.cache.pin(r.frame);
+                }
+                log.emit(EventKind::PipeRefs {
+                    pieces: refs.clone(),
+                });
+                k.pipe.refs.extend(refs);
+            }
+            Action::PipeTake => {
+                let refs = std::mem::take(&mut k.pipe.refs);
+                for r in &refs {
+                    k.cache.unpin(r.frame);
+                }
+                log.emit(EventKind::PipeTaken {
+                    pieces: refs.len() as u64,
+                });
+            }
+            Action::Map(frames) => {
+                for &f in &frames {
+                    k.cache.pin(f);
+                }
+                log.emit(EventKind::Mapped {
+                    frames: frames.clone(),
+                });
+                k.mapped = frames;
+            }
+            Action::Unmap => {
+                let frames = std::mem::take(&mut k.mapped);
+                for &f in &frames {
+                    k.cache.unpin(f);
+                }
+                log.emit(EventKind::Unmapped {
+                    frames: frames.len() as u64,
+                });
+            }
+            Action::DeliverUser { file, offset, len } => {
+                let intact = self.mem.user_holds(file, offset, len);
+                self.tally.deliver(len, intact);
+                log.emit(EventKind::Delivered {
+                    file,
+                    offset,
+                    len,
+                    intact,
+                });
+            }
+            Action::IrqDone(line) => log.emit(EventKind::IrqDone { line }),
+            Action::RxReady => k.rx_ready = true,
+            Action::ArmSignal => k.signal_armed = true,
+            Action::ArmAio => k.aio_armed = true,
+            Action::Notify(what) => {
+                k.notified = true;
+                log.emit(EventKind::Notify { what });
+            }
+            Action::Phase(phase) => {
+                let bit = 1u8 << (phase as u8);
+                if k.phases & bit == 0 {
+                    k.phases |= bit;
+                    log.emit(EventKind::IoPhase { phase });
+                }
+            }
+            Action::TaskSwitch(to) => log.emit(EventKind::TaskSwitch { to }),
+        }
+        Ok(())
+    }
+}

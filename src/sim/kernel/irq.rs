@@ -1,0 +1,80 @@
+//! The interrupt handlers: what the kernel runs when a device raises its line.
+
+use super::Kernel;
+use super::net::recv_copy_ops;
+use crate::sim::cpu::{Action, Op};
+use crate::sim::disk::Disk;
+use crate::sim::error::{SimError, bug};
+use crate::sim::event::{Activity, Agent, IoPhase, IrqLine, Place};
+use crate::sim::nic::{Rx, RxPhase};
+use crate::sim::setup::Setup;
+use crate::sim::transfer::{Pace, Transfer};
+
+impl Kernel {
+    /// The handler for `line`: its fixed cost, then what the device needs.
+    pub fn handler_ops(
+        &mut self,
+        setup: &Setup,
+        disk: &Disk,
+        rx: Option<&mut Rx>,
+        line: IrqLine,
+    ) -> Result<Vec<Op>, SimError> {
+        let hw = &setup.hw;
+        let mut ops = vec![Op::Work {
+            activity: Activity::Interrupt,
+            cycles: hw.irq_cycles,
+        }];
+        match line {
+            IrqLine::Disk => {
+                // PIO: the CPU empties the controller buffer word by word.
+                let Some((req, start, len)) = disk.full_buffer() else {
+                    return Err(bug("disk interrupt without a full controller buffer"));
+                };
+                let pace = Pace::Words {
+                    word: hw.word_bytes,
+                    cycles: hw.pio_cycles_per_word,
+                };
+                let mut at = 0;
+                for (place, n, foff) in req.pieces(start, len, hw.page_size) {
+                    let t = Transfer::new(
+                        Place::Controller { offset: at },
+                        place,
+                        n,
+                        foff,
+                        Agent::Cpu,
+                        pace,
+                    )
+                    .of_file(req.file);
+                    ops.push(Op::Copy(t));
+                    at += n;
+                }
+                ops.push(Op::Act(Action::ControllerDrained));
+                if start + len >= req.len {
+                    ops.push(Op::Act(Action::CompleteDisk(req.id)));
+                }
+            }
+            IrqLine::Dma => ops.push(Op::Act(Action::DmaDone)),
+            IrqLine::Nic => {
+                ops.push(Op::Act(Action::FreeSocket));
+                if let Some(rx) = rx
+                    && matches!(rx.phase, RxPhase::Done)
+                    && !rx.handled
+                {
+                    rx.handled = true;
+                    ops.push(Op::Act(Action::RxReady));
+                    if self.aio_armed {
+                        // Async I/O: the kernel itself copies the data into the
+                        // process's buffer, then notifies it.
+                        ops.push(Op::Act(Action::Phase(IoPhase::CopyingToUser)));
+                        ops.extend(recv_copy_ops(hw, setup.file_size));
+                        ops.push(Op::Act(Action::Notify("aio completion")));
+                    } else if self.signal_armed {
+                        ops.push(Op::Act(Action::Notify("SIGIO")));
+                    }
+                }
+            }
+        }
+        ops.push(Op::Act(Action::IrqDone(line)));
+        Ok(ops)
+    }
+}

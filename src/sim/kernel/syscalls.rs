@@ -1,0 +1,306 @@
+//! The system calls' bodies: for call `i` of the program, the operations the CPU
+//! runs in the kernel before it returns to the process.
+
+use super::net::recv_copy_ops;
+use super::{Ctx, EAGAIN, EINVAL, Kernel, SendFrom, kernel_work};
+use crate::sim::cpu::{Action, Op, WaitFor, copy_op};
+use crate::sim::disk::Dest;
+use crate::sim::error::{SimError, bug};
+use crate::sim::event::{Activity, IoPhase, PageRef, Place};
+use crate::sim::hardware::Hardware;
+use crate::sim::program::{Call, Process};
+
+impl Kernel {
+    /// The kernel's implementation of call `i`: the operations it runs.
+    pub fn body(
+        &mut self,
+        cx: &mut Ctx,
+        process: &mut Process,
+        i: usize,
+    ) -> Result<Vec<Op>, SimError> {
+        let setup = cx.setup;
+        let hw = &setup.hw;
+        let file = process.files.get(i).copied().unwrap_or(0);
+        let call = process.plan[i].clone();
+        let size = self.file_size(file);
+        let avail = |off: u64, len: u64| len.min(size.saturating_sub(off));
+        // Not enough free frames yet: wait, then run the body again.
+        let retry = |w: WaitFor| Ok(vec![Op::Wait(w), Op::Act(Action::Body(i))]);
+        let mut ops = Vec::new();
+        let result: i64;
+        match call {
+            Call::Read {
+                offset,
+                len,
+                direct,
+                keep,
+            } => {
+                let n = avail(offset, len);
+                if n > 0 {
+                    if direct {
+                        // O_DIRECT: the disk moves the bytes straight into the user buffer.
+                        if setup.dio_problem().is_some() {
+                            return Ok(fail(hw, process, i, EINVAL));
+                        }
+                        let req = self.disk_request(hw, file, offset, n, Dest::User(0));
+                        let id = req.id;
+                        ops.push(kernel_work(hw));
+                        ops.push(Op::Act(Action::StartDisk(req)));
+                        ops.push(Op::Wait(WaitFor::Disk(id)));
+                    } else {
+                        let fill = match self.cache_fill(cx, file, offset, n)? {
+                            Ok(f) => f,
+                            Err(w) => return retry(w),
+                        };
+                        ops.extend(fill.ops);
+                        let mut at = 0;
+                        for r in &fill.refs {
+                            let from = Place::Frame {
+                                frame: r.frame,
+                                offset: r.offset,
+                            };
+                            let to = Place::User { offset: at };
+                            ops.push(copy_op(hw, file, from, to, r.len, r.file_offset));
+                            at += r.len;
+                        }
+                        ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                    }
+                    if keep {
+                        ops.push(Op::Act(Action::DeliverUser {
+                            file,
+                            offset,
+                            len: n,
+                        }));
+                    }
+                }
+                result = n as i64;
+            }
+            Call::WriteUser { offset, len, slot } => {
+                ops.push(kernel_work(hw));
+                ops.extend(self.send_ops(hw, file, offset, len, SendFrom::User(slot)));
+                result = len as i64;
+            }
+            Call::WriteMapped { offset, len } => {
+                let ps = hw.page_size;
+                let mut refs = Vec::new();
+                let mut pos = offset;
+                while pos < offset + len {
+                    let in_page = pos % ps;
+                    let n = (ps - in_page).min(offset + len - pos);
+                    let frame = *self
+                        .mapped
+                        .get((pos / ps) as usize)
+                        .ok_or_else(|| bug("write from an unmapped page"))?;
+                    refs.push(PageRef {
+                        file,
+                        frame,
+                        offset: in_page,
+                        len: n,
+                        file_offset: pos,
+                    });
+                    pos += n;
+                }
+                ops.push(kernel_work(hw));
+                // Even with scatter-gather, write() copies: the kernel cannot know the
+                // process will not change the mapped bytes after write() returns.
+                ops.extend(self.send_ops(hw, file, offset, len, SendFrom::MappedPages(&refs)));
+                result = len as i64;
+            }
+            Call::Mmap { len } => {
+                let fill = match self.cache_fill(cx, file, 0, len)? {
+                    Ok(f) => f,
+                    Err(w) => return retry(w),
+                };
+                ops.extend(fill.ops);
+                let ps = hw.page_size;
+                let frames: Vec<u32> = (0..len.div_ceil(ps))
+                    .map(|p| {
+                        self.cache
+                            .lookup(file, p)
+                            .ok_or_else(|| bug("mapped page not cached"))
+                    })
+                    .collect::<Result<_, _>>()?;
+                ops.push(Op::Act(Action::Map(frames)));
+                ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                result = 0x7f00_0000_0000;
+            }
+            Call::Munmap { .. } => {
+                ops.push(kernel_work(hw));
+                ops.push(Op::Act(Action::Unmap));
+                result = 0;
+            }
+            Call::Sendfile { offset, len } => {
+                let n = avail(offset, len);
+                if n > 0 {
+                    match self.sendfile_step(cx, file, offset, offset + n)? {
+                        Ok(step) => ops.extend(step),
+                        Err(w) => return retry(w),
+                    }
+                }
+                result = n as i64;
+            }
+            Call::Pipe => {
+                ops.push(kernel_work(hw));
+                result = 0;
+            }
+            Call::SpliceIn { offset, len } => {
+                let n = avail(offset, len);
+                if n > 0 {
+                    let fill = match self.cache_fill(cx, file, offset, n)? {
+                        Ok(f) => f,
+                        Err(w) => return retry(w),
+                    };
+                    ops.extend(fill.ops);
+                    ops.push(Op::Act(Action::PipePush(fill.refs)));
+                    ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                }
+                result = n as i64;
+            }
+            Call::SpliceOut { offset, len } => {
+                let refs = self.pipe.refs.clone();
+                ops.push(kernel_work(hw));
+                ops.extend(self.send_ops(hw, file, offset, len, SendFrom::Pages(&refs)));
+                ops.push(Op::Act(Action::PipeTake));
+                result = len as i64;
+            }
+            Call::RecvRead { len, nonblocking } => {
+                ops.push(kernel_work(hw));
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                if !self.rx_ready && nonblocking {
+                    result = EAGAIN;
+                } else {
+                    // Blocks (sleeps) until the message is in the receive buffer.
+                    ops.push(Op::Wait(WaitFor::RxReady));
+                    ops.push(Op::Act(Action::Phase(IoPhase::CopyingToUser)));
+                    ops.extend(recv_copy_ops(hw, setup.file_size));
+                    result = len.min(setup.file_size) as i64;
+                }
+            }
+            Call::Poll => {
+                ops.push(kernel_work(hw));
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                ops.push(Op::Wait(WaitFor::RxReady));
+                result = 1;
+            }
+            Call::Sigaction => {
+                ops.push(kernel_work(hw));
+                ops.push(Op::Act(Action::ArmSignal));
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                if self.rx_ready {
+                    // The data is already here: the signal is due at once.
+                    ops.push(Op::Act(Action::Notify("SIGIO")));
+                }
+                result = 0;
+            }
+            Call::AioRead { .. } => {
+                ops.push(kernel_work(hw));
+                ops.push(Op::Act(Action::ArmAio));
+                ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
+                if self.rx_ready {
+                    // The data is already here: the kernel completes the read at once.
+                    ops.push(Op::Act(Action::Phase(IoPhase::CopyingToUser)));
+                    ops.extend(recv_copy_ops(hw, setup.file_size));
+                    ops.push(Op::Act(Action::Notify("aio completion")));
+                }
+                result = 0;
+            }
+            Call::IoSetup | Call::IoDestroy => {
+                ops.push(kernel_work(hw));
+                result = 0;
+            }
+            Call::IoSubmit { ref chunks } => {
+                if setup.dio_problem().is_some() {
+                    return Ok(fail(hw, process, i, EINVAL));
+                }
+                ops.push(kernel_work(hw));
+                for &(offset, len, slot) in chunks {
+                    let req = self.disk_request(hw, file, offset, len, Dest::User(slot));
+                    self.aio_requests.insert(offset, req.id);
+                    ops.push(kernel_work(hw));
+                    ops.push(Op::Act(Action::StartDisk(req)));
+                }
+                result = chunks.len() as i64;
+            }
+            Call::IoGetevents { offset } => {
+                let id = *self
+                    .aio_requests
+                    .get(&offset)
+                    .ok_or_else(|| bug("io_getevents for a request never submitted"))?;
+                ops.push(kernel_work(hw));
+                ops.push(Op::Wait(WaitFor::Disk(id)));
+                result = 1;
+            }
+            Call::AwaitSignal | Call::AwaitCompletion => {
+                // Not a system call: the process keeps working until the kernel
+                // notifies it (a notification that came first stays pending),
+                // then runs its handler in user mode.
+                return Ok(vec![
+                    Op::Wait(WaitFor::Notified),
+                    Op::Work {
+                        activity: Activity::Process,
+                        cycles: hw.signal_cycles,
+                    },
+                ]);
+            }
+        }
+        ops.push(Op::Work {
+            activity: Activity::Syscall,
+            cycles: hw.syscall_exit_cycles,
+        });
+        ops.push(Op::Act(Action::Return { call: i, result }));
+        Ok(ops)
+    }
+}
+
+impl Kernel {
+    /// One step of sendfile: Linux runs it through an internal pipe, so it moves at
+    /// most a pipe's worth of pages (16 of 4 KiB) from the page cache to the socket
+    /// before it reads the next: readahead, the disk and the NIC overlap. The next
+    /// step is an action at the end of this one. `Err`: wait for frames first.
+    pub fn sendfile_step(
+        &mut self,
+        cx: &mut Ctx,
+        file: u32,
+        offset: u64,
+        end: u64,
+    ) -> Result<Result<Vec<Op>, WaitFor>, SimError> {
+        let hw = &cx.setup.hw;
+        let ps = hw.page_size;
+        let pages = (hw.pipe_capacity / ps).max(1);
+        let step_end = end.min((offset / ps + pages) * ps);
+        let fill = match self.cache_fill(cx, file, offset, step_end - offset)? {
+            Ok(f) => f,
+            Err(w) => return Ok(Err(w)),
+        };
+        let hw = &cx.setup.hw;
+        let mut ops = fill.ops;
+        let src = SendFrom::Pages(&fill.refs);
+        ops.extend(self.send_ops(hw, file, offset, step_end - offset, src));
+        ops.push(Op::Act(Action::Unpin(fill.pinned)));
+        if step_end < end {
+            ops.push(Op::Act(Action::SendfileStep {
+                file,
+                offset: step_end,
+                end,
+            }));
+        }
+        Ok(Ok(ops))
+    }
+}
+
+/// A call that fails: it returns `errno` (negative) and the program stops, as a
+/// C program that checks its calls would.
+fn fail(hw: &Hardware, process: &mut Process, call: usize, errno: i64) -> Vec<Op> {
+    process.stop();
+    vec![
+        kernel_work(hw),
+        Op::Work {
+            activity: Activity::Syscall,
+            cycles: hw.syscall_exit_cycles,
+        },
+        Op::Act(Action::Return {
+            call,
+            result: errno,
+        }),
+    ]
+}

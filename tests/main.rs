@@ -1,0 +1,25 @@
+//! iolab's integration tests, as one test crate: the library (and Bevy) are linked
+//! once instead of once per file. Each module is one subject; `common` holds the
+//! helpers they share.
+
+mod common;
+
+#[cfg(feature = "gui")]
+mod app;
+mod cli;
+mod compare;
+mod direct_aio;
+mod exercise;
+mod fidelity;
+mod formulas;
+mod golden;
+mod i18n;
+mod io_models;
+mod machine;
+mod page_cache;
+mod pollution;
+#[cfg(feature = "gui")]
+mod render;
+mod replay;
+mod scenario;
+mod trace;
