@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::cli::{OnOff, Overrides, TableFormat, UserError, resolve, simulate};
+use crate::i18n::{Lang, Texts};
+use crate::metrics::{CHARTS, SUMMARY};
+use crate::scenario::CacheState;
+use crate::session::{Overrides, UserError, resolve, simulate};
 use crate::sim::event::{Agent, Event, EventKind, Mode};
 use crate::sim::{Counters, DiskTransfer, Method, Setup};
 
@@ -35,12 +38,12 @@ pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError
     ov.method = Some(method);
     for p in parts {
         match p {
-            "sg" => ov.nic_sg = Some(OnOff::On),
-            "nosg" => ov.nic_sg = Some(OnOff::Off),
-            "pio" => ov.disk = Some(crate::cli::DiskArg::Pio),
-            "dma" => ov.disk = Some(crate::cli::DiskArg::Dma),
-            "warm" => ov.cache = Some(crate::cli::CacheArg::Warm),
-            "cold" => ov.cache = Some(crate::cli::CacheArg::Cold),
+            "sg" => ov.nic_sg = Some(true),
+            "nosg" => ov.nic_sg = Some(false),
+            "pio" => ov.disk = Some(DiskTransfer::Pio),
+            "dma" => ov.disk = Some(DiskTransfer::Dma),
+            "warm" => ov.cache = Some(CacheState::Warm),
+            "cold" => ov.cache = Some(CacheState::Cold),
             "classroom" | "modern" => ov.profile = Some(p.to_string()),
             other => {
                 return Err(UserError(format!(
@@ -105,16 +108,14 @@ pub fn compare(
 pub const CLASSIC: [&str; 4] = ["read_write", "mmap_write", "sendfile", "sendfile+sg"];
 pub const PIO_VS_DMA: [&str; 2] = ["read+pio", "read+dma"];
 
-/// The quantities the bar charts show, in order: a title and how to read it from a row.
-pub const METRICS: [(&str, fn(&Counters) -> f64); 7] = [
-    ("syscalls", |c| c.syscalls as f64),
-    ("mode switches", |c| c.mode_switches as f64),
-    ("CPU copies", |c| c.cpu_copies),
-    ("DMA copies", |c| c.dma_copies),
-    ("interrupts", |c| c.interrupts as f64),
-    ("CPU busy cycles", |c| c.cpu_busy_cycles as f64),
-    ("total cycles", |c| c.cycles as f64),
-];
+/// How `render` prints the rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableFormat {
+    Text,
+    Markdown,
+    Csv,
+    Json,
+}
 
 /// One colour per run (Okabe–Ito, safe for colour-blind viewers), as sRGB bytes.
 pub const RUN_COLOURS: [(u8, u8, u8); 6] = [
@@ -247,67 +248,45 @@ impl Lane {
     }
 }
 
-const HEAD: [&str; 10] = [
-    "method",
-    "syscalls",
-    "mode_switches",
-    "cpu_copies",
-    "dma_copies",
-    "interrupts",
-    "cycles",
-    "cpu_busy_cycles",
-    "bytes_delivered",
-    "data_intact",
-];
+/// The table's columns: the label, then the metrics of the summary.
+fn head() -> Vec<&'static str> {
+    std::iter::once("method")
+        .chain(SUMMARY.iter().map(|m| m.key))
+        .collect()
+}
 
 fn cells(r: &Row) -> Vec<String> {
-    let c = &r.counters;
-    let num = |x: f64| {
-        if x.fract() == 0.0 {
-            format!("{x:.0}")
-        } else {
-            format!("{x:.3}")
-        }
-    };
-    vec![
-        r.label.clone(),
-        c.syscalls.to_string(),
-        c.mode_switches.to_string(),
-        num(c.cpu_copies),
-        num(c.dma_copies),
-        c.interrupts.to_string(),
-        c.cycles.to_string(),
-        c.cpu_busy_cycles.to_string(),
-        c.bytes_delivered.to_string(),
-        c.data_intact.to_string(),
-    ]
+    std::iter::once(r.label.clone())
+        .chain(SUMMARY.iter().map(|m| m.format(&r.counters)))
+        .collect()
 }
 
 pub fn render(rows: &[Row], format: TableFormat) -> String {
     let body: Vec<Vec<String>> = rows.iter().map(cells).collect();
+    let head = head();
     match format {
         TableFormat::Json => serde_json::to_string_pretty(rows).unwrap_or_default() + "\n",
         TableFormat::Csv => {
-            let mut o = HEAD.join(",") + "\n";
+            let mut o = head.join(",") + "\n";
             for r in &body {
                 o += &(r.join(",") + "\n");
             }
             o
         }
         TableFormat::Markdown => {
-            let mut o = format!("| {} |\n", HEAD.join(" | "));
-            o += &format!("|{}\n", HEAD.iter().map(|_| "---|").collect::<String>());
+            let mut o = format!("| {} |\n", head.join(" | "));
+            o += &format!("|{}\n", head.iter().map(|_| "---|").collect::<String>());
             for r in &body {
                 o += &format!("| {} |\n", r.join(" | "));
             }
             o
         }
         TableFormat::Text => {
-            let widths: Vec<usize> = (0..HEAD.len())
+            let widths: Vec<usize> = (0..head.len())
                 .map(|i| {
                     body.iter()
                         .map(|r| r[i].len())
-                        .chain([HEAD[i].len()])
+                        .chain([head[i].len()])
                         .max()
                         .unwrap_or(0)
                 })
@@ -328,7 +307,7 @@ pub fn render(rows: &[Row], format: TableFormat) -> String {
                     .to_string()
                     + "\n"
             };
-            let mut o = line(HEAD.to_vec());
+            let mut o = line(head.clone());
             for r in &body {
                 o += &line(r.iter().map(|s| s.as_str()).collect());
             }
@@ -351,12 +330,15 @@ pub fn svg(rows: &[Row], title: &str) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         let cells = root.split_evenly((2, 4));
         let n = rows.len().max(1) as u32;
-        for (cell, (name, value)) in cells.iter().zip(METRICS) {
-            let values: Vec<f64> = rows.iter().map(|r| value(&r.counters)).collect();
+        // The slide is in English (the app draws the same charts in either language).
+        let en = Texts::of(Lang::En);
+        for (cell, metric) in cells.iter().zip(CHARTS) {
+            let name = en.t(metric.text);
+            let values: Vec<f64> = rows.iter().map(|r| metric.value(&r.counters)).collect();
             let max = values.iter().cloned().fold(0.0, f64::max);
             let top = if max > 0.0 { max * 1.3 } else { 1.0 };
             let mut chart = ChartBuilder::on(cell)
-                .caption(name, ("sans-serif", 28))
+                .caption(name.as_ref(), ("sans-serif", 28))
                 .margin(12)
                 .x_label_area_size(28)
                 .y_label_area_size(150)
@@ -405,7 +387,7 @@ pub fn svg(rows: &[Row], title: &str) -> Result<String, String> {
                 .map_err(|e| e.to_string())?;
         }
         // The eighth cell says how to read the charts.
-        if let Some(key) = cells.get(METRICS.len()) {
+        if let Some(key) = cells.get(CHARTS.len()) {
             let style = TextStyle::from(("sans-serif", 22).into_font());
             for (k, line) in [
                 "Each bar is one run of the",

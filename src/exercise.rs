@@ -9,8 +9,8 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
 
-use crate::i18n::Texts;
-use crate::sim::event::{Agent, EventKind, Place};
+use crate::i18n::{self, Naming, Texts};
+use crate::sim::event::EventKind;
 use crate::sim::{Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 
 /// What the answer key says about one problem (also written as answers.json).
@@ -42,19 +42,6 @@ fn range(rng: &mut ChaCha8Rng, lo: u64, hi: u64) -> u64 {
     lo + rng.next_u64() % (hi - lo + 1)
 }
 
-fn place(p: &Place) -> String {
-    match p {
-        Place::Platter { .. } => "disk".into(),
-        Place::Controller { .. } => "controller buffer".into(),
-        Place::Frame { frame, .. } => format!("page-cache frame {frame}"),
-        Place::User { .. } => "user buffer".into(),
-        Place::Socket { .. } => "socket buffer".into(),
-        Place::NicBuffer { .. } => "NIC buffer".into(),
-        Place::Wire { .. } => "wire".into(),
-        Place::RecvBuffer { .. } => "socket receive buffer".into(),
-    }
-}
-
 fn scenario_text(s: &Setup) -> String {
     format!(
         "// iolab exercise scenario: replay it with `iolab gui FILE` or `iolab run FILE`.\n(\n    version: 1,\n    hardware: (profile: \"classroom\", disk: {}, nic_sg: {}, cache_pages: {}),\n    workload: (method: {}, style: {}),\n    conditions: (file_size: {}, buffer_size: {}, cache: {}, seed: {}),\n)\n",
@@ -71,8 +58,7 @@ fn scenario_text(s: &Setup) -> String {
 }
 
 fn run(s: &Setup) -> Result<(Machine, Counters), String> {
-    let mut m = Machine::new(s.clone()).map_err(|e| e.to_string())?;
-    m.run_to_end().map_err(|e| e.to_string())?;
+    let m = crate::session::simulate(s.clone()).map_err(|e| e.0)?;
     let c = m.counters().clone();
     Ok((m, c))
 }
@@ -190,16 +176,9 @@ pub fn generate(
             } => t.get(
                 "a_step",
                 &[
-                    (
-                        "agent",
-                        match agent {
-                            Agent::Cpu => "CPU".into(),
-                            Agent::Dma => "DMA".into(),
-                            Agent::Device => "device".to_string(),
-                        },
-                    ),
-                    ("from", place(from)),
-                    ("to", place(to)),
+                    ("agent", i18n::agent(*agent, &t)),
+                    ("from", i18n::place(from, Naming::Prose, &t)),
+                    ("to", i18n::place(to, Naming::Prose, &t)),
                     ("len", len.to_string()),
                 ],
             ),

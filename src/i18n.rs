@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::sim::event::{Agent, Place};
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -100,4 +102,44 @@ impl Texts {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(|k| k.as_str())
     }
+}
+
+/// How a place is called: in a sentence ("the disk controller's buffer") or as a
+/// short label on the picture ("controller").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Naming {
+    Prose,
+    Label,
+}
+
+/// The one place that names the places bytes can be, in either language.
+pub fn place(p: &Place, naming: Naming, t: &Texts) -> String {
+    let name = match p {
+        Place::Platter { .. } => "disk",
+        Place::Controller { .. } => "controller",
+        Place::Frame { .. } => "frame",
+        Place::User { .. } => "user",
+        Place::Socket { .. } => "socket",
+        Place::NicBuffer { .. } => "nic",
+        Place::Wire { .. } => "wire",
+        Place::RecvBuffer { .. } => "recv",
+    };
+    let key = match naming {
+        Naming::Prose => format!("n.place_{name}"),
+        Naming::Label => format!("app.p_{name}"),
+    };
+    match p {
+        Place::Frame { frame, .. } => t.get(&key, &[("frame", frame.to_string())]),
+        _ => t.t(&key).into_owned(),
+    }
+}
+
+/// Who moves bytes: the CPU, a DMA engine, or a device on its own.
+pub fn agent(a: Agent, t: &Texts) -> String {
+    t.t(match a {
+        Agent::Cpu => "n.agent_cpu",
+        Agent::Dma => "n.agent_dma",
+        Agent::Device => "n.agent_device",
+    })
+    .into_owned()
 }

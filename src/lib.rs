@@ -1,15 +1,19 @@
 //! iolab: a cycle-stepped simulator that teaches how data moves through a computer.
 //!
-//! `sim` is the machine (no Bevy); `scenario` reads RON scenario files; `cli` and
-//! `compare` are the command line; `app` is the animated classroom scene (feature `gui`).
+//! `sim` is the machine (no Bevy); `scenario` reads RON scenario files; `session`
+//! is the service layer every front end calls; `metrics`, `replay`, `narrate`,
+//! `compare`, `trace` and `exercise` are views of a run's log; the front ends are
+//! `cli` (the command line) and `app` (the animated classroom scene, feature `gui`).
 
 pub mod cli;
 pub mod compare;
 pub mod exercise;
 pub mod i18n;
+pub mod metrics;
 pub mod narrate;
 pub mod replay;
 pub mod scenario;
+pub mod session;
 pub mod sim;
 pub mod trace;
 

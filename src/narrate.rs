@@ -9,16 +9,7 @@ use crate::sim::event::*;
 use crate::sim::{DiskTransfer, Event, Setup};
 
 fn place(p: &Place, t: &Texts) -> String {
-    match p {
-        Place::Platter { .. } => t.t("n.place_disk").into(),
-        Place::Controller { .. } => t.t("n.place_controller").into(),
-        Place::Frame { frame, .. } => t.get("n.place_frame", &[("frame", frame.to_string())]),
-        Place::User { .. } => t.t("n.place_user").into(),
-        Place::Socket { .. } => t.t("n.place_socket").into(),
-        Place::NicBuffer { .. } => t.t("n.place_nic").into(),
-        Place::Wire { .. } => t.t("n.place_wire").into(),
-        Place::RecvBuffer { .. } => t.t("n.place_recv").into(),
-    }
+    crate::i18n::place(p, crate::i18n::Naming::Prose, t)
 }
 
 fn range(off: u64, len: u64, t: &Texts) -> String {

@@ -7,7 +7,7 @@ use bevy::input::{ButtonState, InputPlugin};
 use bevy::prelude::*;
 use iolab::app::playback::{Playhead, View};
 use iolab::app::{Loaded, core_plugins, initial};
-use iolab::cli::{Overrides, resolve, simulate};
+use iolab::session::{Overrides, resolve, simulate};
 
 fn scene(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -2,15 +2,8 @@
 //! scenario files, flags, traces.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn iolab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("iolab runs")
-}
+use crate::common::iolab;
 
 fn json(args: &[&str]) -> serde_json::Value {
     let mut a = vec!["run", "--summary", "json"];

@@ -2,9 +2,11 @@
 
 use std::process::Command;
 
-use iolab::cli::Overrides;
-use iolab::compare::{self, Lane, METRICS, RUN_COLOURS, Spans};
+use iolab::compare::{self, Lane, RUN_COLOURS, Spans};
+use iolab::i18n::{Lang, Texts};
+use iolab::metrics::CHARTS;
 use iolab::scenario;
+use iolab::session::Overrides;
 
 #[test]
 fn spans_merge_and_measure_coverage() {
@@ -33,7 +35,7 @@ fn runs(labels: &[&str]) -> Vec<compare::Run> {
         let mut sc = base.clone();
         ov.apply(&mut sc);
         sc.setup()
-            .map_err(|(f, m)| iolab::cli::UserError(format!("{f}: {m}")))
+            .map_err(|(f, m)| iolab::session::UserError(format!("{f}: {m}")))
     })
     .expect("the runs simulate")
 }
@@ -134,13 +136,18 @@ fn svg_charts_show_every_run_and_metric() {
         .filter(|n| n.has_tag_name("text"))
         .map(|n| n.text().unwrap_or("").trim().to_string())
         .collect();
-    for (name, _) in METRICS {
-        assert!(texts.iter().any(|t| t == name), "title {name} in {texts:?}");
+    let en = Texts::of(Lang::En);
+    for m in CHARTS {
+        let name = en.t(m.text);
+        assert!(
+            texts.iter().any(|t| *t == name),
+            "title {name} in {texts:?}"
+        );
     }
     for label in methods.split(',') {
         // One axis label per chart.
         let n = texts.iter().filter(|t| *t == label).count();
-        assert_eq!(n, METRICS.len(), "{label} labels");
+        assert_eq!(n, CHARTS.len(), "{label} labels");
     }
     // One bar per run and metric, in the run's colour.
     for (i, _) in rows.iter().enumerate() {
@@ -150,7 +157,7 @@ fn svg_charts_show_every_run_and_metric() {
             .descendants()
             .filter(|n| n.has_tag_name("rect") && n.attribute("fill") == Some(fill.as_str()))
             .count();
-        assert_eq!(bars, METRICS.len(), "bars of run {i} ({fill})");
+        assert_eq!(bars, CHARTS.len(), "bars of run {i} ({fill})");
     }
     // The value printed by each syscall bar is that run's count.
     for row in &rows {

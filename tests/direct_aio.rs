@@ -1,15 +1,7 @@
 //! O_DIRECT at run time: EINVAL for a misaligned buffer, and direct_aio keeping
 //! several requests in flight.
 
-use std::process::Command;
-
-fn iolab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
+use crate::common::iolab;
 
 fn trace(args: &[&str], name: &str) -> (std::process::Output, Vec<serde_json::Value>) {
     let p = std::env::temp_dir().join(format!("iolab-{name}-{}.jsonl", std::process::id()));

@@ -2,14 +2,8 @@
 //! that agrees with `iolab run` on each problem's scenario file.
 
 use std::path::Path;
-use std::process::Command;
 
-fn iolab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use crate::common::iolab;
 
 fn sheet(dir: &Path, seed: &str, lang: &str) {
     let out = iolab(&[

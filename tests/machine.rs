@@ -1,10 +1,10 @@
 //! Properties of the machine itself: intact delivery for random sizes and hardware,
 //! fast-forward equals stepping, determinism.
 
-use iolab::cli::jsonl;
 use iolab::sim::event::{EventKind, Mode, ModeCause};
 use iolab::sim::program::Access;
 use iolab::sim::{Content, DiskTransfer, Hardware, Machine, Method, Setup, Style};
+use iolab::trace::jsonl;
 use proptest::prelude::*;
 
 fn classroom(method: Method, n: u64, b: u64) -> Setup {

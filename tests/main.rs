@@ -18,6 +18,7 @@ mod io_models;
 mod machine;
 mod page_cache;
 mod pollution;
+mod property;
 #[cfg(feature = "gui")]
 mod render;
 mod replay;

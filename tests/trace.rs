@@ -283,7 +283,7 @@ fn exports_made_in_parallel_equal_one_pass() {
         "big enough to split ({})",
         events.len()
     );
-    let one = iolab::cli::jsonl(events).into_bytes();
+    let one = iolab::trace::jsonl(events).into_bytes();
     let par = export(Format::Jsonl, events, &m.setup, false).unwrap();
     assert_eq!(par, one);
     // CSV: the header, then exactly one row per event, in order.

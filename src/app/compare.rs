@@ -4,8 +4,8 @@
 use bevy::prelude::*;
 
 use super::model::Editor;
-use crate::cli::UserError;
 use crate::compare::{self, Lane};
+use crate::session::UserError;
 use crate::sim::{Counters, Event};
 
 pub(super) fn plugin(app: &mut App) {

@@ -18,7 +18,19 @@ use bevy_egui::EguiPlugin;
 pub use model::{Editor, Loaded, initial};
 
 /// What `iolab gui` was asked to do.
-pub use crate::cli::GuiArgs as GuiOptions;
+#[derive(Clone, Debug, Default)]
+pub struct GuiOptions {
+    pub scenario: Option<std::path::PathBuf>,
+    /// Open the compare view with these runs (`classic`, `pio-dma`, or labels).
+    pub compare: Option<String>,
+    pub lang: Option<crate::i18n::Lang>,
+    /// Render one frame to this PNG and exit.
+    pub screenshot: Option<std::path::PathBuf>,
+    pub at_event: Option<u64>,
+    pub at_cycle: Option<u64>,
+    /// Play for this many seconds, print the frame rate and exit.
+    pub fps_seconds: Option<f64>,
+}
 
 /// Plugins that need no window: the run, the playhead. Headless tests use these.
 pub fn core_plugins(app: &mut App) {
@@ -83,8 +95,11 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         cmp.seek(cmp.end() as f64);
         app.insert_resource(cmp);
     }
-    palette::set_projector(settings.projector);
-    app.insert_resource(ClearColor(palette::background()));
+    let theme = palette::Theme {
+        projector: settings.projector,
+    };
+    app.insert_resource(ClearColor(theme.background()))
+        .insert_resource(theme);
     app.insert_resource(lang::Tr::new(settings.lang))
         .insert_resource(settings);
     app.add_plugins((

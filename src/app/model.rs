@@ -7,10 +7,12 @@ use std::path::PathBuf;
 
 use bevy::prelude::*;
 
-use crate::cli::{CacheArg, DiskArg, OnOff, Overrides, StyleArg};
 use crate::replay::Replay;
+use crate::scenario::CacheState;
 use crate::scenario::{self, BUILTIN_SCENES, Scenario};
-use crate::sim::{Machine, Method};
+use crate::session::{self, Overrides};
+use crate::sim::Method;
+use crate::sim::{DiskTransfer, Style};
 
 pub(super) fn plugin(_app: &mut App) {}
 
@@ -50,13 +52,11 @@ pub fn simulate(
     base: &Scenario,
     ov: &Overrides,
 ) -> Result<(Replay, String, Option<String>), String> {
-    let mut sc = base.clone();
-    ov.apply(&mut sc);
-    let setup = sc
-        .setup()
-        .map_err(|(field, msg)| format!("{}: {field}: {msg}", sc.source))?;
-    let mut m = Machine::new(setup).map_err(|e| e.to_string())?;
-    m.run_to_end().map_err(|e| e.to_string())?;
+    // A file the scenario came from lets errors name its line.
+    let path = (!base.source.starts_with('<')).then(|| std::path::PathBuf::from(&base.source));
+    let (sc, setup) = session::resolve_scenario(base.clone(), &path, ov, session::Naming::Fields)
+        .map_err(|e| e.0)?;
+    let mut m = session::simulate(setup).map_err(|e| e.0)?;
     let title = m.setup.name.clone();
     let events = std::mem::take(&mut m.log.events);
     Ok((
@@ -104,20 +104,20 @@ impl Editor {
             file_size: Some(size(&self.file_size_text, "file size")?),
             buffer_size: Some(size(&self.buffer_size_text, "buffer size")?),
             disk: Some(if self.disk_pio {
-                DiskArg::Pio
+                DiskTransfer::Pio
             } else {
-                DiskArg::Dma
+                DiskTransfer::Dma
             }),
-            nic_sg: Some(if self.nic_sg { OnOff::On } else { OnOff::Off }),
+            nic_sg: Some(self.nic_sg),
             cache: Some(if self.warm {
-                CacheArg::Warm
+                CacheState::Warm
             } else {
-                CacheArg::Cold
+                CacheState::Cold
             }),
             style: Some(if self.realistic {
-                StyleArg::Realistic
+                Style::Realistic
             } else {
-                StyleArg::Textbook
+                Style::Textbook
             }),
             profile: Some(self.profile.clone()),
             ..Overrides::default()
@@ -129,7 +129,7 @@ impl Editor {
         let r = &loaded.replay;
         let path = std::path::PathBuf::from(self.export_path.trim());
         let result = crate::trace::export(self.export_format, &r.events, &r.setup, false)
-            .and_then(|b| crate::cli::write_atomic(&path, &b).map_err(|e| e.to_string()));
+            .and_then(|b| crate::session::write_atomic(&path, &b).map_err(|e| e.to_string()));
         self.export_status = Some(match result {
             Ok(()) => format!("wrote {}", path.display()),
             Err(e) => format!("could not write {}: {e}", path.display()),

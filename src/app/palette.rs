@@ -1,8 +1,6 @@
 //! Colours: the Okabe–Ito palette, safe for colour-blind viewers, on a dark
 //! background that reads well on a projector.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use bevy::prelude::Color;
 
 use crate::sim::event::{Activity, Agent, BusOwner, Mode};
@@ -45,48 +43,64 @@ const LIGHT: Neutrals = Neutrals {
     text_dim: Color::srgb(0.25, 0.25, 0.30),
 };
 
-/// The projector theme is one switch for the whole app (Settings::projector).
-static PROJECTOR: AtomicBool = AtomicBool::new(false);
-
-pub fn set_projector(on: bool) {
-    PROJECTOR.store(on, Ordering::Relaxed);
+/// The theme the scene is drawn in: a Bevy resource that follows the projector
+/// switch of the settings.
+#[derive(bevy::prelude::Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Theme {
+    pub projector: bool,
 }
 
-pub fn projector() -> bool {
-    PROJECTOR.load(Ordering::Relaxed)
+impl Theme {
+    fn neutrals(&self) -> &'static Neutrals {
+        if self.projector { &LIGHT } else { &DARK }
+    }
+    pub fn background(&self) -> Color {
+        self.neutrals().background
+    }
+    pub fn band_user(&self) -> Color {
+        self.neutrals().band_user
+    }
+    pub fn band_kernel(&self) -> Color {
+        self.neutrals().band_kernel
+    }
+    pub fn band_hardware(&self) -> Color {
+        self.neutrals().band_hardware
+    }
+    pub fn boxes(&self) -> Color {
+        self.neutrals().boxes
+    }
+    pub fn cell_empty(&self) -> Color {
+        self.neutrals().cell_empty
+    }
+    pub fn cell_full(&self) -> Color {
+        self.neutrals().cell_full
+    }
+    pub fn text(&self) -> Color {
+        self.neutrals().text
+    }
+    pub fn text_dim(&self) -> Color {
+        self.neutrals().text_dim
+    }
+
+    pub fn bus(&self, b: BusOwner) -> Color {
+        match b {
+            BusOwner::Idle => self.cell_empty(),
+            BusOwner::Cpu => CPU,
+            BusOwner::DiskDma | BusOwner::NicDma => DMA,
+        }
+    }
+
+    pub fn activity(&self, a: Activity) -> Color {
+        match a {
+            Activity::Process => USER,
+            Activity::Syscall => KERNEL,
+            Activity::Copy => CPU,
+            Activity::Interrupt => IRQ,
+            Activity::Idle => self.cell_empty(),
+        }
+    }
 }
 
-fn neutrals() -> &'static Neutrals {
-    if projector() { &LIGHT } else { &DARK }
-}
-
-pub fn background() -> Color {
-    neutrals().background
-}
-pub fn band_user() -> Color {
-    neutrals().band_user
-}
-pub fn band_kernel() -> Color {
-    neutrals().band_kernel
-}
-pub fn band_hardware() -> Color {
-    neutrals().band_hardware
-}
-pub fn boxes() -> Color {
-    neutrals().boxes
-}
-pub fn cell_empty() -> Color {
-    neutrals().cell_empty
-}
-pub fn cell_full() -> Color {
-    neutrals().cell_full
-}
-pub fn text() -> Color {
-    neutrals().text
-}
-pub fn text_dim() -> Color {
-    neutrals().text_dim
-}
 /// Text on a full (light) cell: dark in both themes.
 pub const TEXT_DARK: Color = Color::srgb(0.05, 0.05, 0.05);
 
@@ -112,24 +126,6 @@ pub fn mode(m: Mode) -> Color {
     match m {
         Mode::User => USER,
         Mode::Kernel => KERNEL,
-    }
-}
-
-pub fn bus(b: BusOwner) -> Color {
-    match b {
-        BusOwner::Idle => cell_empty(),
-        BusOwner::Cpu => CPU,
-        BusOwner::DiskDma | BusOwner::NicDma => DMA,
-    }
-}
-
-pub fn activity(a: Activity) -> Color {
-    match a {
-        Activity::Process => USER,
-        Activity::Syscall => KERNEL,
-        Activity::Copy => CPU,
-        Activity::Interrupt => IRQ,
-        Activity::Idle => cell_empty(),
     }
 }
 

@@ -10,16 +10,22 @@ pub(super) fn plugin(app: &mut App) {
     if !app.world().contains_resource::<Settings>() {
         app.insert_resource(Settings::load());
     }
+    let projector = app.world().resource::<Settings>().projector;
+    app.insert_resource(super::palette::Theme { projector });
     app.add_systems(PreUpdate, follow_theme);
 }
 
 /// The scene's colours and the window's background follow the projector switch.
-fn follow_theme(settings: Res<Settings>, mut clear: ResMut<ClearColor>) {
-    if super::palette::projector() != settings.projector {
-        super::palette::set_projector(settings.projector);
+fn follow_theme(
+    settings: Res<Settings>,
+    mut theme: ResMut<super::palette::Theme>,
+    mut clear: ResMut<ClearColor>,
+) {
+    if theme.projector != settings.projector {
+        theme.projector = settings.projector;
     }
-    if clear.0 != super::palette::background() {
-        clear.0 = super::palette::background();
+    if clear.0 != theme.background() {
+        clear.0 = theme.background();
     }
 }
 
@@ -79,6 +85,6 @@ impl Settings {
         }
         let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
             .map_err(|e| e.to_string())?;
-        crate::cli::write_atomic(&p, text.as_bytes()).map_err(|e| e.to_string())
+        crate::session::write_atomic(&p, text.as_bytes()).map_err(|e| e.to_string())
     }
 }

@@ -2,7 +2,7 @@
 //! Perfetto and chrome://tracing) and VCD (for GTKWave and Surfer).
 //!
 //! Every format is a function of the same log; files are written atomically by the
-//! caller (`cli::write_atomic`).
+//! caller (`session::write_atomic`).
 
 pub mod chrome;
 pub mod csv;
@@ -26,7 +26,7 @@ pub fn export(
     excel: bool,
 ) -> Result<Vec<u8>, String> {
     match format {
-        Format::Jsonl => in_parallel(events, |part| Ok(crate::cli::jsonl(part).into_bytes())),
+        Format::Jsonl => in_parallel(events, |part| Ok(jsonl(part).into_bytes())),
         Format::Csv => csv::export(events, setup, excel),
         Format::Chrome => Ok(chrome::export(events, setup)),
         Format::Vcd => vcd::export(events, setup),
@@ -71,4 +71,15 @@ pub fn in_parallel(
 /// Simulated time of a cycle in nanoseconds, from the profile's clock.
 pub fn ns(cycle: u64, setup: &Setup) -> f64 {
     cycle as f64 * 1e9 / setup.hw.clock_hz.max(1) as f64
+}
+
+/// The event log as JSON Lines: one event per line, fields as in `sim::event`.
+pub fn jsonl(events: &[Event]) -> String {
+    let mut out = Vec::with_capacity(events.len() * 160);
+    for e in events {
+        // Serializing our own plain types cannot fail.
+        let _ = serde_json::to_writer(&mut out, e);
+        out.push(b'\n');
+    }
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -8,25 +8,15 @@ use egui_plot::{Bar, BarChart, Plot, Text};
 use super::super::compare::Comparison;
 use super::super::model::Editor;
 use super::super::palette;
-use crate::compare::{CLASSIC, METRICS, PIO_VS_DMA, RUN_COLOURS, Spans, short_number};
+use crate::compare::{CLASSIC, PIO_VS_DMA, RUN_COLOURS, Spans, short_number};
 use crate::i18n::Texts;
+use crate::metrics::{CHARTS, Metric, Reading};
 use crate::sim::Counters;
 
 pub fn colour(i: usize) -> Color32 {
     let (r, g, b) = RUN_COLOURS[i % RUN_COLOURS.len()];
     Color32::from_rgb(r, g, b)
 }
-
-/// The metric titles, translated (same order as `compare::METRICS`).
-const METRIC_KEYS: [&str; 7] = [
-    "app.m_syscalls",
-    "app.m_mode_switches",
-    "app.m_cpu_copies",
-    "app.m_dma_copies",
-    "app.m_interrupts",
-    "app.m_cpu_busy",
-    "app.m_cycles",
-];
 
 /// The left panel's section: the two lecture comparisons and a free list.
 pub fn controls(ui: &mut egui::Ui, cmp: &mut Comparison, editor: &Editor, tr: &Texts) {
@@ -168,25 +158,28 @@ fn coverage(s: &Spans, c0: u64, c1: u64, stop: u64, colour: Color32) -> Option<(
     (s.covered(c0, c1) > 0).then_some((colour, 1.0))
 }
 
-/// The lanes' counter columns: the first six metrics (total cycles is the clock).
-const NUMBERS: &[&str] = METRIC_KEYS.split_at(6).0;
+/// The lanes' counter columns: the charts' metrics but the last (total cycles is
+/// the clock), at the playhead.
+fn lane_metrics() -> &'static [&'static Metric] {
+    &CHARTS[..CHARTS.len() - 1]
+}
 
-fn numbers(c: &Counters, cycle: u64) -> [String; 6] {
-    [
-        c.syscalls.to_string(),
-        c.mode_switches.to_string(),
-        short_number(c.cpu_copies),
-        short_number(c.dma_copies),
-        c.interrupts.to_string(),
-        short_number(c.busy_at(cycle) as f64),
-    ]
+fn numbers(c: &Counters, cycle: u64) -> Vec<String> {
+    lane_metrics()
+        .iter()
+        .map(|m| match m.read(c, cycle) {
+            Reading::Count(n) => short_number(n as f64),
+            Reading::PerByte(x) => short_number(x),
+            Reading::Yes(b) => b.to_string(),
+        })
+        .collect()
 }
 
 fn lanes(ui: &mut egui::Ui, cmp: &mut Comparison, tr: &Texts) {
     let end = cmp.end().max(1);
     let label_w = 120.0;
     let col_w = 104.0;
-    let counters_w = col_w * NUMBERS.len() as f32;
+    let counters_w = col_w * lane_metrics().len() as f32;
     let width = ui.available_width();
     let strip_w = (width - label_w - counters_w - 16.0).max(100.0);
     let text = ui.visuals().text_color();
@@ -194,7 +187,7 @@ fn lanes(ui: &mut egui::Ui, cmp: &mut Comparison, tr: &Texts) {
     let font = FontId::proportional(14.0);
     // Header: the counter columns.
     let (head, _) = ui.allocate_exact_size(vec2(width, 34.0), Sense::hover());
-    for (k, key) in NUMBERS.iter().enumerate() {
+    for (k, key) in lane_metrics().iter().map(|m| m.text).enumerate() {
         let x = head.left() + label_w + strip_w + 16.0 + col_w * (k as f32 + 1.0) - 4.0;
         ui.painter().text(
             pos2(x, head.bottom() - 2.0),
@@ -340,15 +333,15 @@ fn table(ui: &mut egui::Ui, cmp: &Comparison, tr: &Texts) {
         .spacing(vec2(18.0, 4.0))
         .show(ui, |ui| {
             ui.strong(tr.t("app.run"));
-            for key in METRIC_KEYS {
-                ui.strong(tr.t(key));
+            for m in CHARTS {
+                ui.strong(tr.t(m.text));
             }
             ui.strong(tr.t("app.data_intact"));
             ui.end_row();
             for (i, run) in cmp.runs.iter().enumerate() {
                 ui.colored_label(colour(i), format!("■ {}", run.label));
-                for (_, value) in METRICS {
-                    ui.label(short_number(value(&run.total)));
+                for m in CHARTS {
+                    ui.label(short_number(m.value(&run.total)));
                 }
                 ui.label(if run.total.data_intact {
                     tr.t("app.yes")
@@ -364,14 +357,15 @@ fn charts(ui: &mut egui::Ui, cmp: &Comparison, tr: &Texts) {
     let n = cmp.runs.len();
     let per_row = 4;
     let w = (ui.available_width() / per_row as f32 - 12.0).max(120.0);
-    for row in METRICS.chunks(per_row).enumerate() {
+    for row in CHARTS.chunks(per_row).enumerate() {
         ui.horizontal(|ui| {
-            for (k, (_, value)) in row.1.iter().enumerate() {
+            for (k, metric) in row.1.iter().enumerate() {
                 let m = row.0 * per_row + k;
                 ui.vertical(|ui| {
                     ui.set_width(w);
-                    ui.strong(tr.t(METRIC_KEYS[m]));
-                    let values: Vec<f64> = cmp.runs.iter().map(|r| value(&r.total)).collect();
+                    ui.strong(tr.t(metric.text));
+                    let values: Vec<f64> =
+                        cmp.runs.iter().map(|r| metric.value(&r.total)).collect();
                     let top = values.iter().cloned().fold(0.0, f64::max).max(1.0) * 1.25;
                     Plot::new(("compare-chart", m))
                         .width(w)
@@ -401,7 +395,7 @@ fn charts(ui: &mut egui::Ui, cmp: &Comparison, tr: &Texts) {
                                         .name(&cmp.runs[i].label)
                                 })
                                 .collect();
-                            plot.bar_chart(BarChart::new(tr.t(METRIC_KEYS[m]), bars));
+                            plot.bar_chart(BarChart::new(tr.t(metric.text), bars));
                             for (i, v) in values.iter().enumerate() {
                                 plot.text(
                                     Text::new(

@@ -7,6 +7,7 @@ use crate::app::model::Loaded;
 use crate::app::palette;
 use crate::app::playback::{Playhead, View};
 use crate::i18n::Texts;
+use crate::metrics::{self, Reading};
 use crate::narrate::narrate_in;
 use crate::sim::Counters;
 
@@ -19,38 +20,27 @@ pub struct Memory {
     scrolled_to: Option<usize>,
 }
 
-fn values(c: &Counters, busy: u64, tr: &Texts) -> [(&'static str, String); 9] {
-    let copies = |x: f64| {
-        if x.fract() == 0.0 {
-            format!("{x:.0}")
-        } else {
-            format!("{x:.2}")
-        }
-    };
-    [
-        ("app.m_syscalls", c.syscalls.to_string()),
-        ("app.m_mode_switches", c.mode_switches.to_string()),
-        (
-            "app.m_cpu_copies",
-            format!("{}  ({} B)", copies(c.cpu_copies), c.cpu_copy_bytes),
-        ),
-        (
-            "app.m_dma_copies",
-            format!("{}  ({} B)", copies(c.dma_copies), c.dma_copy_bytes),
-        ),
-        ("app.m_interrupts", c.interrupts.to_string()),
-        ("app.m_cycles", c.cycles.to_string()),
-        ("app.m_cpu_busy", busy.to_string()),
-        ("app.bytes_delivered", c.bytes_delivered.to_string()),
-        (
-            "app.data_intact",
-            if c.data_intact {
-                tr.t("app.yes").into()
-            } else {
-                "-".into()
-            },
-        ),
-    ]
+/// The summary's metrics at the playhead, as the panel prints them.
+fn values(c: &Counters, cycle: u64, tr: &Texts) -> Vec<(&'static str, String)> {
+    metrics::SUMMARY
+        .iter()
+        .map(|m| {
+            let text = match m.read(c, cycle) {
+                Reading::Count(n) => n.to_string(),
+                Reading::PerByte(x) => {
+                    let x = if x.fract() == 0.0 {
+                        format!("{x:.0}")
+                    } else {
+                        format!("{x:.2}")
+                    };
+                    format!("{x}  ({} B)", m.bytes(c).unwrap_or(0))
+                }
+                Reading::Yes(true) => tr.t("app.yes").into(),
+                Reading::Yes(false) => "-".into(),
+            };
+            (m.text, text)
+        })
+        .collect()
 }
 
 pub fn show(
@@ -67,11 +57,10 @@ pub fn show(
     let cycle = p.cycle.floor() as u64;
     let mut c = st.counters.clone();
     c.cycles = cycle.max(c.cycles);
-    let busy = c.busy_at(cycle);
     ui.heading(tr.t("app.counters"));
-    let vals = values(&c, busy, tr);
+    let vals = values(&c, cycle, tr);
     if let Some(last) = &mem.last {
-        let old = values(last, last.busy_at(last.cycles), tr);
+        let old = values(last, last.cycles, tr);
         for i in 0..vals.len() {
             if old[i].1 != vals[i].1 && i != 5 && i != 6 {
                 mem.changed_at[i] = now;

@@ -61,6 +61,7 @@ fn root(
     mut settings: ResMut<super::settings::Settings>,
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
+    scene_theme: Res<super::palette::Theme>,
 ) -> Result {
     let tr = &tr.texts;
     let ctx = contexts.ctx_mut()?.clone();
@@ -140,7 +141,7 @@ fn root(
         .resizable(true)
         .default_size(180.0)
         .show(&mut ui, |ui| {
-            timeline::show(ui, &loaded, &mut playhead, &mut spans, tr)
+            timeline::show(ui, &loaded, &mut playhead, &mut spans, tr, &scene_theme)
         })
         .response
         .rect

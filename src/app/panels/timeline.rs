@@ -5,7 +5,7 @@
 use bevy_egui::egui::{self, Color32, Sense, Stroke};
 
 use crate::app::model::Loaded;
-use crate::app::palette;
+use crate::app::palette::{self, Theme};
 use crate::app::playback::Playhead;
 use crate::sim::event::{Agent, Engine, EventKind, Place};
 
@@ -27,7 +27,7 @@ const ROWS: [&str; 6] = [
     "app.row_nic",
 ];
 
-fn build(loaded: &Loaded) -> Vec<(usize, u64, u64, Color32)> {
+fn build(loaded: &Loaded, theme: &Theme) -> Vec<(usize, u64, u64, Color32)> {
     let r = &loaded.replay;
     let end = r.total_cycles();
     let mut out = Vec::new();
@@ -55,15 +55,12 @@ fn build(loaded: &Loaded) -> Vec<(usize, u64, u64, Color32)> {
             EventKind::CpuActivity { activity } => close(
                 1,
                 e.cycle,
-                Some(palette::egui(palette::activity(*activity))),
+                Some(palette::egui(theme.activity(*activity))),
                 &mut out,
             ),
-            EventKind::BusOwner { owner } => close(
-                2,
-                e.cycle,
-                Some(palette::egui(palette::bus(*owner))),
-                &mut out,
-            ),
+            EventKind::BusOwner { owner } => {
+                close(2, e.cycle, Some(palette::egui(theme.bus(*owner))), &mut out)
+            }
             EventKind::Copy {
                 from,
                 to,
@@ -101,6 +98,7 @@ pub fn show(
     p: &mut Playhead,
     spans: &mut Spans,
     tr: &crate::i18n::Texts,
+    theme: &Theme,
 ) {
     let r = &loaded.replay;
     ui.horizontal(|ui| {
@@ -184,11 +182,11 @@ pub fn show(
     });
     if spans.generation != loaded.generation
         || spans.spans.is_empty()
-        || spans.projector != palette::projector()
+        || spans.projector != theme.projector
     {
-        spans.spans = build(loaded);
+        spans.spans = build(loaded, theme);
         spans.generation = loaded.generation;
-        spans.projector = palette::projector();
+        spans.projector = theme.projector;
     }
     let width = ui.available_width();
     let label_w = 70.0;
@@ -215,7 +213,7 @@ pub fn show(
     // least one pixel, so a MiB run stays cheap to draw.
     let mut last_px: Vec<(i32, Color32)> = vec![(i32::MIN, Color32::TRANSPARENT); ROWS.len()];
     for &(row, s, e, color) in &spans.spans {
-        if color == palette::egui(palette::cell_empty()) {
+        if color == palette::egui(theme.cell_empty()) {
             continue;
         }
         let (x0, x1) = (x_of(s as f32), x_of(e as f32).max(x_of(s as f32) + 1.0));

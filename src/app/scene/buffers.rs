@@ -7,7 +7,7 @@ use bevy::sprite::Anchor;
 use super::layout::Layout;
 use super::{Built, RegionId, SceneItem, SceneSet, rect, text};
 use crate::app::model::Loaded;
-use crate::app::palette;
+use crate::app::palette::{self, Theme};
 use crate::app::playback::View;
 use crate::replay::{CELL_LIMIT, CacheFlash, SceneState};
 use crate::sim::event::Place;
@@ -54,7 +54,7 @@ fn regions(st: &SceneState) -> Vec<RegionId> {
     v
 }
 
-pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
+pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout, theme: &Theme) {
     for id in regions(st) {
         let Some(region) = id.of(st) else { continue };
         let area = id.area(layout);
@@ -67,7 +67,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
                 let e = rect(
                     commands,
                     Rect::from_center_size(c, Vec2::splat(side)),
-                    palette::cell_empty(),
+                    theme.cell_empty(),
                     2.0,
                 );
                 commands.entity(e).insert(Cell {
@@ -83,11 +83,11 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
                 }
             }
         } else {
-            rect(commands, area, palette::cell_empty(), 2.0);
+            rect(commands, area, theme.cell_empty(), 2.0);
             let e = rect(
                 commands,
                 Rect::from_corners(area.min, Vec2::new(area.min.x, area.max.y)),
-                palette::cell_full(),
+                theme.cell_full(),
                 3.0,
             );
             commands.entity(e).insert(Bar { region: id, area });
@@ -96,7 +96,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
                 "",
                 area.center(),
                 14.0,
-                palette::text(),
+                theme.text(),
                 Anchor::CENTER,
             );
             // A dark shadow keeps the label readable over the full and the empty part.
@@ -113,7 +113,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout) {
             "",
             Vec2::new(label.min.x + 4.0, label.center().y),
             13.0,
-            palette::text_dim(),
+            theme.text_dim(),
             Anchor::CENTER_LEFT,
         );
         commands.entity(t).insert(FrameTitle(i as u32));
@@ -144,6 +144,7 @@ fn draw_cells(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
     built: Res<Built>,
+    theme: Res<Theme>,
     mut cells: Query<(&Cell, &mut Sprite)>,
     mut texts: Query<(&CellText, &mut Text2d)>,
 ) {
@@ -172,8 +173,8 @@ fn draw_cells(
             });
         let color = match (flying, region.cells.get(cell.index).copied().flatten()) {
             (Some(c), _) => c,
-            (None, Some(_)) => palette::cell_full(),
-            (None, None) => palette::cell_empty(),
+            (None, Some(_)) => theme.cell_full(),
+            (None, None) => theme.cell_empty(),
         };
         if sprite.color != color {
             sprite.color = color;
@@ -232,6 +233,7 @@ fn draw_bars(
 fn draw_frame_titles(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
+    theme: Res<Theme>,
     mut titles: Query<(&FrameTitle, &mut Text2d, &mut TextColor)>,
 ) {
     let Some(view) = view else { return };
@@ -263,7 +265,7 @@ fn draw_frame_titles(
                 CacheFlash::Miss | CacheFlash::Insert => palette::MISS,
                 CacheFlash::Evict => palette::EVICT,
             },
-            _ => palette::text_dim(),
+            _ => theme.text_dim(),
         };
         if color.0 != c {
             color.0 = c;

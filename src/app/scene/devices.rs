@@ -9,7 +9,7 @@ use bevy::sprite::Anchor;
 use super::layout::*;
 use super::{SceneSet, rect, text};
 use crate::app::model::Loaded;
-use crate::app::palette;
+use crate::app::palette::{self, Theme};
 use crate::app::playback::View;
 use crate::replay::{DescView, SceneState};
 use crate::sim::event::{Agent, IrqLine, Mode, Place, ProcessState};
@@ -57,13 +57,14 @@ pub fn spawn(
     _layout: &Layout,
     loaded: &Loaded,
     tr: &Texts,
+    theme: &Theme,
 ) {
     let label = |commands: &mut Commands, l: Label, at: Vec2, size: f32, anchor: Anchor| {
-        let e = text(commands, "", at, size, palette::text(), anchor);
+        let e = text(commands, "", at, size, theme.text(), anchor);
         commands.entity(e).insert(l);
     };
     let lamp = |commands: &mut Commands, l: Lamp, r: Rect| {
-        let e = rect(commands, r, palette::cell_empty(), 2.0);
+        let e = rect(commands, r, theme.cell_empty(), 2.0);
         commands.entity(e).insert(l);
     };
     // Process.
@@ -117,7 +118,7 @@ pub fn spawn(
             &tr.t(name),
             r.center(),
             11.0,
-            palette::text(),
+            theme.text(),
             Anchor::CENTER,
         );
     }
@@ -142,7 +143,7 @@ pub fn spawn(
         14.0,
         Anchor::TOP_LEFT,
     );
-    rect(commands, progress_rect(DMA_BOX), palette::cell_empty(), 1.5);
+    rect(commands, progress_rect(DMA_BOX), theme.cell_empty(), 1.5);
     lamp(commands, Lamp::DmaProgress, progress_rect(DMA_BOX));
     // Disk: platter and request.
     rect(
@@ -153,7 +154,7 @@ pub fn spawn(
             DISK_BOX.max.x - 10.0,
             DISK_BOX.min.y + 70.0,
         ),
-        palette::band_hardware(),
+        theme.band_hardware(),
         2.0,
     );
     text(
@@ -161,7 +162,7 @@ pub fn spawn(
         &tr.t("app.s_platter"),
         Vec2::new(DISK_BOX.center().x, DISK_BOX.min.y + 58.0),
         12.0,
-        palette::text_dim(),
+        theme.text_dim(),
         Anchor::CENTER,
     );
     label(
@@ -179,7 +180,7 @@ pub fn spawn(
         14.0,
         Anchor::TOP_LEFT,
     );
-    rect(commands, progress_rect(NIC_BOX), palette::cell_empty(), 1.5);
+    rect(commands, progress_rect(NIC_BOX), theme.cell_empty(), 1.5);
     lamp(commands, Lamp::NicProgress, progress_rect(NIC_BOX));
     if loaded.replay.setup.hw.nic_sg {
         let badge = Rect::new(
@@ -194,7 +195,7 @@ pub fn spawn(
             "SG",
             badge.center(),
             14.0,
-            palette::text(),
+            theme.text(),
             Anchor::CENTER,
         );
     }
@@ -325,16 +326,7 @@ fn progress_rect(b: Rect) -> Rect {
 }
 
 fn place_name(p: Place, tr: &Texts) -> String {
-    match p {
-        Place::Platter { .. } => tr.t("app.p_disk").into(),
-        Place::Controller { .. } => tr.t("app.p_controller").into(),
-        Place::Frame { frame, .. } => tr.get("app.p_frame", &[("frame", frame.to_string())]),
-        Place::User { .. } => tr.t("app.p_user").into(),
-        Place::Socket { .. } => tr.t("app.p_socket").into(),
-        Place::NicBuffer { .. } => tr.t("app.p_nic").into(),
-        Place::Wire { .. } => tr.t("app.p_wire").into(),
-        Place::RecvBuffer { .. } => tr.t("app.p_recv").into(),
-    }
+    crate::i18n::place(&p, crate::i18n::Naming::Label, tr)
 }
 
 fn desc(d: &Option<DescView>, tr: &Texts) -> String {
@@ -493,27 +485,31 @@ fn progress(d: &Option<DescView>) -> f32 {
         .unwrap_or(0.0)
 }
 
-fn draw_lamps(view: Option<Res<View>>, mut lamps: Query<(&Lamp, &mut Sprite, &mut Transform)>) {
+fn draw_lamps(
+    view: Option<Res<View>>,
+    theme: Res<Theme>,
+    mut lamps: Query<(&Lamp, &mut Sprite, &mut Transform)>,
+) {
     let Some(view) = view else { return };
     let st = &view.state;
     for (lamp, mut sprite, mut tf) in &mut lamps {
         let color = match lamp {
             Lamp::Mode => palette::mode(st.mode),
-            Lamp::Bus => palette::bus(st.bus),
+            Lamp::Bus => theme.bus(st.bus),
             Lamp::Irq(line) => {
                 if st.handler == Some(*line) {
                     palette::CPU
                 } else if st.pending_irqs.contains(line) {
                     palette::IRQ
                 } else {
-                    palette::cell_empty()
+                    theme.cell_empty()
                 }
             }
             Lamp::Process => match st.process {
                 ProcessState::Running => palette::USER,
                 ProcessState::Sleeping => palette::MISS,
                 ProcessState::Waiting => palette::HIT,
-                ProcessState::Exited => palette::cell_empty(),
+                ProcessState::Exited => theme.cell_empty(),
             },
             Lamp::DmaProgress | Lamp::NicProgress => {
                 let (d, r) = if *lamp == Lamp::DmaProgress {

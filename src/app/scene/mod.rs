@@ -13,7 +13,7 @@ use bevy::prelude::*;
 use bevy::sprite::Anchor;
 
 use super::model::Loaded;
-use super::palette;
+use super::palette::Theme;
 use super::playback::{PlaybackSet, View};
 use crate::replay::{Region, SceneState};
 use layout::*;
@@ -139,12 +139,13 @@ fn build(
     mut built: ResMut<Built>,
     old: Query<Entity, With<SceneItem>>,
     tr: Res<super::lang::Tr>,
+    theme: Res<Theme>,
 ) {
     let Some(view) = view else { return };
     if built.generation == loaded.generation
         && built.layout.is_some()
         && built.lang == tr.lang
-        && built.projector == palette::projector()
+        && built.projector == theme.projector
         || view.generation != loaded.generation
     {
         return;
@@ -156,9 +157,9 @@ fn build(
     let layout = Layout::new(st);
     // Bands.
     for (band, color, title) in [
-        (USER_BAND, palette::band_user(), "app.s_user_space"),
-        (KERNEL_BAND, palette::band_kernel(), "app.s_kernel_space"),
-        (HW_BAND, palette::band_hardware(), "app.s_hardware"),
+        (USER_BAND, theme.band_user(), "app.s_user_space"),
+        (KERNEL_BAND, theme.band_kernel(), "app.s_kernel_space"),
+        (HW_BAND, theme.band_hardware(), "app.s_hardware"),
     ] {
         rect(&mut commands, band, color, 0.0);
         text(
@@ -166,7 +167,7 @@ fn build(
             &tr.texts.t(title),
             Vec2::new(band.max.x - 8.0, band.max.y - 4.0),
             15.0,
-            palette::text_dim(),
+            theme.text_dim(),
             Anchor::TOP_RIGHT,
         );
     }
@@ -182,23 +183,23 @@ fn build(
         (NIC_BOX, "app.s_nic"),
         (WIRE_BOX, "app.s_wire"),
     ] {
-        rect(&mut commands, b, palette::boxes(), 1.0);
+        rect(&mut commands, b, theme.boxes(), 1.0);
         if !title.is_empty() {
             text(
                 &mut commands,
                 &tr.texts.t(title),
                 Vec2::new(b.min.x + 6.0, b.max.y - 3.0),
                 15.0,
-                palette::text(),
+                theme.text(),
                 Anchor::TOP_LEFT,
             );
         }
     }
-    buffers::spawn(&mut commands, st, &layout);
-    devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts);
+    buffers::spawn(&mut commands, st, &layout, &theme);
+    devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts, &theme);
     tokens::spawn(&mut commands);
     built.generation = loaded.generation;
     built.lang = tr.lang;
-    built.projector = palette::projector();
+    built.projector = theme.projector;
     built.layout = Some(layout);
 }

@@ -1,0 +1,134 @@
+//! The flags that override a scenario file, as clap parses them, and their
+//! conversion into the service layer's plain `Overrides`.
+
+use clap::{Args, ValueEnum};
+
+use crate::scenario::{CacheState, parse_size};
+use crate::session::Overrides;
+use crate::sim::page_cache::Policy;
+use crate::sim::program::IoModel;
+use crate::sim::{DiskTransfer, Method, Style};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PolicyArg {
+    Lru,
+    #[value(name = "two_list")]
+    TwoList,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DiskArg {
+    Pio,
+    Dma,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum CacheArg {
+    Cold,
+    Warm,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StyleArg {
+    Textbook,
+    Realistic,
+}
+
+/// Flags that override the scenario file.
+#[derive(Args, Debug, Default, Clone)]
+pub struct RunFlags {
+    /// read | read_write | mmap_write | sendfile | splice | direct_io
+    #[arg(long, value_parser = method_arg)]
+    pub method: Option<Method>,
+    /// File size: bytes, or with a unit (64KiB, 1MiB).
+    #[arg(long, value_parser = size_arg)]
+    pub file_size: Option<u64>,
+    /// User buffer / bytes per call: bytes, or with a unit.
+    #[arg(long, value_parser = size_arg)]
+    pub buffer_size: Option<u64>,
+    /// Disk controller transfer mode.
+    #[arg(long, value_enum)]
+    pub disk: Option<DiskArg>,
+    /// NIC scatter-gather DMA.
+    #[arg(long, value_enum)]
+    pub nic_sg: Option<OnOff>,
+    /// Page cache at the start.
+    #[arg(long, value_enum)]
+    pub cache: Option<CacheArg>,
+    /// Which system calls the program makes.
+    #[arg(long, value_enum)]
+    pub style: Option<StyleArg>,
+    /// Hardware profile: classroom | modern.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Page-cache capacity in pages.
+    #[arg(long)]
+    pub cache_pages: Option<u64>,
+    /// Largest readahead window in pages (0: no readahead).
+    #[arg(long)]
+    pub readahead_max: Option<u64>,
+    /// Page-cache replacement policy.
+    #[arg(long, value_enum)]
+    pub policy: Option<PolicyArg>,
+    /// For `--method recv`: blocking | nonblocking | multiplexing | signal_driven | async.
+    #[arg(long, value_parser = io_model_arg)]
+    pub io_model: Option<IoModel>,
+    /// For `--method direct_aio`: O_DIRECT reads kept in flight.
+    #[arg(long)]
+    pub queue_depth: Option<u64>,
+}
+
+impl From<&RunFlags> for Overrides {
+    fn from(f: &RunFlags) -> Overrides {
+        Overrides {
+            method: f.method,
+            file_size: f.file_size,
+            buffer_size: f.buffer_size,
+            disk: f.disk.map(|d| match d {
+                DiskArg::Pio => DiskTransfer::Pio,
+                DiskArg::Dma => DiskTransfer::Dma,
+            }),
+            nic_sg: f.nic_sg.map(|s| s == OnOff::On),
+            cache: f.cache.map(|c| match c {
+                CacheArg::Cold => CacheState::Cold,
+                CacheArg::Warm => CacheState::Warm,
+            }),
+            style: f.style.map(|s| match s {
+                StyleArg::Textbook => Style::Textbook,
+                StyleArg::Realistic => Style::Realistic,
+            }),
+            profile: f.profile.clone(),
+            cache_pages: f.cache_pages,
+            readahead_max: f.readahead_max,
+            policy: f.policy.map(|p| match p {
+                PolicyArg::Lru => Policy::Lru,
+                PolicyArg::TwoList => Policy::TwoList,
+            }),
+            io_model: f.io_model,
+            queue_depth: f.queue_depth,
+        }
+    }
+}
+
+fn io_model_arg(s: &str) -> Result<IoModel, String> {
+    IoModel::parse(s).ok_or_else(|| {
+        format!("unknown I/O model `{s}` (known: blocking, nonblocking, multiplexing, signal_driven, async)")
+    })
+}
+
+pub fn size_arg(s: &str) -> Result<u64, String> {
+    parse_size(s)
+}
+
+pub fn method_arg(s: &str) -> Result<Method, String> {
+    Method::parse(s).ok_or_else(|| {
+        let names: Vec<_> = Method::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown method `{s}` (known: {})", names.join(", "))
+    })
+}

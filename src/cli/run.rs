@@ -1,0 +1,165 @@
+//! `iolab run`: one scenario to the end, its counters, and its trace.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::flags::RunFlags;
+use crate::metrics::{self, Reading};
+use crate::scenario;
+use crate::session::{self, Overrides, UserError, failed_call, locate, resolve, write_atomic};
+use crate::sim::{Counters, Machine, Setup};
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
+pub struct RunArgs {
+    pub scenario: Option<PathBuf>,
+    pub flags: RunFlags,
+    pub summary: SummaryFormat,
+    pub trace: Option<PathBuf>,
+    pub format: crate::trace::Format,
+    pub excel: bool,
+}
+
+pub fn run(a: RunArgs) -> Result<(), UserError> {
+    let overrides = Overrides::from(&a.flags);
+    let (_, setup) = resolve(&a.scenario, &overrides)?;
+    let m = session::simulate(setup)?;
+    if let Some(path) = a.trace {
+        let bytes = crate::trace::export(a.format, &m.log.events, &m.setup, a.excel)
+            .map_err(|e| UserError(format!("{}: cannot export the trace: {e}", path.display())))?;
+        write_atomic(&path, &bytes)
+            .map_err(|e| UserError(format!("{}: cannot write the trace: {e}", path.display())))?;
+    }
+    // A call the kernel refused (a misaligned O_DIRECT read) ends the program.
+    if let Some((name, result)) = failed_call(&m) {
+        let why = m
+            .setup
+            .dio_problem()
+            .map(|(f, msg)| (scenario::ron_path(f).to_string(), msg));
+        let (field, msg) =
+            why.unwrap_or_else(|| ("workload".into(), "a system call failed".into()));
+        return Err(UserError(format!(
+            "{}: {msg}: {name}() returned {result} (EINVAL) and the program stopped",
+            locate(&a.scenario, &overrides, &field)
+        )));
+    }
+    let c = m.counters();
+    match a.summary {
+        SummaryFormat::Text => {
+            print!("{}", text_summary(&m.setup, c));
+            for f in file_summaries(&m) {
+                let ratio = f
+                    .hit_ratio
+                    .map(|r| format!("{:.0}%", r * 100.0))
+                    .unwrap_or("-".into());
+                println!(
+                    "  file {:<16} {} hits, {} misses, hit ratio {ratio}",
+                    f.name, f.hits, f.misses
+                );
+            }
+        }
+        SummaryFormat::Json => {
+            let s = Summary {
+                method: m.setup.method.name(),
+                file_size: m.expected,
+                buffer_size: m.setup.buffer_size,
+                counters: c,
+                files: file_summaries(&m),
+            };
+            println!("{}", serde_json::to_string(&s).unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    method: &'static str,
+    file_size: u64,
+    buffer_size: u64,
+    #[serde(flatten)]
+    counters: &'a Counters,
+    /// Multi-file scenarios: each file's page-cache hits, misses and hit ratio.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    files: Vec<FileSummary>,
+}
+
+#[derive(Serialize)]
+struct FileSummary {
+    name: String,
+    hits: u64,
+    misses: u64,
+    hit_ratio: Option<f64>,
+}
+
+fn file_summaries(m: &Machine) -> Vec<FileSummary> {
+    let c = m.counters();
+    m.setup
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let (hits, misses) = c.per_file.get(&(i as u32)).copied().unwrap_or((0, 0));
+            FileSummary {
+                name: f.name.clone(),
+                hits,
+                misses,
+                hit_ratio: c.hit_ratio(i as u32),
+            }
+        })
+        .collect()
+}
+
+/// One line that says what was run.
+pub fn describe(s: &Setup) -> String {
+    let sg = if s.hw.nic_sg { "on" } else { "off" };
+    let cache = if s.warm_cache { "warm" } else { "cold" };
+    if !s.files.is_empty() {
+        let names: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
+        return format!(
+            "{} files ({}), {} rounds, {} profile, disk {}, NIC SG {sg}, {cache} cache, {} policy",
+            s.files.len(),
+            names.join(", "),
+            s.rounds,
+            s.hw.profile,
+            s.hw.disk.name(),
+            s.hw.cache_policy.name()
+        );
+    }
+    format!(
+        "{}: {} B file, {} B buffer, {} profile, disk {}, NIC SG {sg}, {cache} cache, {}",
+        s.method.name(),
+        s.file_size,
+        s.buffer_size,
+        s.hw.profile,
+        s.hw.disk.name(),
+        s.style.name()
+    )
+}
+
+/// The counters of the summary, one per line, from the metrics table.
+fn text_summary(s: &Setup, c: &Counters) -> String {
+    let mut o = format!("{}\n", describe(s));
+    for m in metrics::SUMMARY {
+        let detail = match m.key {
+            _ if m.bytes(c).is_some() => format!("   ({} bytes)", m.bytes(c).unwrap_or(0)),
+            "cycles" => format!(
+                "   ({} simulated)",
+                metrics::seconds(c.cycles, s.hw.clock_hz)
+            ),
+            "cpu_busy_cycles" => format!("   ({:.0}% of the run)", metrics::busy_percent(c)),
+            _ => String::new(),
+        };
+        let value = match m.total(c) {
+            Reading::Yes(b) => (if b { "yes" } else { "NO" }).to_string(),
+            _ => m.format(c),
+        };
+        o += &format!("  {:<16} {value}{detail}\n", m.key);
+    }
+    o
+}

@@ -1,0 +1,168 @@
+//! The numbers iolab reports, in one table: each metric's key (as in JSON, CSV and
+//! the command line), its title in the language files, how to read it from the
+//! counters at a playhead, and how to print it. The text summary, `iolab compare`
+//! (table and charts) and the app's panels all list metrics from here.
+
+use crate::sim::Counters;
+
+/// A metric's value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reading {
+    Count(u64),
+    /// Copies per byte of the file (the seed's "4 copies").
+    PerByte(f64),
+    Yes(bool),
+}
+
+pub struct Metric {
+    pub key: &'static str,
+    /// Its title in `assets/lang` (English and Chinese).
+    pub text: &'static str,
+    /// The value with the playhead at `cycle` (a finished run: its last cycle).
+    read: fn(&Counters, u64) -> Reading,
+    /// For copies: the bytes behind the per-byte count.
+    bytes: Option<fn(&Counters) -> u64>,
+}
+
+impl Metric {
+    pub fn read(&self, c: &Counters, cycle: u64) -> Reading {
+        (self.read)(c, cycle)
+    }
+
+    /// The bytes copied, for the copy metrics.
+    pub fn bytes(&self, c: &Counters) -> Option<u64> {
+        self.bytes.map(|f| f(c))
+    }
+
+    /// The value of a finished run.
+    pub fn total(&self, c: &Counters) -> Reading {
+        self.read(c, c.cycles)
+    }
+
+    /// As a number (for charts).
+    pub fn value(&self, c: &Counters) -> f64 {
+        match self.total(c) {
+            Reading::Count(n) => n as f64,
+            Reading::PerByte(x) => x,
+            Reading::Yes(b) => b as u8 as f64,
+        }
+    }
+
+    /// As printed in tables: whole numbers plainly, fractions to three places.
+    pub fn format(&self, c: &Counters) -> String {
+        match self.total(c) {
+            Reading::Count(n) => n.to_string(),
+            Reading::PerByte(x) => per_byte(x),
+            Reading::Yes(b) => b.to_string(),
+        }
+    }
+}
+
+pub const SYSCALLS: Metric = Metric {
+    key: "syscalls",
+    text: "app.m_syscalls",
+    read: |c, _| Reading::Count(c.syscalls),
+    bytes: None,
+};
+pub const MODE_SWITCHES: Metric = Metric {
+    key: "mode_switches",
+    text: "app.m_mode_switches",
+    read: |c, _| Reading::Count(c.mode_switches),
+    bytes: None,
+};
+pub const CPU_COPIES: Metric = Metric {
+    key: "cpu_copies",
+    text: "app.m_cpu_copies",
+    read: |c, _| Reading::PerByte(c.cpu_copies),
+    bytes: Some(|c| c.cpu_copy_bytes),
+};
+pub const DMA_COPIES: Metric = Metric {
+    key: "dma_copies",
+    text: "app.m_dma_copies",
+    read: |c, _| Reading::PerByte(c.dma_copies),
+    bytes: Some(|c| c.dma_copy_bytes),
+};
+pub const INTERRUPTS: Metric = Metric {
+    key: "interrupts",
+    text: "app.m_interrupts",
+    read: |c, _| Reading::Count(c.interrupts),
+    bytes: None,
+};
+pub const CYCLES: Metric = Metric {
+    key: "cycles",
+    text: "app.m_cycles",
+    read: |c, _| Reading::Count(c.cycles),
+    bytes: None,
+};
+pub const CPU_BUSY: Metric = Metric {
+    key: "cpu_busy_cycles",
+    text: "app.m_cpu_busy",
+    read: |c, cycle| Reading::Count(c.busy_at(cycle)),
+    bytes: None,
+};
+pub const BYTES_DELIVERED: Metric = Metric {
+    key: "bytes_delivered",
+    text: "app.bytes_delivered",
+    read: |c, _| Reading::Count(c.bytes_delivered),
+    bytes: None,
+};
+pub const DATA_INTACT: Metric = Metric {
+    key: "data_intact",
+    text: "app.data_intact",
+    read: |c, _| Reading::Yes(c.data_intact),
+    bytes: None,
+};
+
+/// The run summary, the compare table and the app's counters panel, in order.
+pub const SUMMARY: [&Metric; 9] = [
+    &SYSCALLS,
+    &MODE_SWITCHES,
+    &CPU_COPIES,
+    &DMA_COPIES,
+    &INTERRUPTS,
+    &CYCLES,
+    &CPU_BUSY,
+    &BYTES_DELIVERED,
+    &DATA_INTACT,
+];
+
+/// The bar charts (`compare --svg` and the app), in order.
+pub const CHARTS: [&Metric; 7] = [
+    &SYSCALLS,
+    &MODE_SWITCHES,
+    &CPU_COPIES,
+    &DMA_COPIES,
+    &INTERRUPTS,
+    &CPU_BUSY,
+    &CYCLES,
+];
+
+/// Copies per byte: whole numbers plainly, fractions to three places.
+pub fn per_byte(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// Simulated time in the unit that reads best.
+pub fn seconds(cycles: u64, clock_hz: u64) -> String {
+    let s = cycles as f64 / clock_hz.max(1) as f64;
+    if s >= 1.0 {
+        format!("{s:.3} s")
+    } else if s >= 1e-3 {
+        format!("{:.3} ms", s * 1e3)
+    } else {
+        format!("{:.3} µs", s * 1e6)
+    }
+}
+
+/// The share of the run the CPU was busy, in percent.
+pub fn busy_percent(c: &Counters) -> f64 {
+    if c.cycles > 0 {
+        100.0 * c.cpu_busy_cycles as f64 / c.cycles as f64
+    } else {
+        0.0
+    }
+}
