@@ -51,12 +51,12 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// `$XDG_CONFIG_HOME/iolab/settings.ron`, else `~/.config/iolab/settings.ron`.
+    /// `settings.ron` in the platform's config folder: `$XDG_CONFIG_HOME/iolab` (else
+    /// `~/.config/iolab`) on Linux, `~/Library/Application Support/iolab` on macOS,
+    /// `%APPDATA%\iolab\config` on Windows.
     pub fn path() -> Option<PathBuf> {
-        let base = std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-        Some(base.join("iolab").join("settings.ron"))
+        let dirs = directories::ProjectDirs::from("", "", "iolab")?;
+        Some(dirs.config_dir().join("settings.ron"))
     }
 
     /// The saved settings; defaults when there are none or they cannot be read.
@@ -79,7 +79,7 @@ impl Settings {
 
     /// Saves atomically; a failure only means the settings are not remembered.
     pub fn save(&self) -> Result<(), String> {
-        let p = Settings::path().ok_or("no home folder to keep settings in")?;
+        let p = Settings::path().ok_or("no config folder to keep settings in")?;
         if let Some(dir) = p.parent() {
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
         }
