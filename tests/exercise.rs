@@ -110,6 +110,14 @@ fn chinese_sheets_use_the_chinese_texts() {
     for n in ["problem-01.ron", "problem-04.ron"] {
         assert!(md.contains(n) && en.contains(n));
     }
+    // The answers' copy steps name places and agents in Chinese, to the last word.
+    let steps: Vec<&str> = md.lines().filter(|l| l.contains(" -> ")).collect();
+    assert!(!steps.is_empty(), "{md}");
+    for line in steps {
+        for word in ["buffer", "controller", "disk", "device", "frame", "wire"] {
+            assert!(!line.contains(word), "`{word}` in {line}");
+        }
+    }
     let bad = iolab(&["exercise", "--seed", "3", "--lang", "fr"]);
     assert_eq!(bad.status.code(), Some(2));
 }
