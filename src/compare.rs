@@ -8,7 +8,9 @@ use crate::i18n::{Lang, Texts};
 use crate::metrics::{CHARTS, SUMMARY};
 use crate::scenario::CacheState;
 use crate::session::{Overrides, UserError, resolve, simulate};
-use crate::sim::event::{Agent, Event, EventKind, Mode};
+use crate::sim::event::Event;
+
+pub use crate::lanes::{Lane, Spans};
 use crate::sim::{Counters, DiskTransfer, Method, Setup};
 
 #[derive(Serialize, Clone, Debug)]
@@ -126,127 +128,6 @@ pub const RUN_COLOURS: [(u8, u8, u8); 6] = [
     (86, 180, 233),  // sky blue
     (213, 94, 0),    // vermillion
 ];
-
-/// Disjoint, sorted time spans with running totals, so that "how much of
-/// [c0, c1) is covered" is two binary searches (a lane is drawn one pixel column
-/// at a time, whatever the length of the run).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Spans {
-    spans: Vec<(u64, u64)>,
-    /// before[i]: total length of spans[..i].
-    before: Vec<u64>,
-}
-
-impl Spans {
-    /// Merges overlapping or touching spans `[start, end)`.
-    pub fn new(mut raw: Vec<(u64, u64)>) -> Spans {
-        raw.retain(|(s, e)| e > s);
-        raw.sort_unstable();
-        let mut spans: Vec<(u64, u64)> = Vec::with_capacity(raw.len());
-        for (s, e) in raw {
-            match spans.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => spans.push((s, e)),
-            }
-        }
-        let mut before = Vec::with_capacity(spans.len());
-        let mut total = 0;
-        for (s, e) in &spans {
-            before.push(total);
-            total += e - s;
-        }
-        Spans { spans, before }
-    }
-
-    pub fn spans(&self) -> &[(u64, u64)] {
-        &self.spans
-    }
-
-    /// Covered length in [0, c).
-    fn upto(&self, c: u64) -> u64 {
-        let i = self.spans.partition_point(|(s, _)| *s < c);
-        if i == 0 {
-            return 0;
-        }
-        let (s, e) = self.spans[i - 1];
-        self.before[i - 1] + e.min(c) - s
-    }
-
-    /// Covered length in [c0, c1).
-    pub fn covered(&self, c0: u64, c1: u64) -> u64 {
-        if c1 <= c0 {
-            return 0;
-        }
-        self.upto(c1) - self.upto(c0)
-    }
-}
-
-/// What one lane of the compare view draws: when the CPU was in kernel mode,
-/// when bytes were being copied by the CPU and by DMA, and when interrupts were taken.
-#[derive(Clone, Debug, Default)]
-pub struct Lane {
-    pub kernel: Spans,
-    pub cpu_copy: Spans,
-    pub dma_copy: Spans,
-    /// Cycles at which the CPU took an interrupt, in order.
-    pub interrupts: Vec<u64>,
-    pub end: u64,
-}
-
-impl Lane {
-    pub fn of(events: &[Event]) -> Lane {
-        let mut kernel = Vec::new();
-        let (mut cpu, mut dma) = (Vec::new(), Vec::new());
-        let mut interrupts = Vec::new();
-        let mut entered: Option<u64> = None;
-        let mut end = 0;
-        for e in events {
-            end = end.max(e.cycle);
-            match &e.kind {
-                EventKind::ModeSwitch {
-                    to: Mode::Kernel, ..
-                } => {
-                    entered.get_or_insert(e.cycle);
-                }
-                EventKind::ModeSwitch { to: Mode::User, .. } => {
-                    if let Some(s) = entered.take() {
-                        kernel.push((s, e.cycle));
-                    }
-                }
-                // A copy's bytes move during cycles first..=last.
-                EventKind::Copy {
-                    agent,
-                    first_cycle,
-                    last_cycle,
-                    ..
-                } => match agent {
-                    Agent::Cpu => cpu.push((*first_cycle, last_cycle + 1)),
-                    Agent::Dma => dma.push((*first_cycle, last_cycle + 1)),
-                    Agent::Device => {}
-                },
-                EventKind::IrqTake { .. } => interrupts.push(e.cycle),
-                _ => {}
-            }
-        }
-        if let Some(s) = entered {
-            kernel.push((s, end));
-        }
-        Lane {
-            kernel: Spans::new(kernel),
-            cpu_copy: Spans::new(cpu),
-            dma_copy: Spans::new(dma),
-            interrupts,
-            end,
-        }
-    }
-
-    /// Interrupts taken in [c0, c1).
-    pub fn interrupts_in(&self, c0: u64, c1: u64) -> usize {
-        let a = self.interrupts.partition_point(|c| *c < c0);
-        let b = self.interrupts.partition_point(|c| *c < c1);
-        b.saturating_sub(a)
-    }
-}
 
 /// The table's columns: the label, then the metrics of the summary.
 fn head() -> Vec<&'static str> {

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod compare;
 pub mod exercise;
 pub mod i18n;
+pub mod lanes;
 pub mod metrics;
 pub mod narrate;
 pub mod replay;

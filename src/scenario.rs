@@ -673,33 +673,32 @@ impl Scenario {
             return Err(("hardware.clock_hz".into(), "must be at least 1".into()));
         }
         let c = &f.conditions;
-        let file_size = c.file_size.map(|s| s.0).unwrap_or(40);
-        let arrival_delay = c.arrival_delay.unwrap_or(hw.default_arrival_delay());
-        let poll_interval = c.poll_interval.unwrap_or(hw.default_poll_interval());
+        // What a scenario leaves out is the built-in default's (defaults live in one
+        // place, `Setup::default`), except what depends on the profile.
+        let d = Setup::default();
+        let file_size = c.file_size.map_or(d.file_size, |s| s.0);
+        let seed = c.seed.unwrap_or(d.seed);
         let setup = Setup {
             name: f.name.clone().unwrap_or_else(|| self.source.clone()),
-            hw,
-            method: f.workload.method.unwrap_or(Method::ReadWrite),
-            style: f.workload.style.unwrap_or(Style::Textbook),
+            method: f.workload.method.unwrap_or(d.method),
+            style: f.workload.style.unwrap_or(d.style),
             file_size,
-            buffer_size: c.buffer_size.map(|s| s.0).unwrap_or(file_size),
+            buffer_size: c.buffer_size.map_or(file_size, |s| s.0),
             warm_cache: c.cache == Some(CacheState::Warm),
-            content: c.content.unwrap_or(Content::Text),
-            seed: c.seed.unwrap_or(1),
+            content: c.content.unwrap_or(d.content),
+            seed,
             access: match c.access {
-                Some(AccessArg::Random) => crate::sim::program::Access::Random(c.seed.unwrap_or(1)),
+                Some(AccessArg::Random) => crate::sim::program::Access::Random(seed),
                 _ => crate::sim::program::Access::Sequential,
             },
-            io_model: f
-                .workload
-                .io_model
-                .unwrap_or(crate::sim::program::IoModel::Blocking),
-            arrival_delay,
-            poll_interval,
-            queue_depth: c.queue_depth.unwrap_or(4),
+            io_model: f.workload.io_model.unwrap_or(d.io_model),
+            arrival_delay: c.arrival_delay.unwrap_or(hw.default_arrival_delay()),
+            poll_interval: c.poll_interval.unwrap_or(hw.default_poll_interval()),
+            queue_depth: c.queue_depth.unwrap_or(d.queue_depth),
             files: Vec::new(),
             accesses: Vec::new(),
-            rounds: f.rounds.unwrap_or(1),
+            rounds: f.rounds.unwrap_or(d.rounds),
+            hw,
         };
         let setup = self.with_files(setup)?;
         setup

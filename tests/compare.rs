@@ -195,3 +195,51 @@ fn labels_can_change_cache_and_profile_too() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("+turbo") && err.contains("+modern"), "{err}");
 }
+
+#[test]
+fn every_copy_has_a_track_and_a_receive_is_drawn_on_the_nic() {
+    use iolab::lanes::{Track, copies};
+    let ov = Overrides {
+        method: Some(iolab::sim::Method::Recv),
+        ..Overrides::default()
+    };
+    let (_, setup) = iolab::session::resolve(&None, &ov).unwrap();
+    let m = iolab::session::simulate(setup).unwrap();
+    let tracks: Vec<Track> = copies(&m.log.events).map(|c| c.0).collect();
+    // Wire -> NIC buffer (the NIC), NIC buffer -> receive buffer (its DMA), then
+    // the CPU's copy to the user: no disk anywhere.
+    assert!(
+        tracks.iter().filter(|t| **t == Track::Nic).count() >= 2,
+        "{tracks:?}"
+    );
+    assert!(tracks.contains(&Track::Cpu));
+    assert!(
+        !tracks
+            .iter()
+            .any(|t| matches!(t, Track::Disk | Track::DiskDma))
+    );
+}
+
+#[test]
+fn state_spans_tile_the_run_from_the_first_state_to_the_end() {
+    use iolab::lanes::state_spans;
+    use iolab::sim::event::{EventKind, Mode};
+    let (_, setup) = iolab::session::resolve(&None, &Overrides::default()).unwrap();
+    let m = iolab::session::simulate(setup).unwrap();
+    let events = &m.log.events;
+    let end = events.last().unwrap().cycle;
+    let spans = state_spans(events, end, Some(Mode::User), |k| match k {
+        EventKind::ModeSwitch { to, .. } => Some(*to),
+        _ => None,
+    });
+    assert_eq!(spans.first().map(|s| s.0), Some(0));
+    assert_eq!(spans.last().map(|s| s.1), Some(end));
+    for w in spans.windows(2) {
+        assert_eq!(w[0].1, w[1].0, "no gap, no overlap");
+        assert_ne!(w[0].2, w[1].2, "a span ends when the state changes");
+    }
+    // read + write: two system calls, each a span in the kernel (interrupts from
+    // user mode add more).
+    let kernel = spans.iter().filter(|s| s.2 == Mode::Kernel).count();
+    assert!(kernel >= 2, "{spans:?}");
+}

@@ -96,9 +96,9 @@ pub struct AccessSpec {
 impl Default for Setup {
     /// The built-in default: read + write of a 40-byte file, classroom profile.
     fn default() -> Self {
+        let hw = Hardware::classroom();
         Setup {
             name: "default".into(),
-            hw: Hardware::classroom(),
             method: Method::ReadWrite,
             style: Style::Textbook,
             file_size: 40,
@@ -108,12 +108,13 @@ impl Default for Setup {
             seed: 1,
             access: Access::Sequential,
             io_model: IoModel::Blocking,
-            arrival_delay: 150,
-            poll_interval: 20,
+            arrival_delay: hw.default_arrival_delay(),
+            poll_interval: hw.default_poll_interval(),
             queue_depth: 4,
             files: Vec::new(),
             accesses: Vec::new(),
             rounds: 1,
+            hw,
         }
     }
 }

@@ -3,9 +3,14 @@
 //! mode switches and interrupt requests are instant events; counters are counter
 //! events. Timestamps are simulated microseconds from the profile's clock.
 
+use std::sync::OnceLock;
+
 use serde_json::{Value, json};
 
-use crate::sim::event::{Agent, Engine, EventKind, Place};
+use crate::i18n::{self, Lang, Naming, Texts};
+
+use crate::lanes::{Track, track_of};
+use crate::sim::event::{EventKind, Place};
 use crate::sim::{Counters, Event, Setup};
 
 /// Tracks: (thread id, name).
@@ -58,11 +63,11 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
                 }
             }
             EventKind::Copy { from, to, len, agent, engine, first_cycle, last_cycle, .. } => {
-                let tid = match (agent, engine, from) {
-                    (Agent::Cpu, _, _) => 1,
-                    (Agent::Dma, Some(Engine::DiskDma), _) => 2,
-                    (Agent::Device, _, Place::Platter { .. }) => 3,
-                    _ => 4,
+                let tid = match track_of(*agent, *engine, from) {
+                    Track::Cpu => 1,
+                    Track::DiskDma => 2,
+                    Track::Disk => 3,
+                    Track::Nic => 4,
                 };
                 let start = us(*first_cycle, s);
                 let dur = us(last_cycle + 1, s) - start;
@@ -132,15 +137,8 @@ impl Out {
     }
 }
 
+/// A place's short name on the trace (traces are in English).
 fn short(p: &Place) -> String {
-    match p {
-        Place::Platter { .. } => "disk".into(),
-        Place::Controller { .. } => "controller".into(),
-        Place::Frame { frame, .. } => format!("frame {frame}"),
-        Place::User { .. } => "user".into(),
-        Place::Socket { .. } => "socket".into(),
-        Place::NicBuffer { .. } => "NIC".into(),
-        Place::Wire { .. } => "wire".into(),
-        Place::RecvBuffer { .. } => "rcvbuf".into(),
-    }
+    static EN: OnceLock<Texts> = OnceLock::new();
+    i18n::place(p, Naming::Label, EN.get_or_init(|| Texts::of(Lang::En)))
 }

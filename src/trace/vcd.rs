@@ -4,7 +4,8 @@
 
 use ::vcd::{IdCode, TimescaleUnit, Value, Writer};
 
-use crate::sim::event::{Agent, BusOwner, Engine, EventKind, IrqLine, Mode, Place};
+use crate::lanes::{Track, copies};
+use crate::sim::event::{BusOwner, EventKind, IrqLine, Mode};
 use crate::sim::{Counters, Event, Setup};
 
 /// The signals, in the order they are declared.
@@ -63,27 +64,15 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
     // Busy spans from the copies: each device is busy from a copy's first cycle to
     // its last, so changes are collected per cycle and written in order.
     let mut changes: std::collections::BTreeMap<u64, Vec<(usize, bool)>> = Default::default();
-    for e in events {
-        if let EventKind::Copy {
-            agent,
-            engine,
-            from,
-            first_cycle,
-            last_cycle,
-            ..
-        } = &e.kind
-        {
-            let dev = match (agent, engine, from) {
-                (Agent::Dma, Some(Engine::DiskDma), _) => Some(0),
-                (Agent::Device, _, Place::Platter { .. }) => Some(1),
-                (Agent::Dma, Some(Engine::NicDma), _) | (Agent::Device, _, _) => Some(2),
-                _ => None,
-            };
-            if let Some(d) = dev {
-                changes.entry(*first_cycle).or_default().push((d, true));
-                changes.entry(last_cycle + 1).or_default().push((d, false));
-            }
-        }
+    for (track, _, (first, end)) in copies(events) {
+        let dev = match track {
+            Track::DiskDma => 0,
+            Track::Disk => 1,
+            Track::Nic => 2,
+            Track::Cpu => continue,
+        };
+        changes.entry(first).or_default().push((dev, true));
+        changes.entry(end).or_default().push((dev, false));
     }
     let ps = |c: u64| (c as u128 * 1_000_000_000_000 / s.hw.clock_hz.max(1) as u128) as u64;
     let mut st = State {

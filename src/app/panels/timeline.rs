@@ -7,7 +7,8 @@ use bevy_egui::egui::{self, Color32, Sense, Stroke};
 use crate::app::model::Loaded;
 use crate::app::palette::{self, Theme};
 use crate::app::playback::Playhead;
-use crate::sim::event::{Agent, Engine, EventKind, Place};
+use crate::lanes::{Track, copies, state_spans};
+use crate::sim::event::{EventKind, Mode};
 
 /// Spans cached per run: (row, first cycle, end cycle, colour).
 #[derive(Default)]
@@ -27,67 +28,45 @@ const ROWS: [&str; 6] = [
     "app.row_nic",
 ];
 
+/// The strip's spans: (row, start, end, colour). Rows 0-2 are states (CPU mode,
+/// activity, bus owner); rows 3-5 are the copies of the disk DMA, the disk and the NIC.
 fn build(loaded: &Loaded, theme: &Theme) -> Vec<(usize, u64, u64, Color32)> {
     let r = &loaded.replay;
-    let end = r.total_cycles();
+    let (events, end) = (&r.events[..], r.total_cycles());
     let mut out = Vec::new();
-    let mut open: [Option<(u64, Color32)>; 3] = [None; 3];
-    let mut close =
-        |row: usize, at: u64, next: Option<Color32>, out: &mut Vec<(usize, u64, u64, Color32)>| {
-            if let Some((s, c)) = open[row].take()
-                && at > s
-            {
-                out.push((row, s, at, c));
-            }
-            if let Some(c) = next {
-                open[row] = Some((at, c));
-            }
+    let mode = state_spans(events, end, Some(Mode::User), |k| match k {
+        EventKind::ModeSwitch { to, .. } => Some(*to),
+        _ => None,
+    });
+    out.extend(
+        mode.into_iter()
+            .map(|(a, b, m)| (0, a, b, palette::egui(palette::mode(m)))),
+    );
+    let activity = state_spans(events, end, None, |k| match k {
+        EventKind::CpuActivity { activity } => Some(*activity),
+        _ => None,
+    });
+    out.extend(
+        activity
+            .into_iter()
+            .map(|(a, b, x)| (1, a, b, palette::egui(theme.activity(x)))),
+    );
+    let bus = state_spans(events, end, None, |k| match k {
+        EventKind::BusOwner { owner } => Some(*owner),
+        _ => None,
+    });
+    out.extend(
+        bus.into_iter()
+            .map(|(a, b, o)| (2, a, b, palette::egui(theme.bus(o)))),
+    );
+    for (track, agent, (a, b)) in copies(events) {
+        let row = match track {
+            Track::DiskDma => 3,
+            Track::Disk => 4,
+            Track::Nic => 5,
+            Track::Cpu => continue,
         };
-    close(0, 0, Some(palette::egui(palette::USER)), &mut out);
-    for e in &r.events {
-        match &e.kind {
-            EventKind::ModeSwitch { to, .. } => close(
-                0,
-                e.cycle,
-                Some(palette::egui(palette::mode(*to))),
-                &mut out,
-            ),
-            EventKind::CpuActivity { activity } => close(
-                1,
-                e.cycle,
-                Some(palette::egui(theme.activity(*activity))),
-                &mut out,
-            ),
-            EventKind::BusOwner { owner } => {
-                close(2, e.cycle, Some(palette::egui(theme.bus(*owner))), &mut out)
-            }
-            EventKind::Copy {
-                from,
-                to,
-                agent,
-                engine,
-                first_cycle,
-                last_cycle,
-                ..
-            } => {
-                let row = match (agent, engine, from, to) {
-                    (Agent::Dma, Some(Engine::DiskDma), _, _) => 3,
-                    (Agent::Device, _, Place::Platter { .. }, _) => 4,
-                    (_, Some(Engine::NicDma), _, _) | (_, _, _, Place::Wire { .. }) => 5,
-                    _ => continue,
-                };
-                out.push((
-                    row,
-                    *first_cycle,
-                    last_cycle + 1,
-                    palette::egui(palette::agent(*agent)),
-                ));
-            }
-            _ => {}
-        }
-    }
-    for row in 0..3 {
-        close(row, end, None, &mut out);
+        out.push((row, a, b, palette::egui(palette::agent(agent))));
     }
     out
 }
