@@ -253,6 +253,14 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
         EventKind::SocketFree { len, .. } => t.get("n.socket_free", &[("len", n(len))]),
         EventKind::PipeRefs { pieces } => t.get("n.pipe_refs", &[("n", pieces.len().to_string())]),
         EventKind::PipeTaken { .. } => t.t("n.pipe_taken").into(),
+        EventKind::PageFault { page, major, .. } => t.get(
+            if *major {
+                "n.page_fault_major"
+            } else {
+                "n.page_fault_minor"
+            },
+            &[("page", n(page))],
+        ),
         EventKind::Mapped { frames } => t.get("n.mapped", &[("n", frames.len().to_string())]),
         EventKind::Unmapped { .. } => t.t("n.unmapped").into(),
         EventKind::BusOwner { owner } => t

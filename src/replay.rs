@@ -443,7 +443,9 @@ impl Replay {
             EventKind::ReadaheadWindow { start, size, .. } => st.readahead = Some((*start, *size)),
             EventKind::PipeRefs { pieces } => st.pipe_refs = pieces.clone(),
             EventKind::PipeTaken { .. } => st.pipe_refs.clear(),
-            EventKind::Mapped { frames } => st.mapped = frames.len(),
+            // The fault's result shows as the page appearing in the mapping.
+            EventKind::PageFault { .. } => {}
+            EventKind::Mapped { frames } => st.mapped += frames.len(),
             EventKind::Unmapped { .. } => st.mapped = 0,
             EventKind::DiskBufferFull { .. } => {
                 // A PIO request ends when its last chunk is drained.

@@ -10,6 +10,7 @@ mod cli;
 mod compare;
 mod direct_aio;
 mod exercise;
+mod faults;
 mod fidelity;
 mod formulas;
 mod golden;

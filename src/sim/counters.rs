@@ -42,6 +42,9 @@ pub struct Counters {
     pub other_work_cycles: u64,
     /// Times the scheduler switched the CPU between tasks (a process sleeping and waking).
     pub task_switches: u64,
+    /// Page faults that found the page cached (minor) or had to read it (major).
+    pub minor_faults: u64,
+    pub major_faults: u64,
     /// Page-cache hits and misses of each file, by file id.
     #[serde(skip)]
     pub per_file: std::collections::BTreeMap<u32, (u64, u64)>,
@@ -73,6 +76,8 @@ impl Counters {
                 self.eagain_returns += 1
             }
             EventKind::TaskSwitch { .. } => self.task_switches += 1,
+            EventKind::PageFault { major: true, .. } => self.major_faults += 1,
+            EventKind::PageFault { major: false, .. } => self.minor_faults += 1,
             EventKind::IoPhase { phase } => match phase {
                 IoPhase::WaitingForData => self.wait_since = Some(e.cycle),
                 IoPhase::CopyingToUser => {

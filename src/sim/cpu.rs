@@ -70,7 +70,26 @@ pub enum Action {
     Unpin(Vec<u32>),
     PipePush(Vec<PageRef>),
     PipeTake,
-    Map(Vec<u32>),
+    /// mmap: a mapping of `pages` pages, with the frames of its first pages
+    /// already in the page table (all of them for the textbook style, none for the
+    /// realistic one, which maps pages as faults come).
+    Map {
+        pages: u64,
+        frames: Vec<u32>,
+    },
+    /// The fault handler puts these (page, frame) entries in the page table.
+    MapPages(Vec<(u64, u32)>),
+    /// The CPU touches a page of the mapping: a page fault if it is not mapped.
+    Touch {
+        file: u32,
+        page: u64,
+    },
+    /// write() from the mapping, once every page of it is mapped: the copies.
+    SendMapped {
+        file: u32,
+        offset: u64,
+        len: u64,
+    },
     Unmap,
     /// `read`: the process now holds file bytes [offset, offset+len) in its buffer.
     DeliverUser {

@@ -232,6 +232,17 @@ pub enum EventKind {
         page: u64,
         frame: u32,
     },
+    /// The CPU touched a page of a mapping that is not in the page table: the
+    /// fault handler maps it. `major`: the page was not cached and the disk reads
+    /// it (with the pages around it); minor: it was cached, and the handler maps its
+    /// cached neighbours too (fault-around). `in_kernel`: taken while the CPU was
+    /// already in kernel mode (the copy inside write()), so no mode switch.
+    PageFault {
+        file: u32,
+        page: u64,
+        major: bool,
+        in_kernel: bool,
+    },
     /// two_list: a page evicted earlier is read again. `distance`: evictions and
     /// activations since it left; within the active list's size it was evicted
     /// too early, and it goes straight to the active list (`activated`).

@@ -99,6 +99,11 @@ pub fn show(
             c.cache_evictions.to_string(),
         ),
         (
+            "app.faults",
+            c.minor_faults + c.major_faults,
+            format!("{} / {}", c.minor_faults, c.major_faults),
+        ),
+        (
             "app.readahead_pages",
             c.readahead_pages,
             c.readahead_pages.to_string(),

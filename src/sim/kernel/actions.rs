@@ -183,23 +183,56 @@ impl Machine {
                     pieces: refs.len() as u64,
                 });
             }
-            Action::Map(frames) => {
-                for &f in &frames {
+            Action::Map { pages, frames } => {
+                if k.mapped.len() < pages as usize {
+                    k.mapped.resize(pages as usize, None);
+                }
+                for (page, &f) in frames.iter().enumerate() {
                     k.cache.pin(f);
+                    k.mapped[page] = Some(f);
+                }
+                // A lazy mapping (no frames yet) shows its pages when faults map them.
+                if !frames.is_empty() {
+                    log.emit(EventKind::Mapped { frames });
+                }
+            }
+            Action::MapPages(pages) => {
+                for &(page, f) in &pages {
+                    k.cache.pin(f);
+                    k.mapped[page as usize] = Some(f);
                 }
                 log.emit(EventKind::Mapped {
-                    frames: frames.clone(),
+                    frames: pages.iter().map(|p| p.1).collect(),
                 });
-                k.mapped = frames;
             }
             Action::Unmap => {
-                let frames = std::mem::take(&mut k.mapped);
+                let frames: Vec<u32> = std::mem::take(&mut k.mapped)
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 for &f in &frames {
                     k.cache.unpin(f);
                 }
                 log.emit(EventKind::Unmapped {
                     frames: frames.len() as u64,
                 });
+            }
+            Action::Touch { file, page } => {
+                let mut cx = Ctx {
+                    setup: &self.setup,
+                    log,
+                    mem: &mut self.mem,
+                };
+                let ops = k.touch(&mut cx, file, page)?;
+                for op in ops.into_iter().rev() {
+                    self.cpu.process_ops.push_front(op);
+                }
+            }
+            Action::SendMapped { file, offset, len } => {
+                let ops = k.send_mapped(&self.setup.hw, file, offset, len)?;
+                for op in ops.into_iter().rev() {
+                    self.cpu.process_ops.push_front(op);
+                }
             }
             Action::DeliverUser { file, offset, len } => {
                 let intact = self.mem.user_holds(file, offset, len);

@@ -134,7 +134,40 @@ impl Kernel {
                 fresh.push((p, frame, true));
             }
         }
-        // One disk request per run of consecutive new pages.
+        let (reads, read_waits) = self.start_reads(hw, file, &fresh);
+        ops.extend(reads);
+        waits.extend(read_waits);
+        ops.extend(waits.into_iter().map(|id| Op::Wait(WaitFor::Disk(id))));
+        let mut refs = Vec::new();
+        let mut pos = offset;
+        while pos < offset + len {
+            let in_page = pos % ps;
+            let n = (ps - in_page).min(offset + len - pos);
+            let frame = frames_of[(pos / ps - first) as usize];
+            refs.push(PageRef {
+                file,
+                frame,
+                offset: in_page,
+                len: n,
+                file_offset: pos,
+            });
+            pos += n;
+        }
+        Ok(Ok(Fill { ops, refs, pinned }))
+    }
+
+    /// Asks the disk to fill newly allocated pages, one request per run of
+    /// consecutive pages: the operations, and the requests to wait for (those that
+    /// hold a page someone asked for, not only pages read ahead).
+    /// `fresh`: (page, frame, read ahead).
+    pub(super) fn start_reads(
+        &mut self,
+        hw: &Hardware,
+        file: u32,
+        fresh: &[(u64, u32, bool)],
+    ) -> (Vec<Op>, BTreeSet<u64>) {
+        let ps = hw.page_size;
+        let (mut ops, mut waits) = (Vec::new(), BTreeSet::new());
         let mut i = 0;
         while i < fresh.len() {
             let mut j = i + 1;
@@ -158,23 +191,7 @@ impl Kernel {
             ops.push(Op::Act(Action::StartDisk(req)));
             i = j;
         }
-        ops.extend(waits.into_iter().map(|id| Op::Wait(WaitFor::Disk(id))));
-        let mut refs = Vec::new();
-        let mut pos = offset;
-        while pos < offset + len {
-            let in_page = pos % ps;
-            let n = (ps - in_page).min(offset + len - pos);
-            let frame = frames_of[(pos / ps - first) as usize];
-            refs.push(PageRef {
-                file,
-                frame,
-                offset: in_page,
-                len: n,
-                file_offset: pos,
-            });
-            pos += n;
-        }
-        Ok(Ok(Fill { ops, refs, pinned }))
+        (ops, waits)
     }
 
     /// Allocates a pinned frame for a page and logs it (and what it evicted).

@@ -5,6 +5,7 @@
 
 mod actions;
 mod cache;
+mod fault;
 mod irq;
 mod net;
 mod syscalls;
@@ -46,8 +47,9 @@ pub struct Kernel {
     pub pipe: Pipe,
     /// Each file's size, as its inode says.
     file_sizes: Vec<u64>,
-    /// Frames mapped into the process (mmap).
-    mapped: Vec<u32>,
+    /// The process's mapping of the file (mmap): for each page, the frame its
+    /// page-table entry points to, or None until a fault maps it.
+    mapped: Vec<Option<u32>>,
     next_id: u64,
     /// Disk requests whose bytes are in memory.
     disk_done: BTreeSet<u64>,

@@ -6,9 +6,9 @@ use super::{Ctx, EAGAIN, EINVAL, Kernel, SendFrom, kernel_work};
 use crate::sim::cpu::{Action, Op, WaitFor, copy_op};
 use crate::sim::disk::Dest;
 use crate::sim::error::{SimError, bug};
-use crate::sim::event::{Activity, IoPhase, PageRef, Place};
+use crate::sim::event::{Activity, IoPhase, Place};
 use crate::sim::hardware::Hardware;
-use crate::sim::program::{Call, Process};
+use crate::sim::program::{Call, Process, Style};
 
 impl Kernel {
     /// The kernel's implementation of call `i`: the operations it runs.
@@ -81,47 +81,44 @@ impl Kernel {
                 result = len as i64;
             }
             Call::WriteMapped { offset, len } => {
-                let ps = hw.page_size;
-                let mut refs = Vec::new();
-                let mut pos = offset;
-                while pos < offset + len {
-                    let in_page = pos % ps;
-                    let n = (ps - in_page).min(offset + len - pos);
-                    let frame = *self
-                        .mapped
-                        .get((pos / ps) as usize)
-                        .ok_or_else(|| bug("write from an unmapped page"))?;
-                    refs.push(PageRef {
-                        file,
-                        frame,
-                        offset: in_page,
-                        len: n,
-                        file_offset: pos,
-                    });
-                    pos += n;
-                }
                 ops.push(kernel_work(hw));
-                // Even with scatter-gather, write() copies: the kernel cannot know the
-                // process will not change the mapped bytes after write() returns.
-                ops.extend(self.send_ops(hw, file, offset, len, SendFrom::MappedPages(&refs)));
+                // The copy reads the mapping page by page: each page not yet in the
+                // page table faults first (inside write(), in kernel mode).
+                let ps = hw.page_size;
+                for page in offset / ps..=(offset + len - 1) / ps {
+                    if self.mapped.get(page as usize).copied().flatten().is_none() {
+                        ops.push(Op::Act(Action::Touch { file, page }));
+                    }
+                }
+                ops.push(Op::Act(Action::SendMapped { file, offset, len }));
                 result = len as i64;
             }
             Call::Mmap { len } => {
-                let fill = match self.cache_fill(cx, file, 0, len)? {
-                    Ok(f) => f,
-                    Err(w) => return retry(w),
-                };
-                ops.extend(fill.ops);
-                let ps = hw.page_size;
-                let frames: Vec<u32> = (0..len.div_ceil(ps))
-                    .map(|p| {
-                        self.cache
-                            .lookup(file, p)
-                            .ok_or_else(|| bug("mapped page not cached"))
-                    })
-                    .collect::<Result<_, _>>()?;
-                ops.push(Op::Act(Action::Map(frames)));
-                ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                let pages = len.div_ceil(hw.page_size);
+                if setup.style == Style::Realistic {
+                    // Linux: mmap() only sets up the mapping; pages come by faults.
+                    ops.push(kernel_work(hw));
+                    ops.push(Op::Act(Action::Map {
+                        pages,
+                        frames: Vec::new(),
+                    }));
+                } else {
+                    // The textbook picture (MAP_POPULATE): the call reads the file in.
+                    let fill = match self.cache_fill(cx, file, 0, len)? {
+                        Ok(f) => f,
+                        Err(w) => return retry(w),
+                    };
+                    ops.extend(fill.ops);
+                    let frames: Vec<u32> = (0..pages)
+                        .map(|p| {
+                            self.cache
+                                .lookup(file, p)
+                                .ok_or_else(|| bug("mapped page not cached"))
+                        })
+                        .collect::<Result<_, _>>()?;
+                    ops.push(Op::Act(Action::Map { pages, frames }));
+                    ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                }
                 result = 0x7f00_0000_0000;
             }
             Call::Munmap { .. } => {
