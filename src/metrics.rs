@@ -113,6 +113,45 @@ pub const DATA_INTACT: Metric = Metric {
     bytes: None,
 };
 
+macro_rules! count {
+    ($name:ident, $key:literal, $text:literal, $field:ident) => {
+        pub const $name: Metric = Metric {
+            key: $key,
+            text: $text,
+            read: |c, _| Reading::Count(c.$field),
+            bytes: None,
+        };
+    };
+}
+
+count!(CACHE_HITS, "cache_hits", "app.cache_hits", cache_hits);
+count!(CACHE_MISSES, "cache_misses", "app.cache_misses", cache_misses);
+count!(CACHE_EVICTIONS, "cache_evictions", "app.cache_evictions", cache_evictions);
+count!(READAHEAD_PAGES, "readahead_pages", "app.readahead_pages", readahead_pages);
+count!(READAHEAD_HITS, "readahead_hits", "app.readahead_hits", readahead_hits);
+count!(MINOR_FAULTS, "minor_faults", "app.minor_faults", minor_faults);
+count!(MAJOR_FAULTS, "major_faults", "app.major_faults", major_faults);
+count!(EAGAIN_RETURNS, "eagain_returns", "app.eagain_returns", eagain_returns);
+count!(WAIT_CYCLES, "wait_cycles", "app.wait_cycles", wait_cycles);
+count!(TASK_SWITCHES, "task_switches", "app.task_switches", task_switches);
+count!(OTHER_WORK, "other_work_cycles", "app.other_work_cycles", other_work_cycles);
+
+/// The page-cache, fault, I/O-model and scheduler counters: shown (summary and
+/// app) when not zero.
+pub const MORE: [&Metric; 11] = [
+    &CACHE_HITS,
+    &CACHE_MISSES,
+    &CACHE_EVICTIONS,
+    &READAHEAD_PAGES,
+    &READAHEAD_HITS,
+    &MINOR_FAULTS,
+    &MAJOR_FAULTS,
+    &EAGAIN_RETURNS,
+    &WAIT_CYCLES,
+    &TASK_SWITCHES,
+    &OTHER_WORK,
+];
+
 /// The run summary, the compare table and the app's counters panel, in order.
 pub const SUMMARY: [&Metric; 9] = [
     &SYSCALLS,

@@ -336,3 +336,30 @@ fn text_summary_names_every_counter() {
         assert!(t.contains(k), "{k} in {t}");
     }
 }
+
+#[test]
+fn text_summary_adds_every_other_counter_that_is_not_zero() {
+    let text = |args: &[&str]| {
+        let mut a = vec!["run"];
+        a.extend_from_slice(args);
+        let out = iolab(&a);
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json = |args: &[&str]| crate::common::summary(args);
+    for args in [
+        &["--method", "recv", "--io-model", "nonblocking"][..],
+        &["--method", "read", "--profile", "modern", "--file-size", "1MiB"][..],
+        &["--method", "mmap_write", "--style", "realistic"][..],
+    ] {
+        let (t, v) = (text(args), json(args));
+        for m in iolab::metrics::MORE {
+            let shown = t.lines().any(|l| l.trim_start().starts_with(&format!("{} ", m.key)));
+            let nonzero = v[m.key].as_u64().unwrap() != 0;
+            assert_eq!(shown, nonzero, "{} in {t}", m.key);
+        }
+    }
+    // A multi-file run names its method in the header.
+    let t = text(&["scenes/page_cache_pollution.ron"]);
+    assert!(t.starts_with("sendfile: 3 files"), "{t}");
+}

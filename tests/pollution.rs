@@ -94,3 +94,27 @@ fn bad_multi_file_scenarios_name_the_field() {
         assert!(e.contains(expect), "`{expect}` not in {e}");
     }
 }
+
+#[test]
+fn hits_on_pages_read_ahead_are_not_reuse() {
+    let v = run(&[]);
+    let file = |name: &str| {
+        v["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    // The video is read once: every hit is on a page readahead brought in.
+    let video = file("video.mp4");
+    assert!(video["hit_ratio"].as_f64().unwrap() > 0.99);
+    assert_eq!(video["readahead_hits"], video["hits"]);
+    assert_eq!(video["reuse_ratio"].as_f64().unwrap(), 0.0);
+    // The hot files' hits are all reuse (4 pages each, nothing to read ahead).
+    let hot = file("index.html");
+    assert_eq!(hot["readahead_hits"], 0);
+    assert_eq!(hot["reuse_ratio"], hot["hit_ratio"]);
+    assert_eq!(v["readahead_hits"], video["readahead_hits"]);
+}

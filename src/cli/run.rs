@@ -52,14 +52,16 @@ pub fn run(a: RunArgs) -> Result<(), UserError> {
     match a.summary {
         SummaryFormat::Text => {
             print!("{}", text_summary(&m.setup, c));
+            let pct = |r: Option<f64>| r.map_or("-".into(), |r| format!("{:.0}%", r * 100.0));
             for f in file_summaries(&m) {
-                let ratio = f
-                    .hit_ratio
-                    .map(|r| format!("{:.0}%", r * 100.0))
-                    .unwrap_or("-".into());
                 println!(
-                    "  file {:<16} {} hits, {} misses, hit ratio {ratio}",
-                    f.name, f.hits, f.misses
+                    "  file {:<16} {} hits ({} on pages read ahead), {} misses, hit ratio {}, reuse {}",
+                    f.name,
+                    f.hits,
+                    f.readahead_hits,
+                    f.misses,
+                    pct(f.hit_ratio),
+                    pct(f.reuse_ratio)
                 );
             }
         }
@@ -93,8 +95,12 @@ struct Summary<'a> {
 struct FileSummary {
     name: String,
     hits: u64,
+    /// Hits on pages readahead had just brought in (not reuse).
+    readahead_hits: u64,
     misses: u64,
     hit_ratio: Option<f64>,
+    /// Hits on pages read before, per look-up.
+    reuse_ratio: Option<f64>,
 }
 
 fn file_summaries(m: &Machine) -> Vec<FileSummary> {
@@ -108,8 +114,10 @@ fn file_summaries(m: &Machine) -> Vec<FileSummary> {
             FileSummary {
                 name: f.name.clone(),
                 hits,
+                readahead_hits: c.per_file_ahead.get(&(i as u32)).copied().unwrap_or(0),
                 misses,
                 hit_ratio: c.hit_ratio(i as u32),
+                reuse_ratio: c.reuse_ratio(i as u32),
             }
         })
         .collect()
@@ -122,7 +130,8 @@ pub fn describe(s: &Setup) -> String {
     if !s.files.is_empty() {
         let names: Vec<&str> = s.files.iter().map(|f| f.name.as_str()).collect();
         return format!(
-            "{} files ({}), {} rounds, {} profile, disk {}, NIC SG {sg}, {cache} cache, {} policy",
+            "{}: {} files ({}), {} rounds, {} profile, disk {}, NIC SG {sg}, {cache} cache, {} policy",
+            s.method.name(),
             s.files.len(),
             names.join(", "),
             s.rounds,
@@ -160,6 +169,11 @@ fn text_summary(s: &Setup, c: &Counters) -> String {
             _ => m.format(c),
         };
         o += &format!("  {:<16} {value}{detail}\n", m.key);
+    }
+    for m in metrics::MORE {
+        if m.value(c) != 0.0 {
+            o += &format!("  {:<16} {}\n", m.key, m.format(c));
+        }
     }
     o
 }

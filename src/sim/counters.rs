@@ -33,6 +33,9 @@ pub struct Counters {
     pub cache_evictions: u64,
     /// Pages the kernel read ahead of the reader's request.
     pub readahead_pages: u64,
+    /// Cache hits on pages that readahead brought in and nobody had read yet: the
+    /// disk was early, but nothing was reused. The other hits are reuse.
+    pub readahead_hits: u64,
     /// Nonblocking calls that found no data (returned -1, errno EAGAIN).
     pub eagain_returns: u64,
     /// Stevens' phase 1: cycles from the first input call until the data was ready.
@@ -48,6 +51,12 @@ pub struct Counters {
     /// Page-cache hits and misses of each file, by file id.
     #[serde(skip)]
     pub per_file: std::collections::BTreeMap<u32, (u64, u64)>,
+    /// Of each file's hits, those on pages read ahead.
+    #[serde(skip)]
+    pub per_file_ahead: std::collections::BTreeMap<u32, u64>,
+    /// Pages read ahead and not read yet: (file, page).
+    #[serde(skip)]
+    unread_ahead: std::collections::BTreeSet<(u32, u64)>,
     #[serde(skip)]
     wait_since: Option<u64>,
     #[serde(skip)]
@@ -87,19 +96,31 @@ impl Counters {
                 }
                 IoPhase::Done => {}
             },
-            EventKind::CacheHit { file, .. } => {
+            EventKind::CacheHit { file, page, .. } => {
                 self.cache_hits += 1;
                 self.per_file.entry(*file).or_default().0 += 1;
+                if self.unread_ahead.remove(&(*file, *page)) {
+                    self.readahead_hits += 1;
+                    *self.per_file_ahead.entry(*file).or_default() += 1;
+                }
             }
             EventKind::CacheMiss { file, .. } => {
                 self.cache_misses += 1;
                 self.per_file.entry(*file).or_default().1 += 1;
             }
-            EventKind::CacheEvict { .. } => self.cache_evictions += 1,
+            EventKind::CacheEvict { file, page, .. } => {
+                self.cache_evictions += 1;
+                self.unread_ahead.remove(&(*file, *page));
+            }
             EventKind::CacheInsert {
+                file,
+                page,
                 cause: InsertCause::Readahead,
                 ..
-            } => self.readahead_pages += 1,
+            } => {
+                self.readahead_pages += 1;
+                self.unread_ahead.insert((*file, *page));
+            }
             EventKind::CpuActivity { activity } => {
                 self.close_span(e.cycle);
                 self.activity = Some((*activity, e.cycle));
@@ -140,6 +161,14 @@ impl Counters {
     pub fn hit_ratio(&self, file: u32) -> Option<f64> {
         let (h, m) = self.per_file.get(&file).copied().unwrap_or((0, 0));
         (h + m > 0).then(|| h as f64 / (h + m) as f64)
+    }
+
+    /// The share of a file's look-ups that found a page read before (reuse), not
+    /// one readahead had just brought in (None before any look-up).
+    pub fn reuse_ratio(&self, file: u32) -> Option<f64> {
+        let (h, m) = self.per_file.get(&file).copied().unwrap_or((0, 0));
+        let ahead = self.per_file_ahead.get(&file).copied().unwrap_or(0);
+        (h + m > 0).then(|| (h - ahead) as f64 / (h + m) as f64)
     }
 
     /// CPU busy cycles up to `cycle`, counting the span still open.

@@ -86,48 +86,15 @@ pub fn show(
                 ui.end_row();
             }
         });
-    // The page cache and I/O model counters, when the run has any.
-    let more = [
-        (
-            "app.cache_hits_misses",
-            c.cache_hits + c.cache_misses,
-            format!("{} / {}", c.cache_hits, c.cache_misses),
-        ),
-        (
-            "app.cache_evictions",
-            c.cache_evictions,
-            c.cache_evictions.to_string(),
-        ),
-        (
-            "app.faults",
-            c.minor_faults + c.major_faults,
-            format!("{} / {}", c.minor_faults, c.major_faults),
-        ),
-        (
-            "app.readahead_pages",
-            c.readahead_pages,
-            c.readahead_pages.to_string(),
-        ),
-        (
-            "app.eagain_returns",
-            c.eagain_returns,
-            c.eagain_returns.to_string(),
-        ),
-        (
-            "app.task_switches",
-            c.task_switches,
-            c.task_switches.to_string(),
-        ),
-        ("app.wait_cycles", c.wait_cycles, c.wait_cycles.to_string()),
-    ];
+    // The page cache, fault, I/O model and scheduler counters, when not zero.
     egui::Grid::new("more")
         .num_columns(2)
         .spacing([16.0, 2.0])
         .show(ui, |ui| {
-            for (k, n, v) in more {
-                if n > 0 {
-                    ui.label(tr.t(k));
-                    ui.label(egui::RichText::new(v).strong());
+            for m in metrics::MORE {
+                if m.value(&c) != 0.0 {
+                    ui.label(tr.t(m.text));
+                    ui.label(egui::RichText::new(m.format(&c)).strong());
                     ui.end_row();
                 }
             }
@@ -139,11 +106,15 @@ pub fn show(
             .show(ui, |ui| {
                 for (i, f) in r.setup.files.iter().enumerate() {
                     ui.label(tr.get("app.hit_ratio", &[("file", f.name.clone())]));
-                    let v = st
-                        .counters
-                        .hit_ratio(i as u32)
-                        .map(|x| format!("{:.0}%", x * 100.0))
-                        .unwrap_or("-".into());
+                    let pct = |r: Option<f64>| r.map_or("-".into(), |x| format!("{:.0}%", x * 100.0));
+                    let c = &st.counters;
+                    let v = tr.get(
+                        "app.hit_reuse",
+                        &[
+                            ("hit", pct(c.hit_ratio(i as u32))),
+                            ("reuse", pct(c.reuse_ratio(i as u32))),
+                        ],
+                    );
                     ui.label(egui::RichText::new(v).strong());
                     ui.end_row();
                 }
