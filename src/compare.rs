@@ -11,6 +11,7 @@ use crate::session::{Overrides, UserError, resolve, simulate};
 use crate::sim::event::Event;
 
 pub use crate::lanes::{Lane, Spans};
+use crate::sim::program::IoModel;
 use crate::sim::{Counters, DiskTransfer, Method, Setup};
 
 #[derive(Serialize, Clone, Debug)]
@@ -24,17 +25,19 @@ pub struct Row {
     pub counters: Counters,
 }
 
-/// Parses `method[+sg|+nosg|+pio|+dma|+warm|+cold|+classroom|+modern]...`: a
-/// method and the hardware or cache it runs on.
-pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError> {
+/// What may follow a method in a label, each after a `+`.
+pub const MODIFIERS: &str = "+sg, +nosg, +pio, +dma, +warm, +cold, +classroom, +modern, \
+     and for recv an I/O model: +blocking, +nonblocking, +multiplexing, +signal_driven, +async";
+
+/// Parses `method[+sg|+nosg|+pio|+dma|+warm|+cold|+classroom|+modern|+io_model]...`:
+/// a method and the hardware, cache or I/O model it runs with. The same labels
+/// work for `run --method` and `compare --methods`.
+pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, String> {
     let mut parts = label.trim().split('+');
     let name = parts.next().unwrap_or("");
     let method = Method::parse(name).ok_or_else(|| {
         let names: Vec<_> = Method::ALL.iter().map(|m| m.name()).collect();
-        UserError(format!(
-            "--methods: unknown method `{name}` (known: {})",
-            names.join(", ")
-        ))
+        format!("unknown method `{name}` (known: {})", names.join(", "))
     })?;
     let mut ov = base.clone();
     ov.method = Some(method);
@@ -47,12 +50,14 @@ pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, UserError
             "warm" => ov.cache = Some(CacheState::Warm),
             "cold" => ov.cache = Some(CacheState::Cold),
             "classroom" | "modern" => ov.profile = Some(p.to_string()),
-            other => {
-                return Err(UserError(format!(
-                    "--methods: unknown modifier `+{other}` in `{label}` \
-                     (use +sg, +nosg, +pio, +dma, +warm, +cold, +classroom, +modern)"
-                )));
-            }
+            other => match IoModel::parse(other) {
+                Some(model) if method == Method::Recv => ov.io_model = Some(model),
+                _ => {
+                    return Err(format!(
+                        "unknown modifier `+{other}` in `{label}` (use {MODIFIERS})"
+                    ));
+                }
+            },
         }
     }
     Ok(ov)
@@ -74,7 +79,7 @@ pub fn runs(
 ) -> Result<Vec<Run>, UserError> {
     let mut out = Vec::new();
     for label in labels {
-        let ov = parse_label(label, base)?;
+        let ov = parse_label(label, base).map_err(|m| UserError(format!("--methods: {m}")))?;
         let setup = setup_of(&ov).map_err(|UserError(m)| UserError(format!("{label}: {m}")))?;
         let mut m = simulate(setup).map_err(|UserError(m)| UserError(format!("{label}: {m}")))?;
         let row = Row {
@@ -119,14 +124,17 @@ pub enum TableFormat {
     Json,
 }
 
-/// One colour per run (Okabe–Ito, safe for colour-blind viewers), as sRGB bytes.
+/// One colour per run, after Paul Tol's muted scheme (safe for colour-blind
+/// viewers, readable on the dark and the projector theme), never the agents'
+/// colours (the CPU's orange, DMA's blue): a chart of runs must not read as a chart
+/// of copies. As sRGB bytes.
 pub const RUN_COLOURS: [(u8, u8, u8); 6] = [
-    (0, 114, 178),   // blue
-    (230, 159, 0),   // orange
-    (0, 158, 115),   // bluish green
-    (204, 121, 167), // reddish purple
-    (86, 180, 233),  // sky blue
-    (213, 94, 0),    // vermillion
+    (170, 68, 153),  // purple
+    (68, 170, 153),  // teal
+    (204, 102, 119), // rose
+    (153, 153, 51),  // olive
+    (221, 204, 119), // sand
+    (136, 136, 136), // grey
 ];
 
 /// The table's columns: the label, then the metrics of the summary.

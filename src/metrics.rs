@@ -125,16 +125,61 @@ macro_rules! count {
 }
 
 count!(CACHE_HITS, "cache_hits", "app.cache_hits", cache_hits);
-count!(CACHE_MISSES, "cache_misses", "app.cache_misses", cache_misses);
-count!(CACHE_EVICTIONS, "cache_evictions", "app.cache_evictions", cache_evictions);
-count!(READAHEAD_PAGES, "readahead_pages", "app.readahead_pages", readahead_pages);
-count!(READAHEAD_HITS, "readahead_hits", "app.readahead_hits", readahead_hits);
-count!(MINOR_FAULTS, "minor_faults", "app.minor_faults", minor_faults);
-count!(MAJOR_FAULTS, "major_faults", "app.major_faults", major_faults);
-count!(EAGAIN_RETURNS, "eagain_returns", "app.eagain_returns", eagain_returns);
+count!(
+    CACHE_MISSES,
+    "cache_misses",
+    "app.cache_misses",
+    cache_misses
+);
+count!(
+    CACHE_EVICTIONS,
+    "cache_evictions",
+    "app.cache_evictions",
+    cache_evictions
+);
+count!(
+    READAHEAD_PAGES,
+    "readahead_pages",
+    "app.readahead_pages",
+    readahead_pages
+);
+count!(
+    READAHEAD_HITS,
+    "readahead_hits",
+    "app.readahead_hits",
+    readahead_hits
+);
+count!(
+    MINOR_FAULTS,
+    "minor_faults",
+    "app.minor_faults",
+    minor_faults
+);
+count!(
+    MAJOR_FAULTS,
+    "major_faults",
+    "app.major_faults",
+    major_faults
+);
+count!(
+    EAGAIN_RETURNS,
+    "eagain_returns",
+    "app.eagain_returns",
+    eagain_returns
+);
 count!(WAIT_CYCLES, "wait_cycles", "app.wait_cycles", wait_cycles);
-count!(TASK_SWITCHES, "task_switches", "app.task_switches", task_switches);
-count!(OTHER_WORK, "other_work_cycles", "app.other_work_cycles", other_work_cycles);
+count!(
+    TASK_SWITCHES,
+    "task_switches",
+    "app.task_switches",
+    task_switches
+);
+count!(
+    OTHER_WORK,
+    "other_work_cycles",
+    "app.other_work_cycles",
+    other_work_cycles
+);
 
 /// The page-cache, fault, I/O-model and scheduler counters: shown (summary and
 /// app) when not zero.

@@ -395,15 +395,41 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
 }
 
 /// Reads and parses a scenario file.
+/// A scenario file, or (where no such file exists) a built-in scene by name,
+/// `sendfile_sg` or `sendfile_sg.ron`: the scenes are in the binary.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: origin.clone(),
-        position: None,
-        field: None,
-        message: format!("cannot read the file: {e}"),
-    })?;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            if !path.exists()
+                && let Some((name, text)) = builtin_scene(path)
+            {
+                return parse(text, &format!("scenes/{name}.ron"));
+            }
+            let names: Vec<&str> = BUILTIN_SCENES.iter().map(|s| s.0).collect();
+            return Err(ScenarioError {
+                file: origin,
+                position: None,
+                field: None,
+                message: format!(
+                    "cannot read the file: {e} (built-in scenes: {})",
+                    names.join(", ")
+                ),
+            });
+        }
+    };
     parse(&text, &origin)
+}
+
+/// The built-in scene a bare name (no folder) stands for.
+fn builtin_scene(path: &Path) -> Option<(&'static str, &'static str)> {
+    if path.parent().is_some_and(|p| !p.as_os_str().is_empty()) {
+        return None;
+    }
+    let name = path.to_str()?;
+    let name = name.strip_suffix(".ron").unwrap_or(name);
+    BUILTIN_SCENES.iter().copied().find(|s| s.0 == name)
 }
 
 fn friendly(msg: &str) -> String {

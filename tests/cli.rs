@@ -349,12 +349,21 @@ fn text_summary_adds_every_other_counter_that_is_not_zero() {
     let json = |args: &[&str]| crate::common::summary(args);
     for args in [
         &["--method", "recv", "--io-model", "nonblocking"][..],
-        &["--method", "read", "--profile", "modern", "--file-size", "1MiB"][..],
+        &[
+            "--method",
+            "read",
+            "--profile",
+            "modern",
+            "--file-size",
+            "1MiB",
+        ][..],
         &["--method", "mmap_write", "--style", "realistic"][..],
     ] {
         let (t, v) = (text(args), json(args));
         for m in iolab::metrics::MORE {
-            let shown = t.lines().any(|l| l.trim_start().starts_with(&format!("{} ", m.key)));
+            let shown = t
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{} ", m.key)));
             let nonzero = v[m.key].as_u64().unwrap() != 0;
             assert_eq!(shown, nonzero, "{} in {t}", m.key);
         }
@@ -362,4 +371,60 @@ fn text_summary_adds_every_other_counter_that_is_not_zero() {
     // A multi-file run names its method in the header.
     let t = text(&["scenes/page_cache_pollution.ron"]);
     assert!(t.starts_with("sendfile: 3 files"), "{t}");
+}
+
+#[test]
+fn a_built_in_scene_runs_by_name_and_the_help_lists_them() {
+    let by_name = iolab(&["run", "sendfile_sg", "--summary", "json"]);
+    let by_path = iolab(&["run", "scenes/sendfile_sg.ron", "--summary", "json"]);
+    assert!(
+        by_name.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_name.stderr)
+    );
+    assert_eq!(by_name.stdout, by_path.stdout);
+    let missing = iolab(&["run", "no_such_scene"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        err.contains("built-in scenes:") && err.contains("pio_read"),
+        "{err}"
+    );
+    let help = String::from_utf8(iolab(&["run", "--help"]).stdout).unwrap();
+    for scene in iolab::scenario::BUILTIN_SCENES {
+        assert!(help.contains(scene.0), "{} in run --help", scene.0);
+    }
+    // The methods in the help come from the one list.
+    for m in iolab::sim::Method::ALL {
+        assert!(help.contains(m.name()), "{} in run --help", m.name());
+    }
+}
+
+#[test]
+fn the_same_labels_work_for_run_and_compare() {
+    let label = json(&["--method", "sendfile+sg"]);
+    let flags = json(&["--method", "sendfile", "--nic-sg", "on"]);
+    assert_eq!(label, flags);
+    assert_eq!(label["cpu_copies"].as_f64(), Some(0.0));
+    // A flag given as well wins over the label's modifier.
+    let both = json(&["--method", "sendfile+sg", "--nic-sg", "off"]);
+    assert_eq!(both["cpu_copies"].as_f64(), Some(1.0));
+    // I/O models as labels, in compare.
+    let out = iolab(&[
+        "compare",
+        "--methods",
+        "recv+async,recv+nonblocking",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["eagain_returns"], 0);
+    assert!(rows[1]["eagain_returns"].as_u64().unwrap() > 0);
+    let bad = iolab(&["run", "--method", "read+async"]);
+    assert_eq!(bad.status.code(), Some(2), "an I/O model only for recv");
 }

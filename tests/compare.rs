@@ -243,3 +243,23 @@ fn state_spans_tile_the_run_from_the_first_state_to_the_end() {
     let kernel = spans.iter().filter(|s| s.2 == Mode::Kernel).count();
     assert!(kernel >= 2, "{spans:?}");
 }
+
+#[test]
+fn runs_are_never_drawn_in_the_agents_colours() {
+    // The CPU's orange and DMA's blue (palette.rs), as sRGB bytes.
+    let agents = [(230u8, 159u8, 0u8), (0, 114, 178)];
+    let far = |a: (u8, u8, u8), b: (u8, u8, u8)| {
+        a.0.abs_diff(b.0) as u32 + a.1.abs_diff(b.1) as u32 + a.2.abs_diff(b.2) as u32 > 90
+    };
+    for (i, &c) in RUN_COLOURS.iter().enumerate() {
+        for &a in &agents {
+            assert!(
+                far(c, a),
+                "run colour {i} {c:?} is close to an agent's {a:?}"
+            );
+        }
+        for &d in &RUN_COLOURS[..i] {
+            assert!(far(c, d), "two runs share a colour");
+        }
+    }
+}

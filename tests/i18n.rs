@@ -178,3 +178,30 @@ fn keys_built_from_enum_names_exist() {
         assert!(en.contains(&k), "{k}");
     }
 }
+
+#[test]
+fn english_says_mode_switch_and_marks_the_ones_not_counted() {
+    let en = Texts::of(Lang::En);
+    for k in en.keys() {
+        let t = en.t(k).to_lowercase();
+        assert!(!t.contains("context switch"), "{k}: {t}");
+    }
+    // read + write with interrupts taken in user mode: more mode_switch events than
+    // the counter; the narration of each extra one says it is not counted.
+    let sc = iolab::scenario::builtin_default();
+    let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
+    m.run_to_end().unwrap();
+    let (mut counted, mut marked) = (0, 0);
+    for e in &m.log.events {
+        if let iolab::sim::EventKind::ModeSwitch { .. } = e.kind {
+            let text = iolab::narrate::narrate_in(e, &m.setup, &en);
+            if text.contains("Not counted") || text.contains("not counted") {
+                marked += 1;
+            } else {
+                counted += 1;
+            }
+        }
+    }
+    assert!(marked > 0, "the default run takes interrupts in user mode");
+    assert_eq!(counted, m.counters().mode_switches);
+}

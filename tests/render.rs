@@ -105,6 +105,23 @@ fn the_compare_view_and_the_chinese_app_render() {
             .count();
         assert!(n > 2000, "run {i}'s colour covers only {n} pixels");
     }
+    // The compare view's clock follows --at-cycle: early on, the lanes are short.
+    let early = dir.join("compare-early.png");
+    shoot(
+        "scenes/classroom_64.ron",
+        &["--compare", "classic", "--at-cycle", "60"],
+        &early,
+    );
+    let (_, _, e) = decode(&early);
+    let differing = e
+        .chunks(3)
+        .zip(px.chunks(3))
+        .filter(|(x, y)| x != y)
+        .count();
+    assert!(
+        differing > 2000,
+        "--at-cycle moves the compare clock ({differing} pixels)"
+    );
     let en = dir.join("en.png");
     let zh = dir.join("zh.png");
     shoot(

@@ -142,6 +142,12 @@ fn chrome_tracks_nest_and_count_like_the_log() {
                 .count(),
             switches
         );
+        // Those an interrupt caused are marked as not counted; the rest make the counter.
+        let counted = te
+            .iter()
+            .filter(|e| e["ph"] == "i" && e["cat"] == "mode" && e["args"]["counted"] == true)
+            .count() as u64;
+        assert_eq!(counted, c.mode_switches);
         assert!(te.iter().any(|e| e["ph"] == "C"));
         // Rebuild each track's intervals (B/E pairs and X events) and check nesting.
         for (tid, _) in iolab::trace::chrome::TRACKS {

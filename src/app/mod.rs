@@ -40,6 +40,25 @@ pub fn core_plugins(app: &mut App) {
 pub fn run(opts: GuiOptions) -> Result<(), String> {
     // Check the scenario first: a broken file is a command-line error.
     let (loaded, editor) = model::initial(&opts.scenario)?;
+    // A playhead past the end is a mistake to report, not to round away.
+    let (events, cycles) = (
+        loaded.replay.events.len() as u64,
+        loaded.replay.total_cycles(),
+    );
+    if let Some(e) = opts.at_event
+        && e >= events
+    {
+        return Err(format!(
+            "--at-event {e}: the run has {events} events (0 to {})",
+            events.saturating_sub(1)
+        ));
+    }
+    if let Some(c) = opts.at_cycle
+        && opts.compare.is_none()
+        && c > cycles
+    {
+        return Err(format!("--at-cycle {c}: the run ends at cycle {cycles}"));
+    }
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err(
             "no display to open a window on: run iolab on a desktop, or under a virtual display: \
@@ -92,7 +111,16 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         if let Some(e) = cmp.error {
             return Err(format!("--compare {text}: {e}"));
         }
-        cmp.seek(cmp.end() as f64);
+        // The compare view's clock follows --at-cycle too (else: the end).
+        let end = cmp.end();
+        if let Some(c) = opts.at_cycle
+            && c > end
+        {
+            return Err(format!(
+                "--at-cycle {c}: the longest run ends at cycle {end}"
+            ));
+        }
+        cmp.seek(opts.at_cycle.unwrap_or(end) as f64);
         app.insert_resource(cmp);
     }
     let theme = palette::Theme {

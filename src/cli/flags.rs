@@ -43,9 +43,8 @@ pub enum StyleArg {
 /// Flags that override the scenario file.
 #[derive(Args, Debug, Default, Clone)]
 pub struct RunFlags {
-    /// read | read_write | mmap_write | sendfile | splice | direct_io
-    #[arg(long, value_parser = method_arg)]
-    pub method: Option<Method>,
+    #[arg(long, value_name = "METHOD[+MODIFIER...]", value_parser = label_arg, help = methods_help())]
+    pub method: Option<Overrides>,
     /// File size: bytes, or with a unit (64KiB, 1MiB).
     #[arg(long, value_parser = size_arg)]
     pub file_size: Option<u64>,
@@ -86,31 +85,39 @@ pub struct RunFlags {
 
 impl From<&RunFlags> for Overrides {
     fn from(f: &RunFlags) -> Overrides {
+        // A label's modifiers (`sendfile+sg`) first; a flag given as well wins.
+        let label = f.method.clone().unwrap_or_default();
         Overrides {
-            method: f.method,
+            method: label.method,
             file_size: f.file_size,
             buffer_size: f.buffer_size,
-            disk: f.disk.map(|d| match d {
-                DiskArg::Pio => DiskTransfer::Pio,
-                DiskArg::Dma => DiskTransfer::Dma,
-            }),
-            nic_sg: f.nic_sg.map(|s| s == OnOff::On),
-            cache: f.cache.map(|c| match c {
-                CacheArg::Cold => CacheState::Cold,
-                CacheArg::Warm => CacheState::Warm,
-            }),
+            disk: f
+                .disk
+                .map(|d| match d {
+                    DiskArg::Pio => DiskTransfer::Pio,
+                    DiskArg::Dma => DiskTransfer::Dma,
+                })
+                .or(label.disk),
+            nic_sg: f.nic_sg.map(|s| s == OnOff::On).or(label.nic_sg),
+            cache: f
+                .cache
+                .map(|c| match c {
+                    CacheArg::Cold => CacheState::Cold,
+                    CacheArg::Warm => CacheState::Warm,
+                })
+                .or(label.cache),
             style: f.style.map(|s| match s {
                 StyleArg::Textbook => Style::Textbook,
                 StyleArg::Realistic => Style::Realistic,
             }),
-            profile: f.profile.clone(),
+            profile: f.profile.clone().or(label.profile),
             cache_pages: f.cache_pages,
             readahead_max: f.readahead_max,
             policy: f.policy.map(|p| match p {
                 PolicyArg::Lru => Policy::Lru,
                 PolicyArg::TwoList => Policy::TwoList,
             }),
-            io_model: f.io_model,
+            io_model: f.io_model.or(label.io_model),
             queue_depth: f.queue_depth,
         }
     }
@@ -124,6 +131,33 @@ fn io_model_arg(s: &str) -> Result<IoModel, String> {
 
 pub fn size_arg(s: &str) -> Result<u64, String> {
     parse_size(s)
+}
+
+/// `--method`: a method, with the same `+` modifiers as `compare --methods`.
+fn label_arg(s: &str) -> Result<Overrides, String> {
+    crate::compare::parse_label(s, &Overrides::default())
+}
+
+/// The methods, from the one list, for `--help`.
+pub fn methods_help() -> String {
+    let names: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+    format!(
+        "The method: {}; modifiers as in `compare --methods` may follow ({})",
+        names.join(" | "),
+        crate::compare::MODIFIERS
+    )
+}
+
+/// A scenario argument, for `--help`: a file or a built-in scene's name.
+pub fn scenario_help() -> String {
+    let names: Vec<&str> = crate::scenario::BUILTIN_SCENES
+        .iter()
+        .map(|s| s.0)
+        .collect();
+    format!(
+        "A scenario file (.ron), or a built-in scene's name: {}. Without it, the built-in default",
+        names.join(", ")
+    )
 }
 
 pub fn method_arg(s: &str) -> Result<Method, String> {

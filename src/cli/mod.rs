@@ -36,7 +36,7 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario to the end and print its counters.
     Run {
-        /// A scenario file (.ron); without it, the built-in default.
+        #[arg(help = flags::scenario_help())]
         scenario: Option<PathBuf>,
         #[command(flatten)]
         overrides: RunFlags,
@@ -55,9 +55,10 @@ pub enum Command {
     },
     /// Run the same conditions through several methods, one row each.
     Compare {
+        #[arg(help = flags::scenario_help())]
         scenario: Option<PathBuf>,
-        /// Comma-separated methods; `+sg`, `+nosg`, `+pio`, `+dma` change the hardware
-        /// for one row (e.g. read_write,mmap_write,sendfile,sendfile+sg).
+        /// Comma-separated labels, `method+modifier...` as for `run --method`
+        /// (e.g. read_write,mmap_write,sendfile,sendfile+sg or recv+blocking,recv+async).
         #[arg(
             long,
             value_delimiter = ',',
@@ -114,6 +115,7 @@ pub enum Command {
 /// `iolab gui`: what to open and, for scripted use, what to capture.
 #[derive(Args, Debug, Default, Clone)]
 pub struct GuiArgs {
+    #[arg(help = flags::scenario_help())]
     pub scenario: Option<PathBuf>,
     /// Open the compare view with these runs: `classic` (read_write, mmap_write,
     /// sendfile, sendfile+sg), `pio-dma` (read+pio, read+dma), or 2 to 6

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::i18n::{self, Lang, Naming, Texts};
 
 use crate::lanes::{Track, track_of};
-use crate::sim::event::{EventKind, Place};
+use crate::sim::event::{EventKind, ModeCause, Place};
 use crate::sim::{Counters, Event, Setup};
 
 /// Tracks: (thread id, name).
@@ -76,7 +76,10 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
             }
             EventKind::ModeSwitch { to, cause } => {
                 let c = serde_json::to_value(cause).unwrap_or(Value::Null);
-                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("-> {to:?}"), "cat": "mode", "args": c}));
+                // An interrupt's switch is not the process's: not counted.
+                let counted = !matches!(cause, ModeCause::Interrupt { .. });
+                let note = if counted { "" } else { " (irq, not counted)" };
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("-> {to:?}{note}"), "cat": "mode", "args": {"cause": c, "counted": counted}}));
             }
             EventKind::IrqRaise { line, reason } => {
                 out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("IRQ {line:?}"), "cat": "irq", "args": {"reason": reason}}));

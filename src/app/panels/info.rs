@@ -106,7 +106,8 @@ pub fn show(
             .show(ui, |ui| {
                 for (i, f) in r.setup.files.iter().enumerate() {
                     ui.label(tr.get("app.hit_ratio", &[("file", f.name.clone())]));
-                    let pct = |r: Option<f64>| r.map_or("-".into(), |x| format!("{:.0}%", x * 100.0));
+                    let pct =
+                        |r: Option<f64>| r.map_or("-".into(), |x| format!("{:.0}%", x * 100.0));
                     let c = &st.counters;
                     let v = tr.get(
                         "app.hit_reuse",
@@ -160,7 +161,19 @@ pub fn show(
                 .and_then(|v| v["type"].as_str())
                 .unwrap_or("")
                 .to_string();
-            let label = format!("{:>5}  c{:<6} {kind}", i, e.cycle);
+            // A mode switch an interrupt causes is not the process's: not counted.
+            let note = if matches!(
+                e.kind,
+                crate::sim::EventKind::ModeSwitch {
+                    cause: crate::sim::event::ModeCause::Interrupt { .. },
+                    ..
+                }
+            ) {
+                tr.t("app.not_counted").into_owned()
+            } else {
+                String::new()
+            };
+            let label = format!("{:>5}  c{:<6} {kind}{note}", i, e.cycle);
             let resp =
                 ui.selectable_label(Some(i) == current, egui::RichText::new(label).monospace());
             if resp.clicked() {
