@@ -197,8 +197,8 @@ pub fn generate(
             t.get("problem", &[("n", n.to_string())])
         );
         let lines = [
-            t.get("a_syscalls", &[("n", c.syscalls.to_string())]),
-            t.get("a_switches", &[("n", c.mode_switches.to_string())]),
+            t.count("a_syscalls", c.syscalls),
+            t.count("a_switches", c.mode_switches),
             t.get(
                 "a_copies",
                 &[
@@ -208,7 +208,7 @@ pub fn generate(
                     ("dma_x", x(c.dma_copies)),
                 ],
             ),
-            t.get("a_interrupts", &[("n", c.interrupts.to_string())]),
+            t.count("a_interrupts", c.interrupts),
             step.unwrap_or_default(),
             t.get("a_blanks", &[("values", blanks.join(", "))]),
         ];

@@ -82,6 +82,18 @@ impl Texts {
         out
     }
 
+    /// A count in words: the text `<key>_one` when `n` is 1 ("1 system call"), else
+    /// `<key>` ("3 system calls"), with `{n}` filled in.
+    pub fn count(&self, key: &str, n: u64) -> String {
+        let one = format!("{key}_one");
+        let key = if n == 1 && self.0.contains_key(&one) {
+            one.as_str()
+        } else {
+            key
+        };
+        self.get(key, &[("n", n.to_string())])
+    }
+
     /// The text for `key`, or `[key]` so a missing text shows rather than hides.
     pub fn t(&self, key: &str) -> std::borrow::Cow<'_, str> {
         match self.0.get(key) {

@@ -43,7 +43,11 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
         EventKind::RunStart {
             method, file_size, ..
         } => t.get(
-            "n.run_start",
+            if *method == crate::sim::Method::Recv.name() {
+                "n.run_start_recv"
+            } else {
+                "n.run_start"
+            },
             &[("size", n(file_size)), ("method", n(method))],
         ),
         EventKind::ProcessState { state } => t

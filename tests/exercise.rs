@@ -121,3 +121,22 @@ fn chinese_sheets_use_the_chinese_texts() {
     let bad = iolab(&["exercise", "--seed", "3", "--lang", "fr"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn counts_of_one_are_singular() {
+    let mut ones = 0;
+    for seed in 1..=12 {
+        let s = seed.to_string();
+        let out = iolab(&["exercise", "--seed", &s, "--count", "6", "--answers"]);
+        assert!(out.status.success());
+        let md = String::from_utf8(out.stdout).unwrap();
+        for bad in ["1 system calls", "1 mode switches", "1 interrupts"] {
+            for (i, _) in md.match_indices(bad) {
+                let before = md[..i].chars().last().unwrap_or(' ');
+                assert!(before.is_ascii_digit(), "`{bad}` (seed {seed})");
+            }
+        }
+        ones += md.matches("1 system call").count() + md.matches("1 interrupt").count();
+    }
+    assert!(ones > 0, "some answer is a count of one");
+}

@@ -205,3 +205,20 @@ fn english_says_mode_switch_and_marks_the_ones_not_counted() {
     assert!(marked > 0, "the default run takes interrupts in user mode");
     assert_eq!(counted, m.counters().mode_switches);
 }
+
+#[test]
+fn a_receive_speaks_of_receiving() {
+    let en = Texts::of(Lang::En);
+    let start = |method: &str| {
+        let ov = iolab::session::Overrides {
+            method: iolab::sim::Method::parse(method),
+            ..Default::default()
+        };
+        let (_, setup) = iolab::session::resolve(&None, &ov).unwrap();
+        let m = iolab::session::simulate(setup).unwrap();
+        iolab::narrate::narrate_in(&m.log.events[0], &m.setup, &en)
+    };
+    let recv = start("recv");
+    assert!(recv.contains("receive") && !recv.contains("send"), "{recv}");
+    assert!(start("read_write").contains("send"));
+}

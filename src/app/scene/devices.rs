@@ -400,7 +400,12 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
         },
         Label::Nic => desc(&st.nic_dma, tr),
         Label::Wire => tr.get(
-            "app.s_wire_sent",
+            // A receive takes bytes off the wire; everything else puts them on it.
+            if r.setup.method == crate::sim::Method::Recv {
+                "app.s_wire_received"
+            } else {
+                "app.s_wire_sent"
+            },
             &[
                 ("sent", st.wire.to_string()),
                 ("size", r.setup.file_size.to_string()),
