@@ -307,6 +307,21 @@ pub fn builtin_default() -> Scenario {
 
 /// Parses scenario text. `origin` names it in messages (usually the file path).
 pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let scenario = parse_unchecked(text, origin)?;
+    // Check the values now, so `iolab check` finds impossible sizes too.
+    scenario.setup().map_err(|(field, message)| ScenarioError {
+        file: origin.to_string(),
+        position: find_field(text, &field),
+        field: Some(field),
+        message,
+    })?;
+    Ok(scenario)
+}
+
+/// Parses a scenario without checking that its values make a possible run:
+/// overrides (flags, the app's editor) may still change them, and the service
+/// layer checks the result (naming the file's line where the field is written).
+pub fn parse_unchecked(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let opts =
         ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let err =
@@ -327,7 +342,8 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         Ok(f) => f,
         Err(e) => {
             let path = e.path().to_string();
-            let field = (path != "." && !path.is_empty()).then_some(path);
+            // serde_path_to_error says "?" where it cannot tell the field.
+            let field = (path != "." && path != "?" && !path.is_empty()).then_some(path);
             let spanned = de.span_error(e.into_inner());
             return Err(err(
                 Some((spanned.span.start.line, spanned.span.start.col)),
@@ -382,16 +398,11 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         let joined = paragraphs.join("\n\n").trim().to_string();
         (!joined.is_empty()).then_some(joined)
     });
-    let scenario = Scenario {
+    Ok(Scenario {
         source: origin.to_string(),
         notes,
         file,
-    };
-    // Check the values now, so `iolab check` finds impossible sizes too.
-    scenario
-        .setup()
-        .map_err(|(field, message)| err(find_field(text, &field), Some(field), message))?;
-    Ok(scenario)
+    })
 }
 
 /// Reads and parses a scenario file.
@@ -405,7 +416,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             if !path.exists()
                 && let Some((name, text)) = builtin_scene(path)
             {
-                return parse(text, &format!("scenes/{name}.ron"));
+                return parse_unchecked(text, &format!("scenes/{name}.ron"));
             }
             let names: Vec<&str> = BUILTIN_SCENES.iter().map(|s| s.0).collect();
             return Err(ScenarioError {
@@ -419,7 +430,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             });
         }
     };
-    parse(&text, &origin)
+    parse_unchecked(&text, &origin)
 }
 
 /// The built-in scene a bare name (no folder) stands for.
@@ -441,6 +452,14 @@ fn friendly(msg: &str) -> String {
     .replace("in `HardwareSection`", "in `hardware`")
     .replace("in `WorkloadSection`", "in `workload`")
     .replace("in `ConditionsSection`", "in `conditions`")
+    .replace(
+        "Expected comma",
+        "expected a comma: every field ends with `,` (the line before may be missing one)",
+    )
+    .replace(
+        "Expected string",
+        "expected a string in quotes (write it as \"...\")",
+    )
 }
 
 /// Line and column of `section.field:` in the text, for errors found after parsing.

@@ -165,9 +165,20 @@ pub fn resolve_scenario(
                 .as_ref()
                 .and_then(|p| std::fs::read_to_string(p).ok())
                 .unwrap_or_default();
+            // A page-cache refusal comes from the sizes: point at them when the
+            // hardware field itself is not written in the file.
+            let size_caused = matches!(field.as_str(), "hardware.cache_pages" | "hardware.page_size");
+            let position = scenario::find_field(&text, &field).or_else(|| {
+                size_caused
+                    .then(|| {
+                        scenario::find_field(&text, "conditions.buffer_size")
+                            .or_else(|| scenario::find_field(&text, "conditions.file_size"))
+                    })
+                    .flatten()
+            });
             let err = ScenarioError {
                 file: sc.source.clone(),
-                position: scenario::find_field(&text, &field),
+                position,
                 field: Some(field),
                 message: msg + &hint,
             };

@@ -175,8 +175,10 @@ fn every_shipped_scene_checks_and_delivers() {
 /// Each broken file: exit code 2, the file, line:column and the reason.
 #[test]
 fn broken_scenarios_are_refused_with_a_clear_message() {
-    let cases: [(&str, &str, &str); 10] = [
-        ("syntax_error.ron", ":4:", "Expected"),
+    let cases: [(&str, &str, &str); 12] = [
+        ("syntax_error.ron", ":4:", "expected a comma"),
+        ("classroom_too_small.ron", ":4:", "--profile modern"),
+        ("profile_unquoted.ron", ":4:", "in quotes"),
         ("unknown_field.ron", ":4:", "file_sise"),
         ("wrong_type.ron", ":3:", "hardware.nic_sg"),
         (
@@ -214,6 +216,7 @@ fn broken_scenarios_are_refused_with_a_clear_message() {
                 "{cmd} {file}: `{reason}` not in: {err}"
             );
             assert!(!err.contains("panicked"), "{err}");
+            assert!(!err.contains("?:"), "an unknown field shows as `?`: {err}");
         }
     }
 }
