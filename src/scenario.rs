@@ -460,6 +460,10 @@ fn friendly(msg: &str) -> String {
         "Expected string",
         "expected a string in quotes (write it as \"...\")",
     )
+    .replace(
+        "Expected identifier",
+        "expected a name without quotes (write it as sendfile, not \"sendfile\")",
+    )
 }
 
 /// Line and column of `section.field:` in the text, for errors found after parsing.

@@ -175,7 +175,8 @@ fn every_shipped_scene_checks_and_delivers() {
 /// Each broken file: exit code 2, the file, line:column and the reason.
 #[test]
 fn broken_scenarios_are_refused_with_a_clear_message() {
-    let cases: [(&str, &str, &str); 12] = [
+    let cases: [(&str, &str, &str); 13] = [
+        ("method_quoted.ron", ":4:", "without quotes"),
         ("syntax_error.ron", ":4:", "expected a comma"),
         ("classroom_too_small.ron", ":4:", "--profile modern"),
         ("profile_unquoted.ron", ":4:", "in quotes"),
