@@ -24,6 +24,7 @@ pub const VERSION: u32 = 1;
 
 /// A byte count: a plain number, or a string such as "64 KiB", "1MiB", "4k".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct Size(pub u64);
 
 /// Parses "123", "64 KiB", "64KiB", "64k", "1 MiB", "2G". Binary units throughout.
@@ -98,7 +99,7 @@ pub enum CacheState {
 }
 
 /// `hardware:` a profile by name, then any of its fields overridden.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct HardwareSection {
     /// "classroom" (default) or "modern".
@@ -137,7 +138,7 @@ pub struct HardwareSection {
     pub dio_alignment: Option<Size>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkloadSection {
     /// read | read_write (default) | mmap_write | sendfile | splice | direct_io
@@ -148,7 +149,7 @@ pub struct WorkloadSection {
     pub io_model: Option<crate::sim::program::IoModel>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConditionsSection {
     /// Bytes in the file (default 40).
@@ -171,14 +172,14 @@ pub struct ConditionsSection {
     pub queue_depth: Option<u64>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccessArg {
     Sequential,
     Random,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     pub version: u32,
@@ -200,7 +201,7 @@ pub struct ScenarioFile {
 }
 
 /// `files: [(name: "index.html", size: "16 KiB"), ...]`
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileEntry {
     pub name: String,
@@ -210,7 +211,7 @@ pub struct FileEntry {
 }
 
 /// `accesses: [(file: "index.html", method: read), (file: "video.mp4", bytes_per_round: "2 MiB")]`
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessEntry {
     pub file: String,
@@ -511,6 +512,35 @@ const ACCESS_METHODS: [Method; 5] = [
     Method::Splice,
     Method::DirectIo,
 ];
+
+impl Scenario {
+    /// The scenario as a RON file that `parse` reads back to the same run: the
+    /// fields that are set, with the notes and `header` as comments on top.
+    pub fn to_ron(&self, header: &str) -> Result<String, String> {
+        let config = ron::ser::PrettyConfig::new()
+            .extensions(ron::extensions::Extensions::IMPLICIT_SOME)
+            .indentor("    ".to_string());
+        let text = ron::ser::to_string_pretty(&self.file, config).map_err(|e| e.to_string())?;
+        let mut out = String::new();
+        for line in header.lines() {
+            out += &format!("// {line}\n");
+        }
+        // The notes travel as the `notes` field; fields not set are left out.
+        for line in text.lines() {
+            let field_unset = line.trim_end().ends_with(": None,")
+                && line
+                    .trim_start()
+                    .split(':')
+                    .next()
+                    .is_some_and(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+            if !field_unset {
+                out += line;
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// Where a setting lives in a scenario file.
 pub fn ron_path(f: Field) -> &'static str {

@@ -167,7 +167,10 @@ pub fn resolve_scenario(
                 .unwrap_or_default();
             // A page-cache refusal comes from the sizes: point at them when the
             // hardware field itself is not written in the file.
-            let size_caused = matches!(field.as_str(), "hardware.cache_pages" | "hardware.page_size");
+            let size_caused = matches!(
+                field.as_str(),
+                "hardware.cache_pages" | "hardware.page_size"
+            );
             let position = scenario::find_field(&text, &field).or_else(|| {
                 size_caused
                     .then(|| {

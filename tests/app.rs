@@ -372,3 +372,59 @@ fn a_playhead_past_the_end_is_refused_with_the_run_s_length() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("ends at cycle"));
 }
+
+#[test]
+fn a_saved_scenario_reopens_to_the_same_run_and_a_dropped_file_opens() {
+    use bevy::window::FileDragAndDrop;
+    use iolab::app::Editor;
+    let mut app = app_for("read_write");
+    let path = std::env::temp_dir().join(format!("iolab-saved-{}.ron", std::process::id()));
+    let world = app.world_mut();
+    let before = world.resource_scope(|world, mut editor: Mut<Editor>| {
+        let mut loaded = world.resource_mut::<Loaded>();
+        // A variant: sendfile with SG, a bigger file on a PIO disk.
+        editor.method = iolab::sim::Method::Sendfile;
+        editor.nic_sg = true;
+        editor.disk_pio = true;
+        editor.file_size_text = "100".into();
+        editor.buffer_size_text = "48".into();
+        editor.apply(&mut loaded);
+        assert!(editor.error.is_none(), "{:?}", editor.error);
+        editor.save_as(&path).expect("saved");
+        loaded.replay.events.clone()
+    });
+    // `iolab check` accepts the file, and it runs to the same log, byte for byte.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
+        .args(["check", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.starts_with("// Saved from the iolab app"), "{text}");
+    let (_, setup) = resolve(&Some(path.clone()), &Overrides::default()).unwrap();
+    let again = simulate(setup).unwrap();
+    assert_eq!(
+        iolab::trace::jsonl(&again.log.events),
+        iolab::trace::jsonl(&before)
+    );
+    // Dropping a file onto the window opens it.
+    let mut app = app_for("pio_read");
+    let generation = app.world().resource::<Loaded>().generation;
+    app.world_mut().write_message(FileDragAndDrop::DroppedFile {
+        window: Entity::PLACEHOLDER,
+        path_buf: path.clone(),
+    });
+    app.update();
+    let loaded = app.world().resource::<Loaded>();
+    assert!(
+        loaded.generation > generation,
+        "the dropped file replaced the run"
+    );
+    assert_eq!(loaded.replay.setup.method, iolab::sim::Method::Sendfile);
+    assert!(loaded.replay.setup.hw.nic_sg);
+    std::fs::remove_file(&path).ok();
+}

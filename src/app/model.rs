@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use bevy::prelude::*;
+use bevy::window::FileDragAndDrop;
 
 use crate::replay::Replay;
 use crate::scenario::CacheState;
@@ -14,7 +15,26 @@ use crate::session::{self, Overrides};
 use crate::sim::Method;
 use crate::sim::{DiskTransfer, Style};
 
-pub(super) fn plugin(_app: &mut App) {}
+pub(super) fn plugin(app: &mut App) {
+    // Registered by the window plugin too; headless tests have no window.
+    if !app.world().contains_resource::<Messages<FileDragAndDrop>>() {
+        app.add_message::<FileDragAndDrop>();
+    }
+    app.add_systems(Update, open_dropped_file);
+}
+
+/// A scenario file dropped onto the window opens as if typed into the path box.
+fn open_dropped_file(
+    mut drops: MessageReader<FileDragAndDrop>,
+    mut editor: ResMut<Editor>,
+    mut loaded: ResMut<Loaded>,
+) {
+    for drop in drops.read() {
+        if let FileDragAndDrop::DroppedFile { path_buf, .. } = drop {
+            editor.open(&mut loaded, None, Some(path_buf.clone()));
+        }
+    }
+}
 
 /// The run being shown. `generation` changes whenever a new run replaces it.
 #[derive(Resource)]
@@ -45,6 +65,9 @@ pub struct Editor {
     pub export_path: String,
     pub export_format: crate::trace::Format,
     pub export_status: Option<String>,
+    /// Save as: where, and what happened last time.
+    pub save_path: String,
+    pub save_status: Option<String>,
 }
 
 /// Runs a scenario with overrides: the replay, or the message to show.
@@ -91,6 +114,8 @@ impl Editor {
             export_path: "iolab-trace.json".into(),
             export_format: crate::trace::Format::Chrome,
             export_status: None,
+            save_path: "my-scenario.ron".into(),
+            save_status: None,
             base,
         })
     }
@@ -122,6 +147,38 @@ impl Editor {
             profile: Some(self.profile.clone()),
             ..Overrides::default()
         })
+    }
+
+    /// Saves the scenario with the editor's conditions to `path` (atomically), as a
+    /// commented RON file that `iolab check` accepts and that gives the same run.
+    pub fn save_as(&mut self, path: &std::path::Path) -> Result<(), String> {
+        let ov = self.overrides()?;
+        let mut sc = self.base.clone();
+        ov.apply(&mut sc);
+        // The run must be possible before it is kept.
+        let (_, setup) = session::resolve_scenario(
+            sc.clone(),
+            &None,
+            &Overrides::default(),
+            session::Naming::Fields,
+        )
+        .map_err(|e| e.0)?;
+        // The editor may have changed what the base scene's name says.
+        sc.file.name = Some(format!(
+            "{} (saved from {})",
+            setup.method.name(),
+            setup.name
+        ));
+        let header = format!(
+            "Saved from the iolab app ({} from {}).\nRun it: iolab run FILE, or open it: iolab gui FILE.",
+            setup.method.name(),
+            self.base.source
+        );
+        let text = sc.to_ron(&header)?;
+        session::write_atomic(path, text.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        self.save_status = Some(format!("saved {}", path.display()));
+        Ok(())
     }
 
     /// Writes the run's event log to `export_path` (atomically).

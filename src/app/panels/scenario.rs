@@ -145,6 +145,23 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts)
     if let Some(s) = &ed.export_status {
         ui.label(s);
     }
+    // Keep the conditions set up here as a scenario file.
+    ui.horizontal(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut ed.save_path).desired_width(180.0));
+        if ui
+            .button(tr.t("app.save_as"))
+            .on_hover_text(tr.t("app.save_as_hint"))
+            .clicked()
+        {
+            let path = std::path::PathBuf::from(ed.save_path.trim());
+            if let Err(e) = ed.save_as(&path) {
+                ed.save_status = Some(e);
+            }
+        }
+    });
+    if let Some(s) = &ed.save_status {
+        ui.label(s);
+    }
     ui.separator();
     ui.strong(&loaded.title);
     if let Some(n) = &loaded.notes {
