@@ -64,6 +64,7 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
                 Activity::Syscall => "n.cpu_syscall",
                 Activity::Copy => "n.cpu_copy",
                 Activity::Interrupt => "n.cpu_interrupt",
+                Activity::OwnWork => "n.cpu_own_work",
                 Activity::Idle => "n.cpu_idle",
             })
             .into(),

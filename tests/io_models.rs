@@ -168,3 +168,24 @@ fn stevens_phases_are_in_the_log() {
         }
     }
 }
+
+#[test]
+fn while_it_waits_for_a_notification_the_process_works_and_that_is_other_work() {
+    use iolab::sim::event::{Activity, EventKind};
+    for model in ["signal_driven", "async", "blocking"] {
+        let ov = iolab::session::Overrides {
+            method: Some(iolab::sim::Method::Recv),
+            io_model: iolab::sim::program::IoModel::parse(model),
+            ..Default::default()
+        };
+        let (_, setup) = iolab::session::resolve(&None, &ov).unwrap();
+        let m = iolab::session::simulate(setup).unwrap();
+        let own = m.log.events.iter().any(|e| {
+            matches!(e.kind, EventKind::CpuActivity { activity: Activity::OwnWork })
+        });
+        // Only a process that is not blocked works while it waits.
+        assert_eq!(own, model != "blocking", "{model}");
+        let c = m.counters();
+        assert_eq!(c.cpu_busy_cycles + c.other_work_cycles, c.cycles, "{model}");
+    }
+}

@@ -96,6 +96,7 @@ impl Theme {
             Activity::Syscall => KERNEL,
             Activity::Copy => CPU,
             Activity::Interrupt => IRQ,
+            Activity::OwnWork => USER,
             Activity::Idle => self.cell_empty(),
         }
     }

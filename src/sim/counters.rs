@@ -142,7 +142,7 @@ impl Counters {
 
     fn close_span(&mut self, now: u64) {
         match self.activity {
-            Some((Activity::Idle, since)) => self.other_work_cycles += now - since,
+            Some((a, since)) if a.is_other_work() => self.other_work_cycles += now - since,
             Some((_, since)) => self.cpu_busy_cycles += now - since,
             None => {}
         }
@@ -174,7 +174,7 @@ impl Counters {
     /// CPU busy cycles up to `cycle`, counting the span still open.
     pub fn busy_at(&self, cycle: u64) -> u64 {
         match self.activity {
-            Some((a, since)) if a != Activity::Idle && cycle > since => {
+            Some((a, since)) if !a.is_other_work() && cycle > since => {
                 self.cpu_busy_cycles + (cycle - since)
             }
             _ => self.cpu_busy_cycles,

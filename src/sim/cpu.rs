@@ -247,6 +247,8 @@ impl Cpu {
             (Some(_), _) => Activity::Interrupt,
             (None, Some(Op::Work { activity, .. })) => *activity,
             (None, Some(Op::Act(_))) => Activity::Syscall,
+            // Not blocked: the process works until it is notified.
+            (None, Some(Op::Wait(WaitFor::Notified))) => Activity::OwnWork,
             (None, Some(Op::Wait(_) | Op::Blocked(_)) | None) => Activity::Idle,
         };
         if activity != self.activity || !self.announced {

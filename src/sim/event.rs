@@ -80,8 +80,18 @@ pub enum Activity {
     Copy,
     /// Running an interrupt handler.
     Interrupt,
+    /// The process's own work while it waits for a signal or an async completion:
+    /// busy, but with work that is not I/O (counted as other work, not as busy).
+    OwnWork,
     /// Nothing to run: free for other work.
     Idle,
+}
+
+impl Activity {
+    /// Time free for work other than the I/O being studied.
+    pub fn is_other_work(self) -> bool {
+        matches!(self, Activity::OwnWork | Activity::Idle)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
