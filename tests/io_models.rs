@@ -181,7 +181,12 @@ fn while_it_waits_for_a_notification_the_process_works_and_that_is_other_work() 
         let (_, setup) = iolab::session::resolve(&None, &ov).unwrap();
         let m = iolab::session::simulate(setup).unwrap();
         let own = m.log.events.iter().any(|e| {
-            matches!(e.kind, EventKind::CpuActivity { activity: Activity::OwnWork })
+            matches!(
+                e.kind,
+                EventKind::CpuActivity {
+                    activity: Activity::OwnWork
+                }
+            )
         });
         // Only a process that is not blocked works while it waits.
         assert_eq!(own, model != "blocking", "{model}");

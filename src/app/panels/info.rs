@@ -16,17 +16,36 @@ use crate::sim::Counters;
 #[derive(Default)]
 pub struct Memory {
     last: Option<Counters>,
+    /// The counters of the whole run (for "so far" figures), by run generation.
+    totals: Option<(u64, Counters)>,
     changed_at: [f64; 9],
     scrolled_to: Option<usize>,
 }
 
-/// The summary's metrics at the playhead, as the panel prints them.
-fn values(c: &Counters, cycle: u64, tr: &Texts) -> Vec<(&'static str, String)> {
+/// The summary's metrics at the playhead, as the panel prints them. Before the
+/// end, copies read as bytes so far out of the run's total (a per-byte ratio of a
+/// run half done means nothing); at the end, as copies per byte.
+fn values(
+    c: &Counters,
+    cycle: u64,
+    total: Option<&Counters>,
+    tr: &Texts,
+) -> Vec<(&'static str, String)> {
     metrics::SUMMARY
         .iter()
         .map(|m| {
             let text = match m.read(c, cycle) {
                 Reading::Count(n) => n.to_string(),
+                Reading::PerByte(_) if total.is_some() => {
+                    let total = total.and_then(|t| m.bytes(t)).unwrap_or(0);
+                    tr.get(
+                        "app.copied_so_far",
+                        &[
+                            ("now", m.bytes(c).unwrap_or(0).to_string()),
+                            ("total", total.to_string()),
+                        ],
+                    )
+                }
                 Reading::PerByte(x) => {
                     let x = if x.fract() == 0.0 {
                         format!("{x:.0}")
@@ -58,9 +77,14 @@ pub fn show(
     let mut c = st.counters.clone();
     c.cycles = cycle.max(c.cycles);
     ui.heading(tr.t("app.counters"));
-    let vals = values(&c, cycle, tr);
+    if mem.totals.as_ref().is_none_or(|t| t.0 != loaded.generation) {
+        mem.totals = Some((loaded.generation, Counters::of(&r.events)));
+    }
+    let at_end = st.applied >= r.events.len();
+    let total = mem.totals.as_ref().map(|t| &t.1).filter(|_| !at_end);
+    let vals = values(&c, cycle, total, tr);
     if let Some(last) = &mem.last {
-        let old = values(last, last.cycles, tr);
+        let old = values(last, last.cycles, total, tr);
         for i in 0..vals.len() {
             if old[i].1 != vals[i].1 && i != 5 && i != 6 {
                 mem.changed_at[i] = now;
