@@ -86,7 +86,10 @@ pub enum CacheFlash {
 /// A DMA descriptor in progress.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DescView {
+    /// The descriptor's id in the log.
     pub id: u64,
+    /// Which of its engine's descriptors it is: 1 for the first (what the picture shows).
+    pub number: u64,
     pub src: Place,
     pub dst: Place,
     pub len: u64,
@@ -121,6 +124,8 @@ pub struct SceneState {
     pub io_phase: Option<IoPhase>,
     pub dma: Option<DescView>,
     pub nic_dma: Option<DescView>,
+    /// Descriptors programmed so far: disk DMA, NIC DMA.
+    pub descriptors: (u64, u64),
     pub counters: Counters,
     /// The page cache's lists, least recently used first (frames); kept for caches
     /// of at most `LIST_LIMIT` pages, empty for larger ones.
@@ -245,6 +250,7 @@ impl Replay {
             io_phase: None,
             dma: None,
             nic_dma: None,
+            descriptors: (0, 0),
             counters: Counters::default(),
             inactive: Vec::new(),
             active: Vec::new(),
@@ -412,8 +418,19 @@ impl Replay {
                 dst,
                 len,
             } => {
+                let number = match engine {
+                    Engine::DiskDma => {
+                        st.descriptors.0 += 1;
+                        st.descriptors.0
+                    }
+                    Engine::NicDma => {
+                        st.descriptors.1 += 1;
+                        st.descriptors.1
+                    }
+                };
                 let d = Some(DescView {
                     id: *descriptor,
+                    number,
                     src: *src,
                     dst: *dst,
                     len: *len,

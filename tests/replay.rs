@@ -120,3 +120,27 @@ fn recv_replays_into_the_user_buffer() {
         }
     }
 }
+
+#[test]
+fn descriptors_are_numbered_from_one_per_engine() {
+    use iolab::sim::event::{Engine, EventKind};
+    let (r, _) = replay(Method::ReadWrite, 40, 16, false);
+    let mut seen = (0, 0);
+    for (i, e) in r.events.iter().enumerate() {
+        if let EventKind::DmaSetup { engine, .. } = e.kind {
+            let st = r.state_at(i + 1);
+            let (d, n) = match engine {
+                Engine::DiskDma => {
+                    seen.0 += 1;
+                    (st.dma.unwrap(), seen.0)
+                }
+                Engine::NicDma => {
+                    seen.1 += 1;
+                    (st.nic_dma.unwrap(), seen.1)
+                }
+            };
+            assert_eq!(d.number, n, "the picture counts descriptors from 1");
+        }
+    }
+    assert!(seen.0 >= 1 && seen.1 >= 1);
+}

@@ -334,7 +334,7 @@ fn desc(d: &Option<DescView>, tr: &Texts) -> String {
         Some(d) => tr.get(
             "app.s_descriptor",
             &[
-                ("id", d.id.to_string()),
+                ("id", d.number.to_string()),
                 ("from", place_name(d.src, tr)),
                 ("to", place_name(d.dst, tr)),
                 ("moved", d.moved.to_string()),
