@@ -10,7 +10,7 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
 
 use crate::i18n::{self, Naming, Texts};
-use crate::sim::event::EventKind;
+use crate::sim::event::{Agent, EventKind, Place};
 use crate::sim::{Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 
 /// What the answer key says about one problem (also written as answers.json).
@@ -40,6 +40,118 @@ fn pick<T: Copy>(rng: &mut ChaCha8Rng, xs: &[T]) -> T {
 
 fn range(rng: &mut ChaCha8Rng, lo: u64, hi: u64) -> u64 {
     lo + rng.next_u64() % (hi - lo + 1)
+}
+
+/// One copy of the run: a move between two places in memory.
+struct MemCopy {
+    from: Place,
+    to: Place,
+    len: u64,
+    agent: Agent,
+    file_offset: u64,
+}
+
+/// The same kind of place (any frame, any offset).
+fn same_place(a: &Place, b: &Place) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// Where the bytes of a copy go next: the first later copy that takes any of
+/// them from where this one put them, or "they stay".
+fn next_of(c: &MemCopy, later: &[MemCopy], t: &Texts) -> String {
+    let (a, b) = (c.file_offset, c.file_offset + c.len);
+    let to = i18n::place(&c.to, Naming::Prose, t);
+    match later
+        .iter()
+        .find(|d| same_place(&d.from, &c.to) && d.file_offset < b && a < d.file_offset + d.len)
+    {
+        Some(d) => t.get(
+            "a_next",
+            &[
+                ("to", to),
+                ("agent", i18n::agent(d.agent, t)),
+                ("next", i18n::place(&d.to, Naming::Prose, t)),
+            ],
+        ),
+        None => t.get("a_next_stay", &[("to", to)]),
+    }
+}
+
+/// " (because …)": one line of reasoning after an answer.
+fn because(t: &Texts, why: &str) -> String {
+    if why.is_empty() {
+        String::new()
+    } else {
+        t.get("r_because", &[("why", why.to_string())])
+    }
+}
+
+/// The system calls the program made, by name: "read ×3, write ×2".
+fn calls_of(m: &Machine) -> String {
+    let mut names: Vec<(&str, u64)> = Vec::new();
+    for e in &m.log.events {
+        if let EventKind::SyscallEnter { name, .. } = e.kind {
+            match names.iter_mut().find(|n| n.0 == name) {
+                Some(n) => n.1 += 1,
+                None => names.push((name, 1)),
+            }
+        }
+    }
+    let parts: Vec<String> = names.iter().map(|(n, k)| format!("{n}() ×{k}")).collect();
+    parts.join(", ")
+}
+
+/// The interrupts taken, by line: "DMA ×2, NIC ×1".
+fn irqs_of(m: &Machine, t: &Texts) -> String {
+    let mut lines: Vec<(String, u64)> = Vec::new();
+    for e in &m.log.events {
+        if let EventKind::IrqTake { line } = e.kind {
+            let name = t.word(&format!("{line:?}"));
+            match lines.iter_mut().find(|l| l.0 == name) {
+                Some(l) => l.1 += 1,
+                None => lines.push((name, 1)),
+            }
+        }
+    }
+    if lines.is_empty() {
+        return t.get("r_no_irq", &[]);
+    }
+    let parts: Vec<String> = lines.iter().map(|(n, k)| format!("{n} ×{k}")).collect();
+    parts.join(", ")
+}
+
+/// The copy paths, in order of first use, with who makes them and the bytes moved.
+fn paths_of(copies: &[MemCopy], t: &Texts) -> String {
+    let mut paths: Vec<(String, u64)> = Vec::new();
+    for c in copies {
+        let path = format!(
+            "{} {} -> {}",
+            i18n::agent(c.agent, t),
+            i18n::place(&c.from, Naming::Label, t),
+            i18n::place(&c.to, Naming::Label, t)
+        );
+        // Frames differ by number; the path is the kind of place.
+        let path = path
+            .split_whitespace()
+            .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        match paths.iter_mut().find(|p| p.0 == path) {
+            Some(p) => p.1 += c.len,
+            None => paths.push((path, c.len)),
+        }
+    }
+    let parts: Vec<String> = paths.iter().map(|(p, n)| format!("{p} {n} B")).collect();
+    parts.join("; ")
+}
+
+/// What the buffer size means for this method.
+fn buffer_words(t: &Texts, method: Method, size: u64) -> String {
+    let key = match method {
+        Method::Read | Method::ReadWrite | Method::DirectIo => "buffer_user",
+        _ => "buffer_calls",
+    };
+    t.get(key, &[("n", size.to_string())])
 }
 
 fn scenario_text(s: &Setup) -> String {
@@ -119,7 +231,7 @@ pub fn generate(
                     ("file_size", file_size.to_string()),
                     ("method", method.name().to_string()),
                     ("style", setup.style.name().to_string()),
-                    ("buffer_size", buffer_size.to_string()),
+                    ("buffer", buffer_words(&t, method, buffer_size)),
                     ("disk", setup.hw.disk.name().to_uppercase()),
                     ("sg", yes_no(setup.hw.nic_sg, "sg_on", "sg_off")),
                     ("cache", yes_no(setup.warm_cache, "warm", "cold")),
@@ -127,63 +239,56 @@ pub fn generate(
                 ]
             )
         );
-        // The data moves of the run, for "who moves the bytes at step k".
-        let moves: Vec<_> = m
+        // The copies of the run (moves between places in memory; a device's own
+        // transfers, platter -> controller and NIC -> wire, are not copies).
+        let copies: Vec<MemCopy> = m
             .log
             .events
             .iter()
-            .filter(|e| matches!(e.kind, EventKind::Copy { .. }))
+            .filter_map(|e| match e.kind {
+                EventKind::Copy {
+                    from,
+                    to,
+                    len,
+                    agent,
+                    file_offset,
+                    ..
+                } if agent != Agent::Device => Some(MemCopy {
+                    from,
+                    to,
+                    len,
+                    agent,
+                    file_offset,
+                }),
+                _ => None,
+            })
             .collect();
-        let k = range(&mut rng, 1, moves.len().max(1) as u64) as usize;
+        let k = range(&mut rng, 1, copies.len().max(1) as u64) as usize;
         let q = [
             t.get("q_syscalls", &[]),
             t.get("q_switches", &[]),
             t.get("q_copies", &[]),
             t.get("q_interrupts", &[]),
             t.get("q_step", &[("k", k.to_string())]),
+            t.get("q_next", &[("k", k.to_string())]),
         ];
         for (i, text) in q.iter().enumerate() {
             let _ = writeln!(md, "{}. {text}", i + 1);
         }
-        // A trace excerpt with blanks: the cycles of a few events are hidden.
-        let start = range(&mut rng, 0, m.log.events.len().saturating_sub(6) as u64) as usize;
-        let excerpt = &m.log.events[start..(start + 6).min(m.log.events.len())];
-        let _ = writeln!(md, "6. {}\n", t.get("q_blanks", &[]));
-        let _ = writeln!(md, "   | seq | cycle | event |\n   |---|---|---|");
-        let mut blanks = Vec::new();
-        for (j, e) in excerpt.iter().enumerate() {
-            let kind = serde_json::to_value(&e.kind)
-                .ok()
-                .and_then(|v| v["type"].as_str().map(String::from))
-                .unwrap_or_default();
-            let cycle = if j % 2 == 1 {
-                blanks.push(e.cycle.to_string());
-                "____".to_string()
-            } else {
-                e.cycle.to_string()
-            };
-            let _ = writeln!(md, "   | {} | {cycle} | {kind} |", e.seq);
-        }
         let _ = writeln!(md);
         scenarios.push((file.clone(), scenario_text(&setup)));
-        let step = moves.get(k - 1).map(|e| match &e.kind {
-            EventKind::Copy {
-                from,
-                to,
-                len,
-                agent,
-                ..
-            } => t.get(
+        let step = copies.get(k - 1).map(|c| {
+            t.get(
                 "a_step",
                 &[
-                    ("agent", i18n::agent(*agent, &t)),
-                    ("from", i18n::place(from, Naming::Prose, &t)),
-                    ("to", i18n::place(to, Naming::Prose, &t)),
-                    ("len", len.to_string()),
+                    ("agent", i18n::agent(c.agent, &t)),
+                    ("from", i18n::place(&c.from, Naming::Prose, &t)),
+                    ("to", i18n::place(&c.to, Naming::Prose, &t)),
+                    ("len", c.len.to_string()),
                 ],
-            ),
-            _ => String::new(),
+            )
         });
+        let next = copies.get(k - 1).map(|c| next_of(c, &copies[k..], &t));
         let x = |v: f64| {
             if v.fract() == 0.0 {
                 format!("{v:.0}")
@@ -197,8 +302,12 @@ pub fn generate(
             t.get("problem", &[("n", n.to_string())])
         );
         let lines = [
-            t.count("a_syscalls", c.syscalls),
-            t.count("a_switches", c.mode_switches),
+            t.count("a_syscalls", c.syscalls) + &because(&t, &calls_of(&m)),
+            t.count("a_switches", c.mode_switches)
+                + &because(
+                    &t,
+                    &t.get("r_switches", &[("calls", c.syscalls.to_string())]),
+                ),
             t.get(
                 "a_copies",
                 &[
@@ -207,10 +316,10 @@ pub fn generate(
                     ("dma", c.dma_copy_bytes.to_string()),
                     ("dma_x", x(c.dma_copies)),
                 ],
-            ),
-            t.count("a_interrupts", c.interrupts),
+            ) + &because(&t, &paths_of(&copies, &t)),
+            t.count("a_interrupts", c.interrupts) + &because(&t, &irqs_of(&m, &t)),
             step.unwrap_or_default(),
-            t.get("a_blanks", &[("values", blanks.join(", "))]),
+            next.unwrap_or_default(),
         ];
         for (i, l) in lines.iter().enumerate() {
             let _ = writeln!(key_md, "{}. {l}", i + 1);

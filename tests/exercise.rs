@@ -62,7 +62,17 @@ fn the_same_seed_gives_identical_files_and_another_seed_does_not() {
         "the header echoes the command"
     );
     assert!(md.contains("## Answers"));
-    assert!(md.contains("____"), "a trace excerpt with blanks");
+    // Questions of understanding: where the bytes of a copy go next, and every
+    // count in the key comes with its reason.
+    assert!(md.contains("what happens to them next"), "{md}");
+    let key = &md[md.find("## Answers").unwrap()..];
+    let reasons = key.matches("(because: ").count();
+    assert!(!key.contains("[r_"), "every reason has its text");
+    assert!(reasons >= 4 * 5, "four reasoned counts per problem: {reasons}");
+    // Copies only: a device's own transfer is never the answer to "copy number k".
+    for line in key.lines().filter(|l| l.starts_with("5. ")) {
+        assert!(!line.contains("device"), "{line}");
+    }
 }
 
 #[test]
