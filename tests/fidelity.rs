@@ -122,6 +122,8 @@ fn a_refusal_caused_by_the_classroom_profile_names_the_modern_profile() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--profile modern"), "{err}");
     assert!(err.contains("cache_pages"), "{err}");
+    // The way that keeps what was asked for comes first; shrinking the sizes after.
+    assert!(err.find("--profile modern") < err.find("smaller"), "{err}");
     // The modern profile refuses it for its own reason: no such hint.
     let out = iolab(&[
         "run",
