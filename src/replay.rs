@@ -151,6 +151,18 @@ pub struct Flight {
     pub progress: f64,
 }
 
+impl Flight {
+    /// Bytes of this copy already moved at its progress (what the picture shows).
+    pub fn moved(&self) -> u64 {
+        (self.progress * self.len as f64).floor() as u64
+    }
+}
+
+/// Bytes moved so far by the copies in flight that `which` selects.
+pub fn moving(flights: &[Flight], which: impl Fn(&Flight) -> bool) -> u64 {
+    flights.iter().filter(|f| which(f)).map(Flight::moved).sum()
+}
+
 /// A finished run, ready to be replayed.
 #[derive(Clone, Debug)]
 pub struct Replay {

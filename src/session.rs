@@ -211,7 +211,9 @@ fn with_classroom_hint(msg: String, sc: &Scenario, field: &str) -> String {
     );
     // The core's own advice ("use a smaller …") comes after, as the other way.
     match msg.rsplit_once(": use ") {
-        Some((why, advice)) => format!("{why}; {hint}; or, to stay on the classroom profile, use {advice}"),
+        Some((why, advice)) => {
+            format!("{why}; {hint}; or, to stay on the classroom profile, use {advice}")
+        }
         None => format!("{msg}; {hint}; or raise {field}"),
     }
 }

@@ -68,7 +68,10 @@ fn the_same_seed_gives_identical_files_and_another_seed_does_not() {
     let key = &md[md.find("## Answers").unwrap()..];
     let reasons = key.matches("(because: ").count();
     assert!(!key.contains("[r_"), "every reason has its text");
-    assert!(reasons >= 4 * 5, "four reasoned counts per problem: {reasons}");
+    assert!(
+        reasons >= 4 * 5,
+        "four reasoned counts per problem: {reasons}"
+    );
     // Copies only: a device's own transfer is never the answer to "copy number k".
     for line in key.lines().filter(|l| l.starts_with("5. ")) {
         assert!(!line.contains("device"), "{line}");

@@ -144,3 +144,22 @@ fn descriptors_are_numbered_from_one_per_engine() {
     }
     assert!(seen.0 >= 1 && seen.1 >= 1);
 }
+
+#[test]
+fn bytes_copied_so_far_grow_smoothly_with_the_copies_in_flight() {
+    use iolab::sim::event::Agent;
+    let (r, total) = replay(Method::ReadWrite, 40, 40, false);
+    let mut last = (0, 0);
+    for c in 0..=r.total_cycles() {
+        let st = r.state_at(r.events_through(c));
+        let flights = r.in_flight(c as f64 + 0.5);
+        let cpu =
+            st.counters.cpu_copy_bytes + iolab::replay::moving(&flights, |f| f.agent == Agent::Cpu);
+        let dma =
+            st.counters.dma_copy_bytes + iolab::replay::moving(&flights, |f| f.agent == Agent::Dma);
+        assert!(cpu >= last.0 && dma >= last.1, "cycle {c}: never backwards");
+        // A copy that has started shows some bytes before it ends.
+        last = (cpu, dma);
+    }
+    assert_eq!(last, (total.cpu_copy_bytes, total.dma_copy_bytes));
+}

@@ -9,7 +9,9 @@ use crate::app::playback::{Playhead, View};
 use crate::i18n::Texts;
 use crate::metrics::{self, Reading};
 use crate::narrate::narrate_in;
+use crate::replay::Flight;
 use crate::sim::Counters;
+use crate::sim::event::Agent;
 
 /// What the panel remembers between frames: the counters last shown and when each
 /// changed, and the event the list last scrolled to.
@@ -29,6 +31,7 @@ fn values(
     c: &Counters,
     cycle: u64,
     total: Option<&Counters>,
+    flights: &[Flight],
     tr: &Texts,
 ) -> Vec<(&'static str, String)> {
     metrics::SUMMARY
@@ -38,10 +41,18 @@ fn values(
                 Reading::Count(n) => n.to_string(),
                 Reading::PerByte(_) if total.is_some() => {
                     let total = total.and_then(|t| m.bytes(t)).unwrap_or(0);
+                    // Copies in flight count with the bytes already drawn.
+                    let agent = if m.key == metrics::CPU_COPIES.key {
+                        Agent::Cpu
+                    } else {
+                        Agent::Dma
+                    };
+                    let now = m.bytes(c).unwrap_or(0)
+                        + crate::replay::moving(flights, |f| f.agent == agent);
                     tr.get(
                         "app.copied_so_far",
                         &[
-                            ("now", m.bytes(c).unwrap_or(0).to_string()),
+                            ("now", now.min(total).to_string()),
                             ("total", total.to_string()),
                         ],
                     )
@@ -82,9 +93,9 @@ pub fn show(
     }
     let at_end = st.applied >= r.events.len();
     let total = mem.totals.as_ref().map(|t| &t.1).filter(|_| !at_end);
-    let vals = values(&c, cycle, total, tr);
+    let vals = values(&c, cycle, total, &view.flights, tr);
     if let Some(last) = &mem.last {
-        let old = values(last, last.cycles, total, tr);
+        let old = values(last, last.cycles, total, &view.flights, tr);
         for i in 0..vals.len() {
             if old[i].1 != vals[i].1 && i != 5 && i != 6 {
                 mem.changed_at[i] = now;

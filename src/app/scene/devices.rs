@@ -329,7 +329,9 @@ fn place_name(p: Place, tr: &Texts) -> String {
     crate::i18n::place(&p, crate::i18n::Naming::Label, tr)
 }
 
-fn desc(d: &Option<DescView>, tr: &Texts) -> String {
+/// A DMA engine's descriptor; `moving`: bytes of its copies still in flight, so
+/// the count moves with the bytes drawn.
+fn desc(d: &Option<DescView>, moving: u64, tr: &Texts) -> String {
     match d {
         Some(d) => tr.get(
             "app.s_descriptor",
@@ -337,7 +339,7 @@ fn desc(d: &Option<DescView>, tr: &Texts) -> String {
                 ("id", d.number.to_string()),
                 ("from", place_name(d.src, tr)),
                 ("to", place_name(d.dst, tr)),
-                ("moved", d.moved.to_string()),
+                ("moved", (d.moved + moving).min(d.len).to_string()),
                 ("len", d.len.to_string()),
             ],
         ),
@@ -387,7 +389,12 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             let activity = format!("{:?}", st.activity).to_lowercase();
             format!("{}\n{reg}", tr.t(&format!("app.act_{activity}")))
         }
-        Label::Dma => desc(&st.dma, tr),
+        Label::Dma => {
+            let moving = crate::replay::moving(&view.flights, |f| {
+                f.engine == Some(crate::sim::event::Engine::DiskDma)
+            });
+            desc(&st.dma, moving, tr)
+        }
         Label::Disk => match st.disk_request {
             Some((off, len)) => tr.get(
                 "app.s_disk_reading",
@@ -398,7 +405,12 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             ),
             None => tr.t("app.s_idle").into(),
         },
-        Label::Nic => desc(&st.nic_dma, tr),
+        Label::Nic => {
+            let moving = crate::replay::moving(&view.flights, |f| {
+                f.engine == Some(crate::sim::event::Engine::NicDma)
+            });
+            desc(&st.nic_dma, moving, tr)
+        }
         Label::Wire => tr.get(
             // A receive takes bytes off the wire; everything else puts them on it.
             if r.setup.method == crate::sim::Method::Recv {
