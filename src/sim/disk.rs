@@ -66,6 +66,38 @@ impl DiskRequest {
     }
 }
 
+impl DiskRequest {
+    /// The transfers that empty the controller buffer holding bytes
+    /// [start, start+len) of the request, one per destination page, by `agent`
+    /// (the DMA engine, or the CPU for PIO) at its pace.
+    pub fn drain(
+        &self,
+        start: u64,
+        len: u64,
+        page_size: u64,
+        agent: Agent,
+        pace: Pace,
+    ) -> Vec<Transfer> {
+        let mut at = 0;
+        let mut out = Vec::new();
+        for (place, n, foff) in self.pieces(start, len, page_size) {
+            out.push(
+                Transfer::new(
+                    Place::Controller { offset: at },
+                    place,
+                    n,
+                    foff,
+                    agent,
+                    pace,
+                )
+                .of_file(self.file),
+            );
+            at += n;
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum DiskPhase {
     /// Waiting for the medium (seek, rotation, flash read latency).

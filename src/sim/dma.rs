@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use super::disk::DiskRequest;
 use super::error::{SimError, bug};
-use super::event::{Agent, Engine, EventKind, Place};
+use super::event::{Agent, Engine, EventKind};
 use super::hardware::Hardware;
 use super::log::Log;
 use super::memory::Memory;
@@ -65,20 +65,9 @@ impl DmaEngine {
                 moved: 0,
             });
         }
-        let mut at = 0;
-        for (place, n, foff) in req.pieces(start, len, hw.page_size) {
-            let t = Transfer::new(
-                Place::Controller { offset: at },
-                place,
-                n,
-                foff,
-                Agent::Dma,
-                Pace::Rate(hw.dma_rate),
-            )
-            .with_engine(Engine::DiskDma)
-            .of_file(req.file);
-            self.pieces.push_back(t);
-            at += n;
+        let pace = Pace::Rate(hw.dma_rate);
+        for t in req.drain(start, len, hw.page_size, Agent::Dma, pace) {
+            self.pieces.push_back(t.with_engine(Engine::DiskDma));
         }
         self.chunk_loaded = true;
     }

@@ -138,21 +138,10 @@ impl Kernel {
         ops.extend(reads);
         waits.extend(read_waits);
         ops.extend(waits.into_iter().map(|id| Op::Wait(WaitFor::Disk(id))));
-        let mut refs = Vec::new();
-        let mut pos = offset;
-        while pos < offset + len {
-            let in_page = pos % ps;
-            let n = (ps - in_page).min(offset + len - pos);
-            let frame = frames_of[(pos / ps - first) as usize];
-            refs.push(PageRef {
-                file,
-                frame,
-                offset: in_page,
-                len: n,
-                file_offset: pos,
-            });
-            pos += n;
-        }
+        let refs = super::page_refs(file, offset, len, ps, |p| {
+            frames_of.get((p - first) as usize).copied()
+        })
+        .ok_or_else(|| bug("a filled page has no frame"))?;
         Ok(Ok(Fill { ops, refs, pinned }))
     }
 

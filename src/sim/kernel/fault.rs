@@ -10,7 +10,7 @@
 use super::{Ctx, Kernel, kernel_work};
 use crate::sim::cpu::{Action, Op, WaitFor};
 use crate::sim::error::{SimError, bug};
-use crate::sim::event::{EventKind, InsertCause, PageRef, Trigger};
+use crate::sim::event::{EventKind, InsertCause, Trigger};
 use crate::sim::hardware::Hardware;
 
 /// Linux's fault_around_bytes (64 KiB) in pages of 4 KiB.
@@ -140,27 +140,10 @@ impl Kernel {
         offset: u64,
         len: u64,
     ) -> Result<Vec<Op>, SimError> {
-        let ps = hw.page_size;
-        let mut refs = Vec::new();
-        let mut pos = offset;
-        while pos < offset + len {
-            let in_page = pos % ps;
-            let n = (ps - in_page).min(offset + len - pos);
-            let frame = self
-                .mapped
-                .get((pos / ps) as usize)
-                .copied()
-                .flatten()
-                .ok_or_else(|| bug("write from an unmapped page"))?;
-            refs.push(PageRef {
-                file,
-                frame,
-                offset: in_page,
-                len: n,
-                file_offset: pos,
-            });
-            pos += n;
-        }
+        let refs = super::page_refs(file, offset, len, hw.page_size, |p| {
+            self.mapped.get(p as usize).copied().flatten()
+        })
+        .ok_or_else(|| bug("write from an unmapped page"))?;
         // Even with scatter-gather, write() copies: the kernel cannot know the
         // process will not change the mapped bytes after write() returns.
         Ok(self.send_ops(hw, file, offset, len, super::SendFrom::MappedPages(&refs)))

@@ -5,10 +5,10 @@ use super::net::recv_copy_ops;
 use crate::sim::cpu::{Action, Op};
 use crate::sim::disk::Disk;
 use crate::sim::error::{SimError, bug};
-use crate::sim::event::{Activity, Agent, IoPhase, IrqLine, Place};
+use crate::sim::event::{Activity, Agent, IoPhase, IrqLine};
 use crate::sim::nic::{Rx, RxPhase};
 use crate::sim::setup::Setup;
-use crate::sim::transfer::{Pace, Transfer};
+use crate::sim::transfer::Pace;
 
 impl Kernel {
     /// The handler for `line`: its fixed cost, then what the device needs.
@@ -34,20 +34,8 @@ impl Kernel {
                     word: hw.word_bytes,
                     cycles: hw.pio_cycles_per_word,
                 };
-                let mut at = 0;
-                for (place, n, foff) in req.pieces(start, len, hw.page_size) {
-                    let t = Transfer::new(
-                        Place::Controller { offset: at },
-                        place,
-                        n,
-                        foff,
-                        Agent::Cpu,
-                        pace,
-                    )
-                    .of_file(req.file);
-                    ops.push(Op::Copy(t));
-                    at += n;
-                }
+                let copies = req.drain(start, len, hw.page_size, Agent::Cpu, pace);
+                ops.extend(copies.into_iter().map(Op::Copy));
                 ops.push(Op::Act(Action::ControllerDrained));
                 if start + len >= req.len {
                     ops.push(Op::Act(Action::CompleteDisk(req.id)));

@@ -116,6 +116,32 @@ impl Kernel {
     }
 }
 
+/// File bytes [offset, offset+len) as pieces that each lie in one page frame;
+/// `frame_of` gives the frame of a page (None: not there).
+fn page_refs(
+    file: u32,
+    offset: u64,
+    len: u64,
+    page_size: u64,
+    frame_of: impl Fn(u64) -> Option<u32>,
+) -> Option<Vec<PageRef>> {
+    let mut refs = Vec::new();
+    let mut pos = offset;
+    while pos < offset + len {
+        let in_page = pos % page_size;
+        let n = (page_size - in_page).min(offset + len - pos);
+        refs.push(PageRef {
+            file,
+            frame: frame_of(pos / page_size)?,
+            offset: in_page,
+            len: n,
+            file_offset: pos,
+        });
+        pos += n;
+    }
+    Some(refs)
+}
+
 /// Kernel bookkeeping: one step of look-ups or of programming a device.
 fn kernel_work(hw: &Hardware) -> Op {
     Op::Work {
