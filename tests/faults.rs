@@ -69,8 +69,17 @@ fn a_cold_mapping_reads_the_disk_inside_write_after_mmap_returned() {
                 first_disk > mmap_returned,
                 "the disk works for write(), not mmap()"
             );
-            // Every page came in by a fault, major or minor.
+            // Every page came in by a fault, major or minor: the faults' mappings
+            // add up to the whole file, each page once.
             let pages = n.div_ceil(m.setup.hw.page_size);
+            let mapped: u64 = events
+                .iter()
+                .map(|e| match &e.kind {
+                    EventKind::Mapped { frames } => frames.len() as u64,
+                    _ => 0,
+                })
+                .sum();
+            assert_eq!(mapped, pages, "{n}");
             assert!(c.major_faults + c.minor_faults <= pages);
             assert_eq!(c.mode_switches, 2 * c.syscalls);
             // The seed's copies: one CPU copy, two DMA (disk in, NIC out) per byte.

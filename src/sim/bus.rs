@@ -42,8 +42,4 @@ impl Bus {
             log.emit(EventKind::BusOwner { owner });
         }
     }
-
-    pub fn owned_by(&self, who: BusOwner) -> bool {
-        self.owner == who
-    }
 }

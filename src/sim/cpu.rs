@@ -258,6 +258,14 @@ impl Cpu {
         }
     }
 
+    /// Runs `ops` next, before the rest of the process's queue (a kernel routine
+    /// that decides its steps as it goes).
+    pub fn push_front_all(&mut self, ops: Vec<Op>) {
+        for op in ops.into_iter().rev() {
+            self.process_ops.push_front(op);
+        }
+    }
+
     /// The process sleeps: switch to another task, block, and switch back once
     /// `w` holds, each switch costing the scheduler's time.
     pub fn sleep_on(&mut self, w: WaitFor, hw: &Hardware) {
@@ -272,9 +280,7 @@ impl Cpu {
             Op::Act(Action::TaskSwitch("process")),
             switch,
         ];
-        for op in ops.into_iter().rev() {
-            self.process_ops.push_front(op);
-        }
+        self.push_front_all(ops.to_vec());
     }
 
     /// Cycles until the current operation ends (a copy only progresses on the bus).

@@ -13,7 +13,7 @@
 
 use super::bus::{Bus, Requests};
 use super::counters::Counters;
-use super::cpu::{Cpu, Op, WaitFor};
+use super::cpu::{Cpu, Op};
 use super::disk::{Disk, DiskStep};
 use super::dma::{DmaEngine, DmaStep};
 use super::error::{SimError, bug};
@@ -66,7 +66,7 @@ impl Machine {
     pub fn new(setup: Setup) -> Result<Machine, SimError> {
         setup
             .validate()
-            .map_err(|(f, m)| bug(format!("{f:?}: {m}")))?;
+            .map_err(|(f, m)| bug(format!("{}: {m}", f.name())))?;
         let hw = &setup.hw;
         let (plan, plan_files, expected) = setup.program();
         let recv = setup.method == Method::Recv;
@@ -338,14 +338,10 @@ impl Machine {
                     self.cpu.sleep_on(w, &self.setup.hw);
                     return Ok(true);
                 }
-                // Not blocked: the process goes on with its own work until notified.
-                let state = if matches!(w, WaitFor::Notified) {
-                    ProcessState::Waiting
-                } else {
-                    ProcessState::Sleeping
-                };
-                if self.process.state != state {
-                    self.set_process(state);
+                // Not blocked (only a notification does not sleep): the process
+                // goes on with its own work until notified.
+                if self.process.state != ProcessState::Waiting {
+                    self.set_process(ProcessState::Waiting);
                     return Ok(true);
                 }
                 Ok(false)

@@ -27,6 +27,26 @@ pub enum Field {
 }
 
 impl Field {
+    /// The setting's own name (a scenario file puts it under `hardware` or
+    /// `conditions`; scenario.rs says where).
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::FileSize => "file_size",
+            Field::BufferSize => "buffer_size",
+            Field::QueueDepth => "queue_depth",
+            Field::WordBytes => "word_bytes",
+            Field::CpuCyclesPerWord => "cpu_cycles_per_word",
+            Field::PioCyclesPerWord => "pio_cycles_per_word",
+            Field::ControllerBuffer => "controller_buffer",
+            Field::NicBuffer => "nic_buffer",
+            Field::PageSize => "page_size",
+            Field::CachePages => "cache_pages",
+            Field::SocketBuffer => "socket_buffer",
+            Field::PipeCapacity => "pipe_capacity",
+            Field::DioAlignment => "dio_alignment",
+        }
+    }
+
     /// Whether the field belongs to the hardware (a profile sets it).
     pub fn is_hardware(self) -> bool {
         !matches!(
@@ -95,6 +115,9 @@ pub struct AccessSpec {
 
 impl Default for Setup {
     /// The built-in default: read + write of a 40-byte file, classroom profile.
+    /// Its `arrival_delay` and `poll_interval` are the classroom's: a setup for
+    /// another profile takes them from `Hardware::default_arrival_delay` and
+    /// `default_poll_interval` (the scenario layer does).
     fn default() -> Self {
         let hw = Hardware::classroom();
         Setup {
@@ -295,12 +318,17 @@ impl Setup {
                     _ => self.chunk(),
                 };
                 let per_call = step.min(self.file_size).div_ceil(ps) + 1;
+                let what = if self.method == Method::Sendfile {
+                    "one step of sendfile (a pipe's worth)"
+                } else {
+                    "one call"
+                };
                 if per_call > hw.cache_pages {
                     return Err((
                         Field::CachePages,
                         format!(
-                            "one call of {} bytes can touch {per_call} pages but the page cache holds {}: use a smaller buffer_size or more cache_pages",
-                            self.chunk(),
+                            "{what} of {} bytes can touch {per_call} pages but the page cache holds {}: use a smaller buffer_size or more cache_pages",
+                            step.min(self.file_size),
                             hw.cache_pages
                         ),
                     ));

@@ -4,10 +4,11 @@
 
 use crate::sim::cpu::{Action, Op};
 use crate::sim::error::SimError;
-use crate::sim::event::{Engine, EventKind, Mode, ModeCause, Place};
+use crate::sim::event::{Engine, EventKind, IoPhase, Mode, ModeCause, Place};
 use crate::sim::machine::Machine;
 use crate::sim::nic::{Skb, SkbData};
 
+use super::net::recv_copy_ops;
 use super::{Ctx, EAGAIN};
 
 impl Machine {
@@ -36,9 +37,7 @@ impl Machine {
                     mem: &mut self.mem,
                 };
                 let ops = k.body(&mut cx, &mut self.process, i)?;
-                for op in ops.into_iter().rev() {
-                    self.cpu.process_ops.push_front(op);
-                }
+                self.cpu.push_front_all(ops);
             }
             Action::SendfileStep { file, offset, end } => {
                 let mut cx = Ctx {
@@ -53,9 +52,7 @@ impl Machine {
                         Op::Act(Action::SendfileStep { file, offset, end }),
                     ],
                 };
-                for op in ops.into_iter().rev() {
-                    self.cpu.process_ops.push_front(op);
-                }
+                self.cpu.push_front_all(ops);
             }
             Action::Return { call, result } => {
                 // A nonblocking read that found no data is tried again.
@@ -224,15 +221,11 @@ impl Machine {
                     mem: &mut self.mem,
                 };
                 let ops = k.touch(&mut cx, file, page)?;
-                for op in ops.into_iter().rev() {
-                    self.cpu.process_ops.push_front(op);
-                }
+                self.cpu.push_front_all(ops);
             }
             Action::SendMapped { file, offset, len } => {
                 let ops = k.send_mapped(&self.setup.hw, file, offset, len)?;
-                for op in ops.into_iter().rev() {
-                    self.cpu.process_ops.push_front(op);
-                }
+                self.cpu.push_front_all(ops);
             }
             Action::DeliverUser { file, offset, len } => {
                 let intact = self.mem.user_holds(file, offset, len);
@@ -246,8 +239,24 @@ impl Machine {
             }
             Action::IrqDone(line) => log.emit(EventKind::IrqDone { line }),
             Action::RxReady => k.rx_ready = true,
-            Action::ArmSignal => k.signal_armed = true,
-            Action::ArmAio => k.aio_armed = true,
+            // Armed after the data came (its interrupt found nobody armed): the
+            // kernel notifies at once, so no arrival time can lose the message.
+            Action::ArmSignal => {
+                k.signal_armed = true;
+                if k.rx_ready {
+                    self.cpu
+                        .push_front_all(vec![Op::Act(Action::Notify("SIGIO"))]);
+                }
+            }
+            Action::ArmAio => {
+                k.aio_armed = true;
+                if k.rx_ready {
+                    let mut ops = vec![Op::Act(Action::Phase(IoPhase::CopyingToUser))];
+                    ops.extend(recv_copy_ops(&self.setup.hw, self.setup.file_size));
+                    ops.push(Op::Act(Action::Notify("aio completion")));
+                    self.cpu.push_front_all(ops);
+                }
+            }
             Action::Notify(what) => {
                 k.notified = true;
                 log.emit(EventKind::Notify { what });

@@ -34,12 +34,6 @@ pub struct Ctx<'a> {
     pub mem: &'a mut Memory,
 }
 
-impl Ctx<'_> {
-    pub fn hw(&self) -> &Hardware {
-        &self.setup.hw
-    }
-}
-
 /// The kernel's own state.
 #[derive(Clone, Debug)]
 pub struct Kernel {

@@ -181,24 +181,17 @@ impl Kernel {
             }
             Call::Sigaction => {
                 ops.push(kernel_work(hw));
-                ops.push(Op::Act(Action::ArmSignal));
                 ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
-                if self.rx_ready {
-                    // The data is already here: the signal is due at once.
-                    ops.push(Op::Act(Action::Notify("SIGIO")));
-                }
+                // Arming checks whether the data is already here (then the signal
+                // is due at once); the NIC's handler covers data that comes later.
+                ops.push(Op::Act(Action::ArmSignal));
                 result = 0;
             }
             Call::AioRead { .. } => {
                 ops.push(kernel_work(hw));
-                ops.push(Op::Act(Action::ArmAio));
                 ops.push(Op::Act(Action::Phase(IoPhase::WaitingForData)));
-                if self.rx_ready {
-                    // The data is already here: the kernel completes the read at once.
-                    ops.push(Op::Act(Action::Phase(IoPhase::CopyingToUser)));
-                    ops.extend(recv_copy_ops(hw, setup.file_size));
-                    ops.push(Op::Act(Action::Notify("aio completion")));
-                }
+                // As for the signal: data already here completes the read at once.
+                ops.push(Op::Act(Action::ArmAio));
                 result = 0;
             }
             Call::IoSetup | Call::IoDestroy => {
