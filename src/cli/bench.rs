@@ -136,7 +136,7 @@ pub fn bench(
         let bytes = crate::trace::export(f, &m.log.events, &m.setup, false).map_err(UserError)?;
         println!(
             "  {:<8} {:>8.1} ms  {:>10} bytes",
-            format!("{f:?}").to_lowercase(),
+            f.name(),
             t0.elapsed().as_secs_f64() * 1e3,
             bytes.len()
         );

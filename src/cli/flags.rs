@@ -1,6 +1,7 @@
 //! The flags that override a scenario file, as clap parses them, and their
 //! conversion into the service layer's plain `Overrides`.
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, ValueEnum};
 
 use crate::scenario::{CacheState, parse_size};
@@ -131,6 +132,28 @@ fn io_model_arg(s: &str) -> Result<IoModel, String> {
 
 pub fn size_arg(s: &str) -> Result<u64, String> {
     parse_size(s)
+}
+
+/// `--format` of a trace: the names the exporters have (clap lists them in --help).
+pub fn format_arg() -> impl clap::builder::TypedValueParser<Value = crate::trace::Format> {
+    use crate::trace::Format;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(Format::name)).map(|s| {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .unwrap_or(Format::Jsonl)
+    })
+}
+
+/// `--lang`: the languages of the texts.
+pub fn lang_arg() -> impl clap::builder::TypedValueParser<Value = crate::i18n::Lang> {
+    use crate::i18n::Lang;
+    clap::builder::PossibleValuesParser::new(Lang::ALL.map(Lang::code)).map(|s| {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == s)
+            .unwrap_or_default()
+    })
 }
 
 /// `--method`: a method, with the same `+` modifiers as `compare --methods`.

@@ -47,7 +47,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
         /// The trace's format: jsonl, csv, chrome (Perfetto / chrome://tracing) or vcd (GTKWave).
-        #[arg(long, value_enum, default_value_t = crate::trace::Format::Jsonl, requires = "trace")]
+        #[arg(long, value_parser = flags::format_arg(), default_value = "jsonl", requires = "trace")]
         format: crate::trace::Format,
         /// With --format csv: start with a UTF-8 byte-order mark for Excel.
         #[arg(long, requires = "trace")]
@@ -123,7 +123,7 @@ pub struct GuiArgs {
     #[arg(long, value_name = "RUNS")]
     pub compare: Option<String>,
     /// The app's language (remembered; default: the last one used, else English).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = flags::lang_arg())]
     pub lang: Option<crate::i18n::Lang>,
     /// Render one frame to this PNG and exit.
     #[arg(long, value_name = "FILE.png")]

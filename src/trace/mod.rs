@@ -10,12 +10,25 @@ pub mod vcd;
 
 use crate::sim::{Event, Setup};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Jsonl,
     Csv,
     Chrome,
     Vcd,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Format::Jsonl, Format::Csv, Format::Chrome, Format::Vcd];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+            Format::Chrome => "chrome",
+            Format::Vcd => "vcd",
+        }
+    }
 }
 
 /// The log in a format, as bytes ready to write.

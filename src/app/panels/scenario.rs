@@ -125,12 +125,12 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts)
     ui.separator();
     ui.horizontal(|ui| {
         egui::ComboBox::from_id_salt("export_format")
-            .selected_text(format!("{:?}", ed.export_format).to_lowercase())
+            .selected_text(ed.export_format.name())
             .width(70.0)
             .show_ui(ui, |ui| {
                 use crate::trace::Format;
                 for f in [Format::Chrome, Format::Vcd, Format::Csv, Format::Jsonl] {
-                    ui.selectable_value(&mut ed.export_format, f, format!("{f:?}").to_lowercase());
+                    ui.selectable_value(&mut ed.export_format, f, f.name());
                 }
             });
         ui.add(egui::TextEdit::singleline(&mut ed.export_path).desired_width(110.0));
