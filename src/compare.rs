@@ -207,7 +207,7 @@ pub fn render(rows: &[Row], format: TableFormat) -> String {
 
 /// The bar charts as an SVG slide: one small chart per metric, one bar per run,
 /// each bar labelled with its value. Text is left to the viewer's sans-serif font.
-pub fn svg(rows: &[Row], title: &str) -> Result<String, String> {
+pub fn svg(rows: &[Row], title: &str, lang: Lang) -> Result<String, String> {
     use plotters::prelude::*;
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     let mut out = String::new();
@@ -219,10 +219,10 @@ pub fn svg(rows: &[Row], title: &str) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         let cells = root.split_evenly((2, 4));
         let n = rows.len().max(1) as u32;
-        // The slide is in English (the app draws the same charts in either language).
-        let en = Texts::of(Lang::En);
+        // The slide speaks the class's language (titles from the language files).
+        let tr = Texts::of(lang);
         for (cell, metric) in cells.iter().zip(CHARTS) {
-            let name = en.t(metric.text);
+            let name = tr.t(metric.text);
             let values: Vec<f64> = rows.iter().map(|r| metric.value(&r.counters)).collect();
             let max = values.iter().cloned().fold(0.0, f64::max);
             let top = if max > 0.0 { max * 1.3 } else { 1.0 };
@@ -278,15 +278,7 @@ pub fn svg(rows: &[Row], title: &str) -> Result<String, String> {
         // The eighth cell says how to read the charts.
         if let Some(key) = cells.get(CHARTS.len()) {
             let style = TextStyle::from(("sans-serif", 22).into_font());
-            for (k, line) in [
-                "Each bar is one run of the",
-                "same scenario and sizes.",
-                "Shorter bars: less work for",
-                "the CPU (or less time).",
-            ]
-            .iter()
-            .enumerate()
-            {
+            for (k, line) in tr.t("app.svg_key").lines().enumerate() {
                 key.draw_text(line, &style, (30, 120 + 34 * k as i32))
                     .map_err(|e| e.to_string())?;
             }

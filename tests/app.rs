@@ -428,3 +428,30 @@ fn a_saved_scenario_reopens_to_the_same_run_and_a_dropped_file_opens() {
     assert!(loaded.replay.setup.hw.nic_sg);
     std::fs::remove_file(&path).ok();
 }
+
+#[test]
+fn the_playback_keys_do_nothing_while_a_text_field_has_the_keyboard() {
+    use iolab::app::playback::Typing;
+    let mut app = app_for("read_write");
+    app.world_mut().insert_resource(Typing(true));
+    let before = app.world().resource::<Playhead>().clone();
+    // Typing `sendfile+sg ` sends + and Space too.
+    press(
+        &mut app,
+        &[
+            KeyCode::Equal,
+            KeyCode::Space,
+            KeyCode::ArrowRight,
+            KeyCode::End,
+        ],
+    );
+    let p = app.world().resource::<Playhead>().clone();
+    assert_eq!(
+        (p.playing, p.applied, p.speed),
+        (before.playing, before.applied, before.speed)
+    );
+    // With the field left, the same keys play again.
+    app.world_mut().insert_resource(Typing(false));
+    press(&mut app, &[KeyCode::ArrowRight]);
+    assert!(app.world().resource::<Playhead>().applied > before.applied);
+}

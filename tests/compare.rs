@@ -263,3 +263,44 @@ fn runs_are_never_drawn_in_the_agents_colours() {
         }
     }
 }
+
+#[test]
+fn the_svg_slide_speaks_chinese_with_lang_zh() {
+    let file = std::env::temp_dir().join(format!("iolab-zh-{}.svg", std::process::id()));
+    let out = iolab(&[
+        "compare",
+        "--methods",
+        "read+pio,read+dma",
+        "--svg",
+        file.to_str().unwrap(),
+        "--lang",
+        "zh",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    let zh = Texts::of(Lang::Zh);
+    for m in CHARTS {
+        let name = zh.t(m.text);
+        assert!(
+            texts.iter().any(|t| *t == name),
+            "title {name} in {texts:?}"
+        );
+    }
+    let first = zh.t("app.svg_key");
+    assert!(
+        texts
+            .iter()
+            .any(|t| first.starts_with(t.as_str()) && !t.is_empty())
+    );
+    std::fs::remove_file(&file).ok();
+}

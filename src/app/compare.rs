@@ -144,8 +144,12 @@ impl Comparison {
 }
 
 /// While the view is shown, the playback keys drive the shared clock.
-fn keyboard(keys: Res<ButtonInput<KeyCode>>, mut cmp: ResMut<Comparison>) {
-    if !cmp.open {
+fn keyboard(
+    keys: Res<ButtonInput<KeyCode>>,
+    mut cmp: ResMut<Comparison>,
+    typing: Res<super::playback::Typing>,
+) {
+    if !cmp.open || typing.0 {
         return;
     }
     let end = cmp.end() as f64;

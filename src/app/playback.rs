@@ -8,11 +8,18 @@ use super::model::Loaded;
 use crate::replay::{Flight, Replay, SceneState};
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<Playhead>().add_systems(
-        Update,
-        (keyboard, tick, sync_view).chain().in_set(PlaybackSet),
-    );
+    app.init_resource::<Playhead>()
+        .init_resource::<Typing>()
+        .add_systems(
+            Update,
+            (keyboard, tick, sync_view).chain().in_set(PlaybackSet),
+        );
 }
+
+/// A text field has the keyboard (set by the panels each frame): the playback keys
+/// then type, they do not play (`sendfile+sg` must not also speed up and pause).
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Typing(pub bool);
 
 /// Systems that move the playhead and update the view; the scene draws after them.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -157,9 +164,10 @@ fn keyboard(
     loaded: Res<Loaded>,
     mut p: ResMut<Playhead>,
     cmp: Option<Res<super::compare::Comparison>>,
+    typing: Res<Typing>,
 ) {
     // While the compare view is shown, the keys drive its clock (compare.rs).
-    if cmp.is_some_and(|c| c.open) {
+    if cmp.is_some_and(|c| c.open) || typing.0 {
         return;
     }
     let r = &loaded.replay;

@@ -21,6 +21,7 @@ pub fn compare(
     flags: &RunFlags,
     format: TableArg,
     svg: Option<PathBuf>,
+    lang: crate::i18n::Lang,
 ) -> Result<(), UserError> {
     if methods.len() > RUN_COLOURS.len() && svg.is_some() {
         return Err(UserError(format!(
@@ -42,7 +43,7 @@ pub fn compare(
             Some(p) => format!("iolab compare: {}", p.display()),
             None => "iolab compare".to_string(),
         };
-        let text = compare::svg(&rows, &title).map_err(UserError)?;
+        let text = compare::svg(&rows, &title, lang).map_err(UserError)?;
         write_atomic(&path, text.as_bytes())
             .map_err(|e| UserError(format!("--svg {}: {e}", path.display())))?;
     }

@@ -73,6 +73,9 @@ pub enum Command {
         /// cycles) as an SVG slide to this file.
         #[arg(long, value_name = "FILE")]
         svg: Option<PathBuf>,
+        /// The language of the SVG slide's titles.
+        #[arg(long, value_parser = flags::lang_arg(), default_value = "en", requires = "svg")]
+        lang: crate::i18n::Lang,
     },
     /// Validate scenario files; prints each problem with file:line:column.
     Check {
@@ -188,7 +191,8 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             overrides,
             format,
             svg,
-        } => compare::compare(scenario, methods, &overrides, format, svg),
+            lang,
+        } => compare::compare(scenario, methods, &overrides, format, svg, lang),
         Command::Check { files } => check::check(&files),
         Command::Exercise {
             seed,

@@ -62,9 +62,20 @@ fn root(
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
     scene_theme: Res<super::palette::Theme>,
+    mut typing: ResMut<super::playback::Typing>,
+    automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
     let tr = &tr.texts;
     let ctx = contexts.ctx_mut()?.clone();
+    // A picture taken for a slide shows no tooltip, wherever the pointer rests.
+    if automation.is_some_and(|a| a.screenshot.is_some()) {
+        ctx.all_styles_mut(|s| s.interaction.tooltip_delay = f32::INFINITY);
+    }
+    // A text field with the keyboard takes the keys from the playback.
+    let wants = ctx.egui_wants_keyboard_input();
+    if typing.0 != wants {
+        typing.0 = wants;
+    }
     // The viewer's scale and theme, applied before anything is laid out.
     if ctx.zoom_factor() != settings.ui_scale {
         ctx.set_zoom_factor(settings.ui_scale);
