@@ -250,9 +250,12 @@ fn settings_are_remembered_between_runs() {
     .unwrap();
     assert_eq!(
         Settings::load().ui_scale,
-        3.0,
-        "out-of-range values are clamped"
+        *iolab::app::settings::UI_SCALES.end(),
+        "out-of-range values are clamped to what the slider offers"
     );
+    // A scale the slider offers is kept as it was stored (2.5 stays 2.5).
+    std::fs::write(dir.join("iolab/settings.ron"), "(ui_scale: 2.5)").unwrap();
+    assert_eq!(Settings::load().ui_scale, 2.5);
     std::fs::write(dir.join("iolab/settings.ron"), "garbage").unwrap();
     assert_eq!(
         Settings::load(),

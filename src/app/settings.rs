@@ -29,6 +29,9 @@ fn follow_theme(
     }
 }
 
+/// The UI scales the app offers (the slider's range; a stored value is kept in it).
+pub const UI_SCALES: std::ops::RangeInclusive<f32> = 0.75..=2.5;
+
 #[derive(Resource, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -70,7 +73,7 @@ impl Settings {
 
     pub fn clamped(mut self) -> Settings {
         self.ui_scale = if self.ui_scale.is_finite() {
-            self.ui_scale.clamp(0.5, 3.0)
+            self.ui_scale.clamp(*UI_SCALES.start(), *UI_SCALES.end())
         } else {
             1.0
         };

@@ -99,26 +99,32 @@ fn root(
         .resizable(true)
         .default_size(250.0)
         .show(&mut ui, |ui| {
-            scenario::show(ui, &mut editor, &mut loaded, tr);
-            ui.separator();
-            compare::controls(ui, &mut cmp, &editor, tr);
-            ui.separator();
-            let before = settings.clone();
-            ui.horizontal(|ui| {
-                ui.label(tr.t("app.ui_scale"));
-                ui.add(egui::Slider::new(&mut settings.ui_scale, 0.75..=2.0).step_by(0.05));
-            });
-            ui.checkbox(&mut settings.projector, tr.t("app.projector"));
-            ui.horizontal(|ui| {
-                ui.label(tr.t("app.language"));
-                for lang in crate::i18n::Lang::ALL {
-                    ui.selectable_value(&mut settings.lang, lang, lang.name());
+            // Scrolls, so every control stays reachable at any UI scale.
+            egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
+                scenario::show(ui, &mut editor, &mut loaded, tr);
+                ui.separator();
+                compare::controls(ui, &mut cmp, &editor, tr);
+                ui.separator();
+                let before = settings.clone();
+                ui.horizontal(|ui| {
+                    ui.label(tr.t("app.ui_scale"));
+                    ui.add(
+                        egui::Slider::new(&mut settings.ui_scale, super::settings::UI_SCALES)
+                            .step_by(0.05),
+                    );
+                });
+                ui.checkbox(&mut settings.projector, tr.t("app.projector"));
+                ui.horizontal(|ui| {
+                    ui.label(tr.t("app.language"));
+                    for lang in crate::i18n::Lang::ALL {
+                        ui.selectable_value(&mut settings.lang, lang, lang.name());
+                    }
+                });
+                if *settings != before {
+                    // Remembered for next time; a failure to save only loses that.
+                    let _ = settings.save();
                 }
             });
-            if *settings != before {
-                // Remembered for next time; a failure to save only loses that.
-                let _ = settings.save();
-            }
         })
         .response
         .rect
