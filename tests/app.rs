@@ -458,3 +458,21 @@ fn the_playback_keys_do_nothing_while_a_text_field_has_the_keyboard() {
     press(&mut app, &[KeyCode::ArrowRight]);
     assert!(app.world().resource::<Playhead>().applied > before.applied);
 }
+
+#[test]
+fn key_p_switches_presentation_mode_but_not_while_typing() {
+    use iolab::app::playback::{Present, Typing};
+    let mut app = app_for("read_write");
+    assert!(!app.world().resource::<Present>().0);
+    press(&mut app, &[KeyCode::KeyP]);
+    assert!(app.world().resource::<Present>().0, "P presents");
+    app.world_mut().insert_resource(Typing(true));
+    press(&mut app, &[KeyCode::KeyP]);
+    assert!(app.world().resource::<Present>().0, "a typed P is a letter");
+    app.world_mut().insert_resource(Typing(false));
+    press(&mut app, &[KeyCode::KeyP]);
+    assert!(
+        !app.world().resource::<Present>().0,
+        "P again shows the panels"
+    );
+}

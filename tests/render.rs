@@ -122,6 +122,23 @@ fn the_compare_view_and_the_chinese_app_render() {
         differing > 2000,
         "--at-cycle moves the compare clock ({differing} pixels)"
     );
+    // Presentation mode: no panels, so the left edge is the drawing's background
+    // instead of the scenario panel, and the picture differs from the normal one.
+    let normal = dir.join("normal.png");
+    let present = dir.join("present.png");
+    shoot("scenes/read_write.ron", &["--at-event", "56"], &normal);
+    shoot(
+        "scenes/read_write.ron",
+        &["--at-event", "56", "--present"],
+        &present,
+    );
+    let (w, _, n) = decode(&normal);
+    let (_, _, p) = decode(&present);
+    let differing = n.chunks(3).zip(p.chunks(3)).filter(|(x, y)| x != y).count();
+    assert!(
+        differing > (w as usize) * 200,
+        "presentation changes the frame ({differing} px)"
+    );
     let en = dir.join("en.png");
     let zh = dir.join("zh.png");
     shoot(

@@ -30,6 +30,8 @@ pub struct GuiOptions {
     pub at_cycle: Option<u64>,
     /// Play for this many seconds, print the frame rate and exit.
     pub fps_seconds: Option<f64>,
+    /// Start in presentation mode (the drawing fills the window).
+    pub present: bool,
 }
 
 /// Plugins that need no window: the run, the playhead. Headless tests use these.
@@ -100,6 +102,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         opts.fps_seconds,
     ));
     core_plugins(&mut app);
+    app.insert_resource(playback::Present(opts.present));
     let mut settings = settings::Settings::load();
     if let Some(lang) = opts.lang {
         settings.lang = lang;

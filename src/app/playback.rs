@@ -10,6 +10,7 @@ use crate::replay::{Flight, Replay, SceneState};
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Playhead>()
         .init_resource::<Typing>()
+        .init_resource::<Present>()
         .add_systems(
             Update,
             (keyboard, tick, sync_view).chain().in_set(PlaybackSet),
@@ -20,6 +21,11 @@ pub(super) fn plugin(app: &mut App) {
 /// then type, they do not play (`sendfile+sg` must not also speed up and pause).
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Typing(pub bool);
+
+/// Presentation mode: the panels hide, the machine drawing fills the window and the
+/// narration shows as one large caption (key P, or `iolab gui --present`).
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Present(pub bool);
 
 /// Systems that move the playhead and update the view; the scene draws after them.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -165,7 +171,14 @@ fn keyboard(
     mut p: ResMut<Playhead>,
     cmp: Option<Res<super::compare::Comparison>>,
     typing: Res<Typing>,
+    mut present: ResMut<Present>,
 ) {
+    if typing.0 {
+        return;
+    }
+    if keys.just_pressed(KeyCode::KeyP) {
+        present.0 = !present.0;
+    }
     // While the compare view is shown, the keys drive its clock (compare.rs).
     if cmp.is_some_and(|c| c.open) || typing.0 {
         return;

@@ -140,6 +140,10 @@ pub struct GuiArgs {
     /// Play the run for this many seconds, print the frame rate and exit.
     #[arg(long, hide = true)]
     pub fps_seconds: Option<f64>,
+    /// Presentation mode: no panels, the drawing fills the window, the narration as
+    /// one large caption (key P switches it; --screenshot honours it).
+    #[arg(long)]
+    pub present: bool,
 }
 
 pub fn main_with(cli: Cli) -> ExitCode {
@@ -226,6 +230,7 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
         at_event: a.at_event,
         at_cycle: a.at_cycle,
         fps_seconds: a.fps_seconds,
+        present: a.present,
     })
     .map_err(UserError)
 }

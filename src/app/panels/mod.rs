@@ -62,7 +62,10 @@ fn root(
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
     scene_theme: Res<super::palette::Theme>,
-    mut typing: ResMut<super::playback::Typing>,
+    (mut typing, present): (
+        ResMut<super::playback::Typing>,
+        Res<super::playback::Present>,
+    ),
     automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
     let tr = &tr.texts;
@@ -95,6 +98,50 @@ fn root(
             .layer_id(LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
+    if present.0 && !cmp.open {
+        // Presentation: one caption line under a drawing that fills the window.
+        let caption = egui::Panel::bottom("caption")
+            .resizable(false)
+            .show(&mut ui, |ui| {
+                if let Some(view) = &view {
+                    let r = &loaded.replay;
+                    let st = &view.state;
+                    let text = match st.applied.checked_sub(1).and_then(|i| r.events.get(i)) {
+                        Some(e) => crate::narrate::narrate_in(e, &r.setup, tr),
+                        None => tr.t("app.press_space").into(),
+                    };
+                    ui.add_space(6.0);
+                    ui.label(egui::RichText::new(text).size(26.0));
+                    ui.label(
+                        egui::RichText::new(tr.get(
+                            "app.present_hint",
+                            &[
+                                ("step", st.applied.to_string()),
+                                ("events", r.events.len().to_string()),
+                            ],
+                        ))
+                        .size(14.0)
+                        .weak(),
+                    );
+                    ui.add_space(4.0);
+                }
+            })
+            .response
+            .rect
+            .height();
+        let scale = ctx.pixels_per_point();
+        let full = UVec2::new(window.physical_width(), window.physical_height());
+        let used = (caption * scale) as u32;
+        if full.y > used + 16 {
+            camera.viewport = Some(Viewport {
+                physical_position: UVec2::ZERO,
+                physical_size: UVec2::new(full.x, full.y - used),
+                ..default()
+            });
+        }
+        camera.is_active = true;
+        return Ok(());
+    }
     let left = egui::Panel::left("scenario")
         .resizable(true)
         .default_size(250.0)
