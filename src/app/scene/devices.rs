@@ -364,6 +364,11 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             let who = tr.get("app.s_process", &[("method", r.setup.method.name().into())]);
             format!("{who}\n{state}\n{call}")
         }
+        // An idle CPU runs nobody's code: the process sleeps in the kernel, but the
+        // lamp must not say the CPU is busy there.
+        Label::Mode if st.activity == crate::sim::event::Activity::Idle => {
+            tr.t("app.s_mode_idle").into()
+        }
         Label::Mode => match st.mode {
             Mode::User => tr.t("app.s_mode_user").into(),
             Mode::Kernel => tr.t("app.s_mode_kernel").into(),
@@ -511,6 +516,7 @@ fn draw_lamps(
     let st = &view.state;
     for (lamp, mut sprite, mut tf) in &mut lamps {
         let color = match lamp {
+            Lamp::Mode if st.activity == crate::sim::event::Activity::Idle => theme.cell_empty(),
             Lamp::Mode => palette::mode(st.mode),
             Lamp::Bus => theme.bus(st.bus),
             Lamp::Irq(line) => {
