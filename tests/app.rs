@@ -53,13 +53,13 @@ fn stepping_forward_then_back_returns_the_same_scene() {
         let mut app = app_for(name);
         for start in [0usize, 7] {
             for _ in 0..start {
-                press(&mut app, &[KeyCode::ArrowRight]);
+                press(&mut app, &[KeyCode::AltLeft, KeyCode::ArrowRight]);
             }
             let before = view(&app);
             assert_eq!(before.state.applied, start, "{name}");
             let n = 25;
             for _ in 0..n {
-                press(&mut app, &[KeyCode::ArrowRight]);
+                press(&mut app, &[KeyCode::AltLeft, KeyCode::ArrowRight]);
             }
             let ahead = view(&app);
             assert_eq!(ahead.state.applied, start + n);
@@ -68,7 +68,7 @@ fn stepping_forward_then_back_returns_the_same_scene() {
                 "{name}: 25 events change something"
             );
             for _ in 0..n {
-                press(&mut app, &[KeyCode::PageUp]);
+                press(&mut app, &[KeyCode::AltLeft, KeyCode::PageUp]);
             }
             assert_eq!(view(&app).state, before.state, "{name} from {start}");
             app.world_mut().resource_mut::<Playhead>().to_start();
@@ -475,4 +475,37 @@ fn key_p_switches_presentation_mode_but_not_while_typing() {
         !app.world().resource::<Present>().0,
         "P again shows the panels"
     );
+}
+
+#[test]
+fn page_down_lands_only_on_narrated_steps_and_page_up_comes_back() {
+    use iolab::app::playback::is_step;
+    let mut app = app_for("read_write");
+    let events = app.world().resource::<Loaded>().replay.events.clone();
+    let mut landed = vec![0usize];
+    loop {
+        press(&mut app, &[KeyCode::PageDown]);
+        let applied = app.world().resource::<Playhead>().applied;
+        if applied == *landed.last().unwrap() {
+            break;
+        }
+        assert!(
+            is_step(&events[applied - 1].kind),
+            "landed on {:?}",
+            events[applied - 1].kind
+        );
+        landed.push(applied);
+    }
+    assert_eq!(
+        *landed.last().unwrap(),
+        events.len(),
+        "the last step is the end"
+    );
+    let steps = events.iter().filter(|e| is_step(&e.kind)).count();
+    assert_eq!(landed.len() - 1, steps, "every narrated event is a step");
+    assert!(steps < events.len(), "bookkeeping events are stepped over");
+    for &expect in landed.iter().rev().skip(1) {
+        press(&mut app, &[KeyCode::PageUp]);
+        assert_eq!(app.world().resource::<Playhead>().applied, expect);
+    }
 }

@@ -22,6 +22,15 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Typing(pub bool);
 
+/// Whether an event is a step of the story, not the bookkeeping that follows one.
+pub fn is_step(kind: &crate::sim::EventKind) -> bool {
+    use crate::sim::EventKind;
+    !matches!(
+        kind,
+        EventKind::BusOwner { .. } | EventKind::CpuActivity { .. }
+    )
+}
+
 /// Presentation mode: the panels hide, the machine drawing fills the window and the
 /// narration shows as one large caption (key P, or `iolab gui --present`).
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,6 +91,22 @@ impl Playhead {
             } else {
                 0.0
             };
+        }
+    }
+
+    /// Steps to the next (or previous) event a teacher would narrate: copies,
+    /// interrupts, mode switches, calls, cache events. The bus owner and the CPU's
+    /// activity change with them; those are stepped over (Alt steps every event).
+    pub fn step_narrated(&mut self, r: &Replay, forward: bool) {
+        loop {
+            let before = self.applied;
+            self.step_event(r, forward);
+            if self.applied == before || self.applied == 0 {
+                return;
+            }
+            if is_step(&r.events[self.applied - 1].kind) {
+                return;
+            }
         }
     }
 
@@ -195,10 +220,13 @@ fn keyboard(
     let back = keys.any_just_pressed([KeyCode::ArrowLeft, KeyCode::PageUp]);
     if forward || back {
         p.playing = false;
+        let alt = keys.any_pressed([KeyCode::AltLeft, KeyCode::AltRight]);
         if shift {
             p.step_cycle(r, forward);
-        } else {
+        } else if alt {
             p.step_event(r, forward);
+        } else {
+            p.step_narrated(r, forward);
         }
     }
     if keys.just_pressed(KeyCode::Home) {

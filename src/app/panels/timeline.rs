@@ -94,7 +94,7 @@ pub fn show(
             .clicked()
         {
             p.playing = false;
-            p.step_event(r, false);
+            p.step_narrated(r, false);
         }
         if ui
             .button("<")
@@ -133,7 +133,7 @@ pub fn show(
             .clicked()
         {
             p.playing = false;
-            p.step_event(r, true);
+            p.step_narrated(r, true);
         }
         if ui
             .button(">|")
