@@ -58,18 +58,25 @@ impl Metric {
     }
 }
 
-pub const SYSCALLS: Metric = Metric {
-    key: "syscalls",
-    text: "app.m_syscalls",
-    read: |c, _| Reading::Count(c.syscalls),
-    bytes: None,
-};
-pub const MODE_SWITCHES: Metric = Metric {
-    key: "mode_switches",
-    text: "app.m_mode_switches",
-    read: |c, _| Reading::Count(c.mode_switches),
-    bytes: None,
-};
+/// A metric that is one whole counter of `Counters`.
+macro_rules! count {
+    ($name:ident, $key:literal, $text:literal, $field:ident) => {
+        pub const $name: Metric = Metric {
+            key: $key,
+            text: $text,
+            read: |c, _| Reading::Count(c.$field),
+            bytes: None,
+        };
+    };
+}
+
+count!(SYSCALLS, "syscalls", "app.m_syscalls", syscalls);
+count!(
+    MODE_SWITCHES,
+    "mode_switches",
+    "app.m_mode_switches",
+    mode_switches
+);
 pub const CPU_COPIES: Metric = Metric {
     key: "cpu_copies",
     text: "app.m_cpu_copies",
@@ -82,47 +89,26 @@ pub const DMA_COPIES: Metric = Metric {
     read: |c, _| Reading::PerByte(c.dma_copies),
     bytes: Some(|c| c.dma_copy_bytes),
 };
-pub const INTERRUPTS: Metric = Metric {
-    key: "interrupts",
-    text: "app.m_interrupts",
-    read: |c, _| Reading::Count(c.interrupts),
-    bytes: None,
-};
-pub const CYCLES: Metric = Metric {
-    key: "cycles",
-    text: "app.m_cycles",
-    read: |c, _| Reading::Count(c.cycles),
-    bytes: None,
-};
+count!(INTERRUPTS, "interrupts", "app.m_interrupts", interrupts);
+count!(CYCLES, "cycles", "app.m_cycles", cycles);
 pub const CPU_BUSY: Metric = Metric {
     key: "cpu_busy_cycles",
     text: "app.m_cpu_busy",
     read: |c, cycle| Reading::Count(c.busy_at(cycle)),
     bytes: None,
 };
-pub const BYTES_DELIVERED: Metric = Metric {
-    key: "bytes_delivered",
-    text: "app.bytes_delivered",
-    read: |c, _| Reading::Count(c.bytes_delivered),
-    bytes: None,
-};
+count!(
+    BYTES_DELIVERED,
+    "bytes_delivered",
+    "app.bytes_delivered",
+    bytes_delivered
+);
 pub const DATA_INTACT: Metric = Metric {
     key: "data_intact",
     text: "app.data_intact",
     read: |c, _| Reading::Yes(c.data_intact),
     bytes: None,
 };
-
-macro_rules! count {
-    ($name:ident, $key:literal, $text:literal, $field:ident) => {
-        pub const $name: Metric = Metric {
-            key: $key,
-            text: $text,
-            read: |c, _| Reading::Count(c.$field),
-            bytes: None,
-        };
-    };
-}
 
 count!(CACHE_HITS, "cache_hits", "app.cache_hits", cache_hits);
 count!(

@@ -345,35 +345,18 @@ fn keys_drive_the_compare_clock_while_it_is_shown() {
 
 #[test]
 fn a_playhead_past_the_end_is_refused_with_the_run_s_length() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args([
-            "gui",
-            "pio_read",
-            "--at-event",
-            "99999",
-            "--screenshot",
-            "x.png",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--at-event 99999: the run has"), "{err}");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args([
-            "gui",
-            "pio_read",
-            "--at-cycle",
-            "99999",
-            "--screenshot",
-            "x.png",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ends at cycle"));
+    let refuse = |flag: &str, says: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
+            .args(["gui", "pio_read", flag, "99999", "--screenshot", "x.png"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{err}");
+    };
+    refuse("--at-event", "--at-event 99999: the run has");
+    refuse("--at-cycle", "ends at cycle");
 }
 
 #[test]

@@ -131,11 +131,7 @@ fn svg_charts_show_every_run_and_metric() {
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let text = std::fs::read_to_string(&file).unwrap();
     let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
-    let texts: Vec<String> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(|n| n.text().unwrap_or("").trim().to_string())
-        .collect();
+    let texts = svg_texts(&text);
     let en = Texts::of(Lang::En);
     for m in CHARTS {
         let name = en.t(m.text);
@@ -281,13 +277,7 @@ fn the_svg_slide_speaks_chinese_with_lang_zh() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(&file).unwrap();
-    let doc = roxmltree::Document::parse(&text).expect("well-formed SVG");
-    let texts: Vec<String> = doc
-        .descendants()
-        .filter(|n| n.has_tag_name("text"))
-        .map(|n| n.text().unwrap_or("").trim().to_string())
-        .collect();
+    let texts = svg_texts(&std::fs::read_to_string(&file).unwrap());
     let zh = Texts::of(Lang::Zh);
     for m in CHARTS {
         let name = zh.t(m.text);
@@ -303,4 +293,13 @@ fn the_svg_slide_speaks_chinese_with_lang_zh() {
             .any(|t| first.starts_with(t.as_str()) && !t.is_empty())
     );
     std::fs::remove_file(&file).ok();
+}
+
+/// The text elements of an SVG, trimmed.
+fn svg_texts(svg: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(svg).expect("well-formed SVG");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect()
 }
