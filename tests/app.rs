@@ -492,3 +492,29 @@ fn page_down_lands_only_on_narrated_steps_and_page_up_comes_back() {
         assert_eq!(app.world().resource::<Playhead>().applied, expect);
     }
 }
+
+#[test]
+fn the_projector_theme_has_the_contrast_it_promises() {
+    use iolab::app::palette::{self, Theme, contrast, text_on};
+    for theme in [Theme { projector: true }, Theme { projector: false }] {
+        let t = theme.projector;
+        // Text on its background: 7 : 1 at least.
+        assert!(
+            contrast(theme.text(), theme.background()) >= 7.0,
+            "text, projector {t}"
+        );
+        assert!(
+            contrast(theme.text(), theme.boxes()) >= 7.0,
+            "text in boxes, projector {t}"
+        );
+        // A full byte cell against the box it sits on, and its value on it: 4.5 : 1.
+        let cell = contrast(theme.cell_full(), theme.boxes());
+        assert!(cell >= 4.5, "cells {cell:.1}, projector {t}");
+        let value = contrast(text_on(theme.cell_full()), theme.cell_full());
+        assert!(value >= 4.5, "byte values {value:.1}, projector {t}");
+    }
+    // A byte value reads on every agent's colour as it lands.
+    for agent in [palette::CPU, palette::DMA, palette::DEVICE] {
+        assert!(contrast(text_on(agent), agent) >= 4.5);
+    }
+}

@@ -5,7 +5,7 @@ mod automation;
 pub mod compare;
 pub mod lang;
 mod model;
-mod palette;
+pub mod palette;
 mod panels;
 pub mod playback;
 mod scene;

@@ -38,7 +38,9 @@ const LIGHT: Neutrals = Neutrals {
     band_hardware: Color::srgb(0.89, 0.91, 0.98),
     boxes: Color::srgb(1.0, 1.0, 1.0),
     cell_empty: Color::srgb(0.80, 0.81, 0.84),
-    cell_full: Color::srgb(1.0, 0.88, 0.55),
+    // A dark amber: a full byte cell stands out from the white box it sits on
+    // (5 : 1), and its value reads in white.
+    cell_full: Color::srgb(0.60, 0.38, 0.0),
     text: Color::srgb(0.0, 0.0, 0.0),
     text_dim: Color::srgb(0.25, 0.25, 0.30),
 };
@@ -104,6 +106,35 @@ impl Theme {
 
 /// Text on a full (light) cell: dark in both themes.
 pub const TEXT_DARK: Color = Color::srgb(0.05, 0.05, 0.05);
+pub const TEXT_LIGHT: Color = Color::srgb(1.0, 1.0, 1.0);
+
+/// WCAG relative luminance of a colour.
+pub fn luminance(c: Color) -> f32 {
+    let s = c.to_srgba();
+    let lin = |v: f32| {
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(s.red) + 0.7152 * lin(s.green) + 0.0722 * lin(s.blue)
+}
+
+/// WCAG contrast ratio of two colours (1 to 21).
+pub fn contrast(a: Color, b: Color) -> f32 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// Dark or light text, whichever reads better on `bg`.
+pub fn text_on(bg: Color) -> Color {
+    if contrast(TEXT_DARK, bg) >= contrast(TEXT_LIGHT, bg) {
+        TEXT_DARK
+    } else {
+        TEXT_LIGHT
+    }
+}
 
 pub const CPU: Color = Color::srgb(0.902, 0.624, 0.0); // orange
 pub const DMA: Color = Color::srgb(0.0, 0.447, 0.698); // blue

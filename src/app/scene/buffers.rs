@@ -146,7 +146,7 @@ fn draw_cells(
     built: Res<Built>,
     theme: Res<Theme>,
     mut cells: Query<(&Cell, &mut Sprite)>,
-    mut texts: Query<(&CellText, &mut Text2d)>,
+    mut texts: Query<(&CellText, &mut Text2d, &mut TextColor)>,
 ) {
     let Some(view) = view else { return };
     if built.generation != view.generation {
@@ -154,34 +154,34 @@ fn draw_cells(
     }
     let st = &view.state;
     let mut landed: Vec<(RegionId, Vec<(u64, Color)>)> = Vec::new();
-    for (cell, mut sprite) in &mut cells {
-        let Some(region) = cell.region.of(st) else {
-            continue;
-        };
-        if !landed.iter().any(|(r, _)| *r == cell.region) {
-            landed.push((cell.region, landing(&view, cell.region)));
+    // A cell's colour: the agent's while bytes land in it, else full or empty.
+    let mut colour_of = |id: RegionId, index: usize| -> Option<Color> {
+        let region = id.of(st)?;
+        if !landed.iter().any(|(r, _)| *r == id) {
+            landed.push((id, landing(&view, id)));
         }
         let size = region.size.max(1);
-        let flying = landed
-            .iter()
-            .find(|(r, _)| *r == cell.region)
-            .and_then(|(_, l)| {
-                l.iter()
-                    .rev()
-                    .find(|(i, _)| (*i % size) as usize == cell.index)
-                    .map(|x| x.1)
-            });
-        let color = match (flying, region.cells.get(cell.index).copied().flatten()) {
+        let flying = landed.iter().find(|(r, _)| *r == id).and_then(|(_, l)| {
+            l.iter()
+                .rev()
+                .find(|(i, _)| (*i % size) as usize == index)
+                .map(|x| x.1)
+        });
+        Some(match (flying, region.cells.get(index).copied().flatten()) {
             (Some(c), _) => c,
             (None, Some(_)) => theme.cell_full(),
             (None, None) => theme.cell_empty(),
-        };
-        if sprite.color != color {
+        })
+    };
+    for (cell, mut sprite) in &mut cells {
+        if let Some(color) = colour_of(cell.region, cell.index)
+            && sprite.color != color
+        {
             sprite.color = color;
         }
     }
     let _ = &loaded;
-    for (t, mut text) in &mut texts {
+    for (t, mut text, mut text_colour) in &mut texts {
         let Some(region) = t.region.of(st) else {
             continue;
         };
@@ -191,6 +191,13 @@ fn draw_cells(
         };
         if text.0 != s {
             text.0 = s;
+        }
+        // The byte's value in whichever of dark or light reads better on its cell.
+        if let Some(bg) = colour_of(t.region, t.index) {
+            let c = palette::text_on(bg);
+            if text_colour.0 != c {
+                text_colour.0 = c;
+            }
         }
     }
 }

@@ -49,7 +49,16 @@ fn draw(
     view: Option<Res<View>>,
     built: Res<Built>,
     mut tokens: Query<(&Token, &mut Sprite, &mut Transform, &mut Visibility), Without<TokenText>>,
-    mut texts: Query<(&TokenText, &mut Text2d, &mut Transform, &mut Visibility), Without<Token>>,
+    mut texts: Query<
+        (
+            &TokenText,
+            &mut Text2d,
+            &mut TextColor,
+            &mut Transform,
+            &mut Visibility,
+        ),
+        Without<Token>,
+    >,
 ) {
     let (Some(view), Some(layout)) = (view, &built.layout) else {
         return;
@@ -85,12 +94,17 @@ fn draw(
             None => *vis = Visibility::Hidden,
         }
     }
-    for (TokenText(i), mut t, mut tf, mut vis) in &mut texts {
+    for (TokenText(i), mut t, mut colour, mut tf, mut vis) in &mut texts {
         match spots.get(*i) {
-            Some((pos, _, label)) => {
+            Some((pos, bg, label)) => {
                 tf.translation = pos.extend(9.0);
                 if t.0 != *label {
                     t.0 = label.clone();
+                }
+                // The byte reads in dark on the CPU's orange, in white on DMA's blue.
+                let c = palette::text_on(*bg);
+                if colour.0 != c {
+                    colour.0 = c;
                 }
                 *vis = Visibility::Visible;
             }
