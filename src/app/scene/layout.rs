@@ -141,11 +141,12 @@ impl Layout {
                 DISK_BOX.max.x - 10.0,
                 DISK_BOX.max.y - 60.0,
             ),
+            // Below the descriptor's three lines, so they never sit on the cells.
             nic: Rect::new(
                 NIC_BOX.min.x + 10.0,
                 NIC_BOX.min.y + 95.0,
                 NIC_BOX.max.x - 10.0,
-                NIC_BOX.max.y - 60.0,
+                NIC_BOX.max.y - 84.0,
             ),
         }
     }
