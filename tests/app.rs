@@ -346,11 +346,8 @@ fn keys_drive_the_compare_clock_while_it_is_shown() {
 #[test]
 fn a_playhead_past_the_end_is_refused_with_the_run_s_length() {
     let refuse = |flag: &str, says: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
-            .args(["gui", "pio_read", flag, "99999", "--screenshot", "x.png"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
+        let out =
+            crate::common::iolab(&["gui", "pio_read", flag, "99999", "--screenshot", "x.png"]);
         assert_eq!(out.status.code(), Some(2), "{flag}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(says), "{err}");
@@ -380,10 +377,7 @@ fn a_saved_scenario_reopens_to_the_same_run_and_a_dropped_file_opens() {
         loaded.replay.events.clone()
     });
     // `iolab check` accepts the file, and it runs to the same log, byte for byte.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(["check", path.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = crate::common::iolab(&["check", path.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",

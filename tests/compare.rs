@@ -1,6 +1,5 @@
 //! Comparing runs: the lanes the app draws, and the SVG bar charts of `iolab compare`.
 
-use std::process::Command;
 
 use iolab::compare::{self, Lane, RUN_COLOURS, Spans};
 use iolab::i18n::{Lang, Texts};
@@ -100,13 +99,7 @@ fn short_numbers_read_well_on_a_bar() {
     assert_eq!(compare::short_number(1_234_567.0), "1.23M");
 }
 
-fn iolab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("iolab runs")
-}
+use crate::common::iolab;
 
 #[test]
 fn svg_charts_show_every_run_and_metric() {

@@ -4,27 +4,9 @@
 use std::process::Command;
 
 fn run(model: &str, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec![
-        "run",
-        "--method",
-        "recv",
-        "--io-model",
-        model,
-        "--summary",
-        "json",
-    ];
+    let mut args = vec!["--method", "recv", "--io-model", model];
     args.extend_from_slice(extra);
-    let out = Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(&args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{model}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::summary(&args)
 }
 
 #[test]

@@ -1,27 +1,10 @@
 //! Several files: the seed's point about large files, measured. Buffered I/O of a
 //! large file pushes hot small files out of the page cache; O_DIRECT does not.
 
-use std::process::Command;
-
 fn run(args: &[&str]) -> serde_json::Value {
-    let mut a = vec![
-        "run",
-        "scenes/page_cache_pollution.ron",
-        "--summary",
-        "json",
-    ];
+    let mut a = vec!["scenes/page_cache_pollution.ron"];
     a.extend_from_slice(args);
-    let out = Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(&a)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    crate::common::summary(&a)
 }
 
 fn ratio(v: &serde_json::Value, name: &str) -> f64 {

@@ -243,10 +243,7 @@ fn run_writes_each_format_and_refuses_an_unwritable_path() {
     std::fs::create_dir_all(&dir).unwrap();
     for f in ["jsonl", "csv", "chrome", "vcd"] {
         let p = dir.join(format!("t.{f}"));
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
-            .args(["run", "--trace", p.to_str().unwrap(), "--format", f])
-            .output()
-            .unwrap();
+        let out = crate::common::iolab(&["run", "--trace", p.to_str().unwrap(), "--format", f]);
         assert!(out.status.success(), "{f}");
         assert!(std::fs::metadata(&p).unwrap().len() > 100);
     }
@@ -261,10 +258,7 @@ fn run_writes_each_format_and_refuses_an_unwritable_path() {
         })
         .collect();
     assert!(leftovers.is_empty(), "no temporary files left");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iolab"))
-        .args(["run", "--trace", "/no/such/dir/t.csv", "--format", "csv"])
-        .output()
-        .unwrap();
+    let out = crate::common::iolab(&["run", "--trace", "/no/such/dir/t.csv", "--format", "csv"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("/no/such/dir/t.csv: cannot write the trace")
