@@ -167,9 +167,42 @@ count!(
     other_work_cycles
 );
 
-/// The page-cache, fault, I/O-model and scheduler counters: shown (summary and
-/// app) when not zero.
-pub const MORE: [&Metric; 11] = [
+count!(
+    DIRTY_PEAK,
+    "dirty_pages_peak",
+    "app.dirty_pages_peak",
+    dirty_pages_peak
+);
+count!(
+    WRITEBACK_PAGES,
+    "writeback_pages",
+    "app.writeback_pages",
+    writeback_pages
+);
+count!(
+    THROTTLE_CYCLES,
+    "throttle_cycles",
+    "app.throttle_cycles",
+    throttle_cycles
+);
+/// When the program exited; shown only when the run went on without it (the
+/// flusher still writing back), where it differs from `cycles`.
+pub const PROGRAM_CYCLES: Metric = Metric {
+    key: "program_cycles",
+    text: "app.program_cycles",
+    read: |c, _| {
+        Reading::Count(if c.program_cycles < c.cycles {
+            c.program_cycles
+        } else {
+            0
+        })
+    },
+    bytes: None,
+};
+
+/// The page-cache, fault, I/O-model, scheduler and write-path counters: shown
+/// (summary and app) when not zero.
+pub const MORE: [&Metric; 15] = [
     &CACHE_HITS,
     &CACHE_MISSES,
     &CACHE_EVICTIONS,
@@ -181,6 +214,10 @@ pub const MORE: [&Metric; 11] = [
     &WAIT_CYCLES,
     &TASK_SWITCHES,
     &OTHER_WORK,
+    &DIRTY_PEAK,
+    &WRITEBACK_PAGES,
+    &THROTTLE_CYCLES,
+    &PROGRAM_CYCLES,
 ];
 
 /// The run summary, the compare table and the app's counters panel, in order.

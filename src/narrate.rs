@@ -26,6 +26,33 @@ fn range(off: u64, len: u64, t: &Texts) -> String {
     }
 }
 
+/// "page 3" or "pages 3–5".
+fn pages_range(first: u64, n: u64, t: &Texts) -> String {
+    if n == 1 {
+        t.get("n.one_page", &[("page", first.to_string())])
+    } else {
+        t.get(
+            "n.pages",
+            &[
+                ("page", first.to_string()),
+                ("last", (first + n - 1).to_string()),
+            ],
+        )
+    }
+}
+
+/// The key part of a writeback reason (`n.wb_<name>`).
+pub fn reason_name(r: WritebackReason) -> &'static str {
+    match r {
+        WritebackReason::Expired => "expired",
+        WritebackReason::Background => "background",
+        WritebackReason::Throttle => "throttle",
+        WritebackReason::Fsync => "fsync",
+        WritebackReason::OSync => "o_sync",
+        WritebackReason::Reclaim => "reclaim",
+    }
+}
+
 fn line(l: &IrqLine, t: &Texts) -> String {
     t.word(&format!("{l:?}"))
 }
@@ -43,10 +70,10 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
         EventKind::RunStart {
             method, file_size, ..
         } => t.get(
-            if *method == crate::sim::Method::Recv.name() {
-                "n.run_start_recv"
-            } else {
-                "n.run_start"
+            match crate::sim::Method::parse(method) {
+                Some(crate::sim::Method::Recv) => "n.run_start_recv",
+                Some(m) if m.writes() => "n.run_start_write",
+                _ => "n.run_start",
             },
             &[("size", n(file_size)), ("method", n(method))],
         ),
@@ -132,6 +159,7 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
                 Agent::Device => match (from, to) {
                     (_, Place::Wire { .. }) => t.get("n.nic_sends", &args(vec![])),
                     (Place::Wire { .. }, _) => t.get("n.nic_receives", &args(vec![])),
+                    (_, Place::Platter { .. }) => t.get("n.disk_writes", &args(vec![])),
                     _ => t.get("n.disk_reads", &args(vec![])),
                 },
             }
@@ -185,6 +213,7 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
                 InsertCause::Miss => "n.insert_miss",
                 InsertCause::Warm => "n.insert_warm",
                 InsertCause::Readahead => "n.insert_readahead",
+                InsertCause::Write => "n.insert_write",
             },
             &[("page", n(page)), ("frame", n(frame))],
         ),
@@ -220,12 +249,14 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             offset,
             len,
             transfer,
+            write,
             ..
         } => {
-            let key = if *transfer == DiskTransfer::Pio.name() {
-                "n.disk_command_pio"
-            } else {
-                "n.disk_command_dma"
+            let key = match (*transfer == DiskTransfer::Pio.name(), write) {
+                (true, false) => "n.disk_command_pio",
+                (false, false) => "n.disk_command_dma",
+                (true, true) => "n.disk_write_pio",
+                (false, true) => "n.disk_write_dma",
             };
             t.get(key, &[("what", range(*offset, *len, t))])
         }
@@ -244,10 +275,13 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             },
             &[("len", n(len))],
         ),
-        EventKind::DmaComplete { engine, len, .. } => t.get(
-            match engine {
-                Engine::DiskDma => "n.dma_done_disk",
-                Engine::NicDma => "n.dma_done_nic",
+        EventKind::DmaComplete {
+            engine, len, write, ..
+        } => t.get(
+            match (engine, write) {
+                (Engine::DiskDma, false) => "n.dma_done_disk",
+                (Engine::DiskDma, true) => "n.dma_done_disk_write",
+                (Engine::NicDma, _) => "n.dma_done_nic",
             },
             &[("len", n(len))],
         ),
@@ -298,6 +332,32 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             .into(),
         EventKind::TaskSwitch { to } => t.get("n.task_switch", &[("to", t.word(to))]),
         EventKind::Notify { what } => t.get("n.notify", &[("what", t.word(what))]),
+        EventKind::Produce {
+            len, file_offset, ..
+        } => t.get("n.produce", &[("what", range(*file_offset, *len, t))]),
+        EventKind::PageDirtied { page, frame, .. } => {
+            t.get("n.page_dirtied", &[("page", n(page)), ("frame", n(frame))])
+        }
+        EventKind::WritebackStart {
+            page,
+            pages,
+            reason,
+            ..
+        } => t.get(
+            "n.writeback",
+            &[
+                ("who", t.t(&format!("n.wb_{}", reason_name(*reason))).into()),
+                ("pages", pages_range(*page, *pages, t)),
+            ],
+        ),
+        EventKind::WritebackDone { page, pages, .. } => t.get(
+            "n.writeback_done",
+            &[("pages", pages_range(*page, *pages, t))],
+        ),
+        EventKind::Throttled { dirty, limit } => {
+            t.get("n.throttled", &[("dirty", n(dirty)), ("limit", n(limit))])
+        }
+        EventKind::Unthrottled { cycles } => t.get("n.unthrottled", &[("cycles", n(cycles))]),
         EventKind::RunEnd {
             data_intact,
             bytes_delivered,

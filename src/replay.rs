@@ -73,6 +73,10 @@ pub struct FrameView {
     pub bytes: Region,
     /// The last page-cache event on this frame, for a highlight: (kind, event index).
     pub flash: Option<(CacheFlash, usize)>,
+    /// Newer than the disk (written, not yet written back).
+    pub dirty: bool,
+    /// On its way to the disk.
+    pub writeback: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +135,12 @@ pub struct SceneState {
     /// of at most `LIST_LIMIT` pages, empty for larger ones.
     pub inactive: Vec<u32>,
     pub active: Vec<u32>,
+    /// The write path: bytes of the output file on the platter, and the cause
+    /// of the writeback under way (who started it).
+    pub on_disk: u64,
+    pub writeback: Option<WritebackReason>,
+    /// The writer sleeps because of dirty_limit.
+    pub throttled: bool,
 }
 
 /// The largest cache whose list order the replay follows.
@@ -244,6 +254,8 @@ impl Replay {
                     page: None,
                     bytes: Region::new(hw.page_size),
                     flash: None,
+                    dirty: false,
+                    writeback: false,
                 })
                 .collect(),
             user: Region::new(self.setup.buffer_size.min(self.setup.file_size)),
@@ -266,6 +278,9 @@ impl Replay {
             counters: Counters::default(),
             inactive: Vec::new(),
             active: Vec::new(),
+            on_disk: 0,
+            writeback: None,
+            throttled: false,
         }
     }
 
@@ -418,6 +433,8 @@ impl Replay {
                 if let Some(f) = st.frames.get_mut(*frame as usize) {
                     f.page = None;
                     f.bytes = Region::new(self.setup.hw.page_size);
+                    f.dirty = false;
+                    f.writeback = false;
                 }
                 self.relist(st, *frame, None);
                 self.flash(st, *frame, CacheFlash::Evict, i);
@@ -453,10 +470,13 @@ impl Replay {
                     Engine::NicDma => st.nic_dma = d,
                 }
             }
-            EventKind::DmaComplete { engine, .. } => match engine {
+            EventKind::DmaComplete { engine, write, .. } => match engine {
                 Engine::DiskDma => {
                     st.dma = None;
-                    st.disk_request = None;
+                    // A write is done when the platter has it, not the controller.
+                    if !write {
+                        st.disk_request = None;
+                    }
                 }
                 Engine::NicDma => st.nic_dma = None,
             },
@@ -482,7 +502,48 @@ impl Replay {
             EventKind::RunStart { .. } | EventKind::RunEnd { .. } => {}
             EventKind::IoPhase { phase } => st.io_phase = Some(*phase),
             EventKind::TaskSwitch { .. } | EventKind::Notify { .. } => {}
-            EventKind::SocketQueue { .. } | EventKind::Delivered { .. } => {}
+            EventKind::SocketQueue { .. } => {}
+            EventKind::Delivered { len, .. } => {
+                if self.setup.method.writes() {
+                    st.on_disk += len;
+                }
+            }
+            EventKind::Produce {
+                offset,
+                len,
+                file,
+                file_offset,
+            } => {
+                let bytes = self.file_bytes(*file, *file_offset, *len).to_vec();
+                st.user.write(*offset, &bytes);
+            }
+            EventKind::PageDirtied { frame, .. } => {
+                if let Some(f) = st.frames.get_mut(*frame as usize) {
+                    f.dirty = true;
+                }
+            }
+            EventKind::WritebackStart { frames, reason, .. } => {
+                for fr in frames {
+                    if let Some(f) = st.frames.get_mut(*fr as usize) {
+                        f.dirty = false;
+                        f.writeback = true;
+                    }
+                }
+                st.writeback = Some(*reason);
+            }
+            EventKind::WritebackDone { frames, .. } => {
+                for fr in frames {
+                    if let Some(f) = st.frames.get_mut(*fr as usize) {
+                        f.writeback = false;
+                    }
+                }
+                if !st.frames.iter().any(|f| f.writeback) {
+                    st.writeback = None;
+                    st.disk_request = None;
+                }
+            }
+            EventKind::Throttled { .. } => st.throttled = true,
+            EventKind::Unthrottled { .. } => st.throttled = false,
         }
     }
 

@@ -136,6 +136,12 @@ pub struct HardwareSection {
     pub socket_buffer: Option<Size>,
     pub pipe_capacity: Option<Size>,
     pub dio_alignment: Option<Size>,
+    /// The write path: a dirty page this old is written back (Linux: 30 s).
+    pub dirty_expire_cycles: Option<u64>,
+    /// Dirty pages above which writeback starts at once (Linux: 10 % of memory).
+    pub dirty_background: Option<u64>,
+    /// Dirty pages above which a writer sleeps until writeback catches up (20 %).
+    pub dirty_limit: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -170,6 +176,8 @@ pub struct ConditionsSection {
     pub poll_interval: Option<u64>,
     /// For `direct_aio`: O_DIRECT reads kept in flight (default 4).
     pub queue_depth: Option<u64>,
+    /// For the write methods: none (default) | fsync | o_sync | o_direct
+    pub sync: Option<crate::sim::program::SyncMode>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -558,6 +566,11 @@ pub fn ron_path(f: Field) -> &'static str {
         Field::SocketBuffer => "hardware.socket_buffer",
         Field::PipeCapacity => "hardware.pipe_capacity",
         Field::DioAlignment => "hardware.dio_alignment",
+        Field::Sync => "conditions.sync",
+        Field::DirtyBackground => "hardware.dirty_background",
+        Field::DirtyLimit => "hardware.dirty_limit",
+        Field::Method => "workload.method",
+        Field::Access => "conditions.access",
     }
 }
 
@@ -724,6 +737,7 @@ impl Scenario {
             context_switch_cycles,
             signal_cycles
         );
+        set!(dirty_expire_cycles, dirty_background, dirty_limit);
         set_size!(
             word_bytes,
             controller_buffer,
@@ -774,6 +788,7 @@ impl Scenario {
             arrival_delay: c.arrival_delay.unwrap_or(hw.default_arrival_delay()),
             poll_interval: c.poll_interval.unwrap_or(hw.default_poll_interval()),
             queue_depth: c.queue_depth.unwrap_or(d.queue_depth),
+            sync: c.sync.unwrap_or(d.sync),
             files: Vec::new(),
             accesses: Vec::new(),
             rounds: f.rounds.unwrap_or(d.rounds),

@@ -27,6 +27,7 @@ pub struct Overrides {
     pub policy: Option<Policy>,
     pub io_model: Option<IoModel>,
     pub queue_depth: Option<u64>,
+    pub sync: Option<crate::sim::program::SyncMode>,
 }
 
 impl Overrides {
@@ -68,6 +69,7 @@ impl Overrides {
             "conditions.queue_depth",
             "--queue-depth"
         );
+        put!(self.sync, cond.sync, "conditions.sync", "--sync");
         put!(
             self.io_model,
             work.io_model,

@@ -1,6 +1,5 @@
 //! Comparing runs: the lanes the app draws, and the SVG bar charts of `iolab compare`.
 
-
 use iolab::compare::{self, Lane, RUN_COLOURS, Spans};
 use iolab::i18n::{Lang, Texts};
 use iolab::metrics::CHARTS;

@@ -6,7 +6,7 @@
 use iolab::scenario::CacheState;
 use iolab::session::{Overrides, resolve, simulate};
 use iolab::sim::page_cache::Policy;
-use iolab::sim::program::IoModel;
+use iolab::sim::program::{IoModel, SyncMode};
 use iolab::sim::{DiskTransfer, Method, Style};
 use proptest::prelude::*;
 
@@ -25,12 +25,13 @@ fn overrides() -> impl Strategy<Value = Overrides> {
         any::<bool>(),
         any::<bool>(),
         prop::option::of(1u64..12),
+        prop::sample::select(SyncMode::ALL.to_vec()),
     );
     let sizes = (1u64..4096, 1u64..2048, 0u32..3);
     (hardware, work, sizes).prop_map(
         |(
             (profile, pio, sg, cache_pages, ra, two_list),
-            (method, model, realistic, warm, qd),
+            (method, model, realistic, warm, qd, sync),
             (n, b, scale),
         )| {
             // On the modern profile, sizes in KiB as well as bytes.
@@ -69,6 +70,8 @@ fn overrides() -> impl Strategy<Value = Overrides> {
                 }),
                 io_model: Some(model),
                 queue_depth: qd,
+                // Only the write methods take a sync mode.
+                sync: method.writes().then_some(sync),
             }
         },
     )

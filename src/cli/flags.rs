@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use crate::scenario::{CacheState, parse_size};
 use crate::session::Overrides;
 use crate::sim::page_cache::Policy;
-use crate::sim::program::IoModel;
+use crate::sim::program::{IoModel, SyncMode};
 use crate::sim::{DiskTransfer, Method, Style};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -82,6 +82,9 @@ pub struct RunFlags {
     /// For `--method direct_aio`: O_DIRECT reads kept in flight.
     #[arg(long)]
     pub queue_depth: Option<u64>,
+    /// For the write methods: none | fsync | o_sync | o_direct.
+    #[arg(long, value_parser = sync_arg)]
+    pub sync: Option<SyncMode>,
 }
 
 impl From<&RunFlags> for Overrides {
@@ -120,8 +123,16 @@ impl From<&RunFlags> for Overrides {
             }),
             io_model: f.io_model.or(label.io_model),
             queue_depth: f.queue_depth,
+            sync: f.sync,
         }
     }
+}
+
+fn sync_arg(s: &str) -> Result<SyncMode, String> {
+    SyncMode::parse(s).ok_or_else(|| {
+        let names: Vec<_> = SyncMode::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown sync mode `{s}` (known: {})", names.join(", "))
+    })
 }
 
 fn io_model_arg(s: &str) -> Result<IoModel, String> {

@@ -48,6 +48,18 @@ pub struct Counters {
     /// Page faults that found the page cached (minor) or had to read it (major).
     pub minor_faults: u64,
     pub major_faults: u64,
+    /// The write path: the most pages dirty or being written back at once.
+    pub dirty_pages_peak: u64,
+    /// Pages written back to the disk (a page written back twice counts twice).
+    pub writeback_pages: u64,
+    /// Cycles the writer slept because dirty pages exceeded dirty_limit.
+    pub throttle_cycles: u64,
+    /// The cycle the program exited (its last call returned): how long it took,
+    /// whatever the kernel still does afterwards (writeback).
+    pub program_cycles: u64,
+    /// Pages dirty or being written back now.
+    #[serde(skip)]
+    dirty_now: u64,
     /// Page-cache hits and misses of each file, by file id.
     #[serde(skip)]
     pub per_file: std::collections::BTreeMap<u32, (u64, u64)>,
@@ -85,6 +97,18 @@ impl Counters {
                 self.eagain_returns += 1
             }
             EventKind::TaskSwitch { .. } => self.task_switches += 1,
+            EventKind::PageDirtied { .. } => {
+                self.dirty_now += 1;
+                self.dirty_pages_peak = self.dirty_pages_peak.max(self.dirty_now);
+            }
+            EventKind::WritebackStart { pages, .. } => self.writeback_pages += pages,
+            EventKind::WritebackDone { pages, .. } => {
+                self.dirty_now = self.dirty_now.saturating_sub(*pages)
+            }
+            EventKind::Unthrottled { cycles } => self.throttle_cycles += cycles,
+            EventKind::ProcessState {
+                state: crate::sim::event::ProcessState::Exited,
+            } => self.program_cycles = e.cycle,
             EventKind::PageFault { major: true, .. } => self.major_faults += 1,
             EventKind::PageFault { major: false, .. } => self.minor_faults += 1,
             EventKind::IoPhase { phase } => match phase {

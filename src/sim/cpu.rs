@@ -108,6 +108,34 @@ pub enum Action {
     Phase(crate::sim::event::IoPhase),
     TaskSwitch(&'static str),
     IrqDone(IrqLine),
+    /// PIO write: the CPU has filled the controller buffer; the medium may store it.
+    ControllerLoaded,
+    /// The disk's completion interrupt: its finished writes.
+    DiskWritten,
+    /// The program's bytes for file bytes [file_offset, +len) are in its buffer at `offset`.
+    Produce {
+        offset: u64,
+        len: u64,
+        file: u32,
+        file_offset: u64,
+    },
+    /// A write filled these (page, frame)s of `file` up to file offset `end`.
+    Dirty {
+        file: u32,
+        pages: Vec<(u64, u32)>,
+        end: u64,
+    },
+    /// After a write: throttle the writer if it is above dirty_limit.
+    Balance {
+        file: u32,
+    },
+    /// Start writeback of the file's dirty pages.
+    Writeback {
+        file: u32,
+        reason: crate::sim::event::WritebackReason,
+    },
+    /// The throttled writer runs again.
+    Unthrottle,
 }
 
 /// Why the process sleeps.
@@ -125,6 +153,10 @@ pub enum WaitFor {
     RxReady,
     /// A signal or async completion was delivered (the process is not blocked).
     Notified,
+    /// Dirty pages plus pages under writeback are at most this many.
+    DirtyAtMost(u64),
+    /// The file has no dirty page and none under writeback (fsync, O_SYNC).
+    Clean(u32),
 }
 
 impl WaitFor {

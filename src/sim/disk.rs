@@ -1,9 +1,14 @@
 //! The disk and its controller.
 //!
-//! A request first waits the disk's latency (seek, or flash look-up), then the disk
-//! fills the controller's internal buffer chunk by chunk. When the buffer is full the
-//! controller either interrupts the CPU (PIO: the CPU must empty it word by word) or
-//! signals the DMA engine, which empties it without the CPU.
+//! A request first waits the disk's latency (seek, or flash look-up), then moves
+//! its bytes through the controller's internal buffer chunk by chunk.
+//! - A read: the medium fills the buffer; when it is full the controller either
+//!   interrupts the CPU (PIO: the CPU must empty it word by word) or signals the DMA
+//!   engine, which empties it without the CPU.
+//! - A write: the empty buffer asks for the next chunk (an interrupt for the CPU in
+//!   PIO mode, a signal to the DMA engine otherwise); once it holds it, the medium
+//!   stores it. After the last chunk is on the medium the controller interrupts:
+//!   the write is complete.
 
 use std::collections::VecDeque;
 
@@ -14,7 +19,8 @@ use super::log::Log;
 use super::memory::Memory;
 use super::transfer::{Pace, Transfer};
 
-/// Where the bytes of a disk request end up.
+/// The memory side of a disk request: where a read's bytes end up, where a
+/// write's come from.
 #[derive(Clone, Debug)]
 pub enum Dest {
     /// Consecutive file pages, one frame each; the request starts at the first page.
@@ -26,10 +32,15 @@ pub enum Dest {
 #[derive(Clone, Debug)]
 pub struct DiskRequest {
     pub id: u64,
+    /// The file on the disk, and the range of it.
     pub file: u32,
     pub offset: u64,
     pub len: u64,
     pub dest: Dest,
+    /// Memory → disk.
+    pub write: bool,
+    /// The file whose bytes these are (a copy's output holds its input's bytes).
+    pub content: u32,
     pub transfer: DiskTransfer,
     /// The DMA descriptor programmed for it (DMA mode only).
     pub descriptor: Option<u64>,
@@ -90,7 +101,36 @@ impl DiskRequest {
                     agent,
                     pace,
                 )
-                .of_file(self.file),
+                .of_file(self.content),
+            );
+            at += n;
+        }
+        out
+    }
+
+    /// A write's transfers that fill the controller buffer with bytes
+    /// [start, start+len) of the request from memory, one per source page.
+    pub fn load(
+        &self,
+        start: u64,
+        len: u64,
+        page_size: u64,
+        agent: Agent,
+        pace: Pace,
+    ) -> Vec<Transfer> {
+        let mut at = 0;
+        let mut out = Vec::new();
+        for (place, n, foff) in self.pieces(start, len, page_size) {
+            out.push(
+                Transfer::new(
+                    place,
+                    Place::Controller { offset: at },
+                    n,
+                    foff,
+                    agent,
+                    pace,
+                )
+                .of_file(self.content),
             );
             at += n;
         }
@@ -106,6 +146,10 @@ pub enum DiskPhase {
     Fill(Transfer),
     /// The buffer holds bytes [start, start+len) of the request until drained.
     Full { start: u64, len: u64, drained: bool },
+    /// A write: the buffer waits for bytes [start, start+len) from memory.
+    Empty { start: u64, len: u64, loaded: bool },
+    /// A write: controller buffer → medium.
+    Store(Transfer),
 }
 
 #[derive(Clone, Debug)]
@@ -127,12 +171,28 @@ pub enum DiskStep {
         start: u64,
         len: u64,
     },
+    /// A write's buffer is empty and wants bytes [start, start+len) of `req`.
+    BufferEmpty {
+        req: DiskRequest,
+        start: u64,
+        len: u64,
+    },
+    /// A chunk of a write reached the medium; `done`: the whole request has (the
+    /// controller interrupts).
+    Stored {
+        req: DiskRequest,
+        start: u64,
+        len: u64,
+        done: bool,
+    },
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Disk {
     pub queue: VecDeque<DiskRequest>,
     pub active: Option<ActiveRequest>,
+    /// Writes on the medium whose completion interrupt is not handled yet.
+    pub written: Vec<u64>,
 }
 
 impl Disk {
@@ -161,6 +221,9 @@ impl Disk {
             }
             return DiskStep::Idle;
         };
+        if active.req.write {
+            return Disk::settle_write(&mut self.active, &mut self.written, hw, log);
+        }
         match &active.phase {
             DiskPhase::Seek { left: 0 } | DiskPhase::Full { drained: true, .. } => {
                 if active.filled < active.req.len {
@@ -213,6 +276,118 @@ impl Disk {
         }
     }
 
+    /// A write at this cycle: after the seek (or a stored chunk) the buffer asks
+    /// for the next chunk; once loaded, the medium stores it.
+    fn settle_write(
+        slot: &mut Option<ActiveRequest>,
+        written: &mut Vec<u64>,
+        hw: &Hardware,
+        log: &mut Log,
+    ) -> DiskStep {
+        let Some(active) = slot else {
+            return DiskStep::Idle;
+        };
+        let ask = |active: &mut ActiveRequest| {
+            let start = active.filled;
+            let len = hw.controller_buffer.min(active.req.len - start);
+            active.phase = DiskPhase::Empty {
+                start,
+                len,
+                loaded: false,
+            };
+            DiskStep::BufferEmpty {
+                req: active.req.clone(),
+                start,
+                len,
+            }
+        };
+        match &active.phase {
+            DiskPhase::Seek { left: 0 } => ask(active),
+            DiskPhase::Empty {
+                start,
+                len,
+                loaded: true,
+            } => {
+                let req = &active.req;
+                let mut t = Transfer::new(
+                    Place::Controller { offset: 0 },
+                    Place::Platter {
+                        file: req.file,
+                        offset: req.offset + start,
+                    },
+                    *len,
+                    req.offset + start,
+                    Agent::Device,
+                    Pace::Rate(hw.disk_rate),
+                )
+                .of_file(req.content);
+                t.first_cycle = Some(log.now);
+                active.phase = DiskPhase::Store(t);
+                DiskStep::Changed
+            }
+            DiskPhase::Store(t) if t.done() => {
+                let t = *t;
+                log.copy_done(&t);
+                let start = active.filled;
+                active.filled += t.len;
+                let req = active.req.clone();
+                if active.filled < req.len {
+                    // The head is in place: the next settle asks for the next chunk.
+                    active.phase = DiskPhase::Seek { left: 0 };
+                    return DiskStep::Stored {
+                        req,
+                        start,
+                        len: t.len,
+                        done: false,
+                    };
+                }
+                *slot = None;
+                written.push(req.id);
+                DiskStep::Stored {
+                    req,
+                    start,
+                    len: t.len,
+                    done: true,
+                }
+            }
+            _ => DiskStep::Idle,
+        }
+    }
+
+    /// A write's chunk is in the controller buffer: the medium may store it.
+    pub fn loaded(&mut self, who: &str) -> Result<(), SimError> {
+        match &mut self.active {
+            Some(ActiveRequest {
+                phase: DiskPhase::Empty { loaded, .. },
+                ..
+            }) => {
+                *loaded = true;
+                Ok(())
+            }
+            _ => Err(bug(format!(
+                "{who} loaded a controller that was not waiting for data"
+            ))),
+        }
+    }
+
+    /// The empty buffer of a write, not yet loaded: (request, start, len), for the
+    /// PIO handler.
+    pub fn empty_buffer(&self) -> Option<(&DiskRequest, u64, u64)> {
+        match &self.active {
+            Some(ActiveRequest {
+                req,
+                phase:
+                    DiskPhase::Empty {
+                        start,
+                        len,
+                        loaded: false,
+                    },
+                ..
+            }) => Some((req, *start, *len)),
+            _ => None,
+        }
+    }
+
     /// The controller buffer has been emptied (by `who`): the next chunk may fill.
     pub fn drained(&mut self, who: &str) -> Result<(), SimError> {
         match &mut self.active {
@@ -248,8 +423,8 @@ impl Disk {
     pub fn next_change(&self) -> Option<u64> {
         match &self.active.as_ref()?.phase {
             DiskPhase::Seek { left } => Some(*left),
-            DiskPhase::Fill(t) => Some(t.remaining_cycles()),
-            DiskPhase::Full { .. } => None,
+            DiskPhase::Fill(t) | DiskPhase::Store(t) => Some(t.remaining_cycles()),
+            DiskPhase::Full { .. } | DiskPhase::Empty { .. } => None,
         }
     }
 
@@ -258,11 +433,11 @@ impl Disk {
         if let Some(a) = &mut self.active {
             match &mut a.phase {
                 DiskPhase::Seek { left } => *left = left.saturating_sub(d),
-                DiskPhase::Fill(t) => {
+                DiskPhase::Fill(t) | DiskPhase::Store(t) => {
                     t.elapsed += d;
                     mem.carry(t, 1)?;
                 }
-                DiskPhase::Full { .. } => {}
+                DiskPhase::Full { .. } | DiskPhase::Empty { .. } => {}
             }
         }
         Ok(())

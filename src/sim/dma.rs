@@ -21,16 +21,20 @@ pub struct Descriptor {
     pub request: u64,
     pub len: u64,
     pub moved: u64,
+    /// Memory → controller (a disk write): the disk, not the engine, interrupts
+    /// when the bytes are on the medium.
+    pub write: bool,
 }
 
 /// What the engine did when it settled.
 pub enum DmaStep {
     Idle,
     Changed,
-    /// The controller buffer is empty again; `irq`: the descriptor is complete and
-    /// the engine raises its interrupt.
+    /// The controller buffer is empty again (a read) or loaded (a write, `write`);
+    /// `irq`: a read's descriptor is complete and the engine raises its interrupt.
     Drained {
         irq: bool,
+        write: bool,
     },
 }
 
@@ -54,8 +58,9 @@ impl DmaEngine {
         !self.pieces.is_empty()
     }
 
-    /// The controller signalled a full buffer: move bytes [start, start+len) of the
-    /// request from it to their destinations, one piece per page.
+    /// The controller signalled a full buffer (a read) or an empty one (a write):
+    /// move bytes [start, start+len) of the request between it and memory, one
+    /// piece per page.
     pub fn load_chunk(&mut self, req: &DiskRequest, start: u64, len: u64, hw: &Hardware) {
         if self.descriptor.is_none() {
             self.descriptor = Some(Descriptor {
@@ -63,10 +68,16 @@ impl DmaEngine {
                 request: req.id,
                 len: req.len,
                 moved: 0,
+                write: req.write,
             });
         }
         let pace = Pace::Rate(hw.dma_rate);
-        for t in req.drain(start, len, hw.page_size, Agent::Dma, pace) {
+        let pieces = if req.write {
+            req.load(start, len, hw.page_size, Agent::Dma, pace)
+        } else {
+            req.drain(start, len, hw.page_size, Agent::Dma, pace)
+        };
+        for t in pieces {
             self.pieces.push_back(t.with_engine(Engine::DiskDma));
         }
         self.chunk_loaded = true;
@@ -95,6 +106,7 @@ impl DmaEngine {
         }
         self.chunk_loaded = false;
         let mut irq = false;
+        let write = self.descriptor.as_ref().is_some_and(|d| d.write);
         if let Some(d) = self.descriptor.clone()
             && d.moved >= d.len
         {
@@ -103,11 +115,14 @@ impl DmaEngine {
                 engine: Engine::DiskDma,
                 descriptor: d.id,
                 len: d.len,
+                write: d.write,
             });
-            self.completed.push(d.request);
-            irq = true;
+            if !d.write {
+                self.completed.push(d.request);
+                irq = true;
+            }
         }
-        Ok(DmaStep::Drained { irq })
+        Ok(DmaStep::Drained { irq, write })
     }
 
     /// Cycles until the piece on the bus is moved (only while the engine owns it).

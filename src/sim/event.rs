@@ -147,6 +147,36 @@ pub enum InsertCause {
     Warm,
     /// Read ahead of the reader, inside a readahead window.
     Readahead,
+    /// A write to a page of the new file: nothing to read, the write fills it.
+    Write,
+}
+
+/// Who started a writeback, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WritebackReason {
+    /// The flusher: the file's oldest dirty page is older than dirty_expire.
+    Expired,
+    /// The flusher: more dirty pages than dirty_background.
+    Background,
+    /// The writer is above dirty_limit: writeback must catch up.
+    Throttle,
+    /// fsync(): everything dirty, now, and the call waits for it.
+    Fsync,
+    /// An O_SYNC write(): its pages, and it waits for them.
+    OSync,
+    /// A writer needs frames that only dirty pages hold: write them so they can go.
+    Reclaim,
+}
+
+impl WritebackReason {
+    /// Whether the kernel's flusher thread (not the process's call) started it.
+    pub fn by_flusher(self) -> bool {
+        matches!(
+            self,
+            WritebackReason::Expired | WritebackReason::Background | WritebackReason::Reclaim
+        )
+    }
 }
 
 /// What started a readahead window.
@@ -295,6 +325,9 @@ pub enum EventKind {
         offset: u64,
         len: u64,
         transfer: &'static str,
+        /// Memory → disk (written only when true).
+        #[serde(skip_serializing_if = "is_false")]
+        write: bool,
     },
     /// The disk controller's buffer is full; in DMA mode it signals the DMA engine.
     DiskBufferFull {
@@ -313,6 +346,10 @@ pub enum EventKind {
         engine: Engine,
         descriptor: u64,
         len: u64,
+        /// Memory → disk controller: the disk, not the engine, will interrupt
+        /// once the bytes are on the platter (written only when true).
+        #[serde(skip_serializing_if = "is_false")]
+        write: bool,
     },
     /// Scatter-gather: the socket buffer receives descriptors, not bytes.
     SocketDescriptors {
@@ -369,6 +406,52 @@ pub enum EventKind {
     Notify {
         what: &'static str,
     },
+    /// The program computed file bytes into its user buffer (its own work, not a
+    /// copy between places).
+    Produce {
+        offset: u64,
+        len: u64,
+        file: u32,
+        file_offset: u64,
+    },
+    /// A write made a clean page dirty: it must reach the disk before its frame
+    /// can be reused.
+    PageDirtied {
+        file: u32,
+        page: u64,
+        frame: u32,
+    },
+    /// Dirty pages [page, page+pages) go to the disk as one write request.
+    WritebackStart {
+        request: u64,
+        file: u32,
+        page: u64,
+        pages: u64,
+        frames: Vec<u32>,
+        reason: WritebackReason,
+    },
+    /// The request's pages are on the platter: clean again.
+    WritebackDone {
+        request: u64,
+        file: u32,
+        page: u64,
+        pages: u64,
+        frames: Vec<u32>,
+    },
+    /// The writer is above dirty_limit (dirty pages plus pages being written
+    /// back): it sleeps until writeback brings them down.
+    Throttled {
+        dirty: u64,
+        limit: u64,
+    },
+    /// The throttled writer runs again after `cycles`.
+    Unthrottled {
+        cycles: u64,
+    },
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 /// One entry of the log. `seq` orders events that share a cycle.

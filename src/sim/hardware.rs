@@ -82,6 +82,15 @@ pub struct Hardware {
     pub pipe_capacity: u64,
     /// O_DIRECT alignment of buffer length and file offset (the disk's sector size).
     pub dio_alignment: u64,
+    /// The write path: a dirty page older than this is written back by the flusher
+    /// (Linux's dirty_expire_centisecs).
+    pub dirty_expire_cycles: u64,
+    /// Dirty pages above which the flusher starts writing back at once
+    /// (dirty_background_ratio of the cache).
+    pub dirty_background: u64,
+    /// Dirty pages (and pages being written back) above which a writer is throttled:
+    /// it sleeps until writeback brings them down (dirty_ratio).
+    pub dirty_limit: u64,
 }
 
 impl Hardware {
@@ -115,6 +124,9 @@ impl Hardware {
             socket_buffer: 64,
             pipe_capacity: 64,
             dio_alignment: 8,
+            dirty_expire_cycles: 200,
+            dirty_background: 4,
+            dirty_limit: 6,
         }
     }
 
@@ -148,6 +160,10 @@ impl Hardware {
             socket_buffer: 1024 * 1024,
             pipe_capacity: 64 * 1024,
             dio_alignment: 512,
+            // 30 s, 10 % and 20 % of the cache: Linux's defaults.
+            dirty_expire_cycles: 90_000_000_000,
+            dirty_background: 6_553,
+            dirty_limit: 13_107,
         }
     }
 

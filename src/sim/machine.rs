@@ -18,25 +18,49 @@ use super::disk::{Disk, DiskStep};
 use super::dma::{DmaEngine, DmaStep};
 use super::error::{SimError, bug};
 use super::event::{BusOwner, EventKind, IrqLine, ProcessState};
-use super::kernel::Kernel;
+use super::kernel::{Kernel, OUT};
 use super::log::Log;
 use super::memory::Memory;
 use super::nic::{Nic, NicStep, Rx};
 use super::program::{Method, Process};
 use super::setup::Setup;
 
-/// Bytes that reached their destination (the wire, or the process's buffer for a
-/// read), and whether every one of them equals the file's.
+/// Bytes that reached their destination (the wire, the process's buffer for a
+/// read, the platter for a write), and whether every one of them equals the file's.
 #[derive(Clone, Debug)]
 pub struct Tally {
     pub delivered: u64,
     pub intact: bool,
+    /// The write path: file ranges already on the platter (start → end), so a page
+    /// written back twice delivers its bytes once.
+    persisted: std::collections::BTreeMap<u64, u64>,
 }
 
 impl Tally {
     pub fn deliver(&mut self, len: u64, intact: bool) {
         self.delivered += len;
         self.intact &= intact;
+    }
+
+    /// File bytes [start, end) reached the platter: how many for the first time.
+    pub fn persist(&mut self, start: u64, end: u64) -> u64 {
+        let mut fresh = end - start;
+        let (mut lo, mut hi) = (start, end);
+        // Merge with every stored range that overlaps or touches [start, end).
+        let touching: Vec<(u64, u64)> = self
+            .persisted
+            .range(..=end)
+            .filter(|(_, e)| **e >= start)
+            .map(|(s, e)| (*s, *e))
+            .collect();
+        for (s, e) in touching {
+            fresh -= e.min(end).saturating_sub(s.max(start));
+            lo = lo.min(s);
+            hi = hi.max(e);
+            self.persisted.remove(&s);
+        }
+        self.persisted.insert(lo, hi);
+        fresh
     }
 }
 
@@ -71,8 +95,13 @@ impl Machine {
         let (plan, plan_files, expected) = setup.program();
         let recv = setup.method == Method::Recv;
         let rx = recv.then(|| Rx::new(setup.arrival_delay, setup.file_size));
-        let files = setup.files_bytes();
-        let sizes = files.iter().map(|f| f.len() as u64).collect();
+        let mut files = setup.files_bytes();
+        let mut sizes: Vec<u64> = files.iter().map(|f| f.len() as u64).collect();
+        if setup.method.writes() {
+            // The output file: space on the disk, empty (size 0) until written.
+            files.push(vec![0; setup.file_size as usize]);
+            sizes.push(0);
+        }
         let mem = Memory::new(
             files,
             hw.controller_buffer,
@@ -96,6 +125,7 @@ impl Machine {
             tally: Tally {
                 delivered: 0,
                 intact: true,
+                persisted: Default::default(),
             },
             expected,
             horizon: if recv { setup.recv_horizon() } else { 0 },
@@ -167,8 +197,13 @@ impl Machine {
         self.settle()?;
         if self.quiescent() {
             let t = &self.tally;
-            let (data_intact, bytes_delivered) =
-                (t.intact && t.delivered == self.expected, t.delivered);
+            let mut data_intact = t.intact && t.delivered == self.expected;
+            if self.setup.method.writes() {
+                // Every byte of the output file on the platter equals the input's.
+                let p = &self.mem.platter;
+                data_intact &= p.get(OUT as usize) == p.first();
+            }
+            let bytes_delivered = t.delivered;
             self.log.emit(EventKind::RunEnd {
                 data_intact,
                 bytes_delivered,
@@ -196,6 +231,7 @@ impl Machine {
             && self.dma.idle()
             && self.nic.idle()
             && self.rx.as_ref().is_none_or(|r| r.handled)
+            && self.kernel.clean()
             && self.now() >= self.horizon
     }
 
@@ -238,12 +274,58 @@ impl Machine {
                 }
                 true
             }
+            DiskStep::BufferEmpty { req, start, len } => {
+                if req.transfer == super::DiskTransfer::Dma {
+                    self.dma.load_chunk(&req, start, len, hw);
+                } else {
+                    self.cpu
+                        .raise(IrqLine::Disk, "controller buffer empty", log);
+                }
+                true
+            }
+            DiskStep::Stored {
+                req,
+                start,
+                len,
+                done,
+            } => {
+                // Bytes on the platter: delivered, the first time they get there.
+                let (at, end) = (req.offset + start, req.offset + start + len);
+                let fresh = self.tally.persist(at, end);
+                let p = &self.mem.platter;
+                let range = at as usize..end as usize;
+                let intact =
+                    p[req.file as usize].get(range.clone()) == p[req.content as usize].get(range);
+                if fresh > 0 {
+                    self.tally.deliver(fresh, intact);
+                    log.emit(EventKind::Delivered {
+                        file: req.content,
+                        offset: at,
+                        len: fresh,
+                        intact,
+                    });
+                }
+                if done {
+                    self.cpu.raise(IrqLine::Disk, "write complete", log);
+                }
+                true
+            }
         };
+        // The flusher: a file whose oldest dirty page has expired is written back.
+        for req in self.kernel.flush_expired(hw, log) {
+            self.start_disk(req);
+            changed = true;
+        }
+        let (hw, log) = (&self.setup.hw, &mut self.log);
         changed |= match self.dma.settle(log)? {
             DmaStep::Idle => false,
             DmaStep::Changed => true,
-            DmaStep::Drained { irq } => {
-                self.disk.drained("DMA")?;
+            DmaStep::Drained { irq, write } => {
+                if write {
+                    self.disk.loaded("DMA")?;
+                } else {
+                    self.disk.drained("DMA")?;
+                }
                 if irq {
                     self.cpu.raise(IrqLine::Dma, "descriptor complete", log);
                 }
@@ -390,6 +472,10 @@ impl Machine {
                 .as_ref()
                 .and_then(|r| r.next_change(now, owner == BusOwner::NicDma)),
             (now < self.horizon).then(|| self.horizon - now),
+            // The flusher wakes when the oldest dirty page expires.
+            self.kernel
+                .next_expiry(&self.setup.hw)
+                .map(|t| t.saturating_sub(now)),
             self.cpu.next_change(owner == BusOwner::Cpu),
         ];
         candidates.into_iter().flatten().filter(|&c| c > 0).min()

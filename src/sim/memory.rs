@@ -14,7 +14,7 @@ use super::transfer::{Transfer, shift};
 
 #[derive(Clone, Debug)]
 pub struct Memory {
-    /// The files on the disk's platter (read-only).
+    /// The files on the disk's platter (the write path writes the output file).
     pub platter: Vec<Vec<u8>>,
     /// The disk controller's internal buffer.
     pub controller: Vec<u8>,
@@ -151,7 +151,21 @@ impl Memory {
             Ok(true)
         };
         match p {
-            Place::Platter { .. } => Err(bug("the file is read-only")),
+            // A disk write: the bytes must be the content file's at that offset.
+            Place::Platter { file: on, offset } => {
+                let start = file_offset as usize;
+                let want = self
+                    .platter
+                    .get(file as usize)
+                    .and_then(|f| f.get(start..start + n))
+                    .map(|w| w == bytes);
+                let f = self
+                    .platter
+                    .get_mut(on as usize)
+                    .ok_or_else(|| bug("no such file"))?;
+                put(f, offset, "the file")?;
+                Ok(want == Some(true))
+            }
             Place::Controller { offset } => {
                 put(&mut self.controller, offset, "the controller buffer")
             }

@@ -192,6 +192,7 @@ impl Nic {
                         engine: Engine::NicDma,
                         descriptor: skb.id,
                         len: skb.len,
+                        write: false,
                     });
                     self.completed.push(skb);
                     return Ok(NicStep::Fetched);

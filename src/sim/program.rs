@@ -84,6 +84,49 @@ pub enum Method {
     DirectAio,
     /// Receive a message from the network with one of the five I/O models.
     Recv,
+    /// The program fills its user buffer and write()s it to a new file.
+    WriteFile,
+    /// read() from one file, write() to another (what `cp` does).
+    CopyFile,
+    /// copy_file_range(): the kernel copies page cache to page cache, no user buffer.
+    CopyFileRange,
+}
+
+/// How a written file reaches the disk (`conditions.sync`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncMode {
+    /// write() returns once the page cache holds the bytes; the flusher writes
+    /// them back later.
+    None,
+    /// One fsync() at the end starts writeback of what is dirty and waits for it.
+    Fsync,
+    /// O_SYNC: every write() waits until its pages are on the platter.
+    OSync,
+    /// O_DIRECT: no page cache; the disk DMAs from the aligned user buffer.
+    ODirect,
+}
+
+impl SyncMode {
+    pub const ALL: [SyncMode; 4] = [
+        SyncMode::None,
+        SyncMode::Fsync,
+        SyncMode::OSync,
+        SyncMode::ODirect,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SyncMode::None => "none",
+            SyncMode::Fsync => "fsync",
+            SyncMode::OSync => "o_sync",
+            SyncMode::ODirect => "o_direct",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SyncMode> {
+        SyncMode::ALL.into_iter().find(|m| m.name() == s)
+    }
 }
 
 /// How a process waits for data on a socket (Stevens' five I/O models).
@@ -127,7 +170,7 @@ impl IoModel {
 }
 
 impl Method {
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 11] = [
         Method::Read,
         Method::ReadWrite,
         Method::MmapWrite,
@@ -136,7 +179,13 @@ impl Method {
         Method::DirectIo,
         Method::DirectAio,
         Method::Recv,
+        Method::WriteFile,
+        Method::CopyFile,
+        Method::CopyFileRange,
     ];
+
+    /// The methods that write a file (the write path).
+    pub const WRITE: [Method; 3] = [Method::WriteFile, Method::CopyFile, Method::CopyFileRange];
 
     /// The methods that move a file through the loops of DESIGN.md §2.
     pub const FILE: [Method; 6] = [
@@ -158,6 +207,9 @@ impl Method {
             Method::DirectIo => "direct_io",
             Method::DirectAio => "direct_aio",
             Method::Recv => "recv",
+            Method::WriteFile => "write_file",
+            Method::CopyFile => "copy_file",
+            Method::CopyFileRange => "copy_file_range",
         }
     }
 
@@ -185,12 +237,24 @@ impl Method {
                 "O_DIRECT reads kept in flight with io_submit/io_getevents (--queue-depth), then write()"
             }
             Method::Recv => "receive a message from the network with an I/O model (--io-model)",
+            Method::WriteFile => {
+                "fill a user buffer and write() it to a new file; the flusher writes back (--sync)"
+            }
+            Method::CopyFile => "read() one file and write() it to another, as cp does: 4 copies",
+            Method::CopyFileRange => {
+                "copy_file_range(): the kernel copies page cache to page cache, no user buffer"
+            }
         }
     }
 
     /// Does the data go to a socket (and the wire)?
     pub fn sends(self) -> bool {
-        !matches!(self, Method::Read | Method::Recv)
+        !matches!(self, Method::Read | Method::Recv) && !self.writes()
+    }
+
+    /// Does the run write a file (the write path)?
+    pub fn writes(self) -> bool {
+        Method::WRITE.contains(&self)
     }
 }
 
@@ -282,6 +346,26 @@ pub enum Call {
     },
     /// The process works until the completion notification (not a syscall).
     AwaitCompletion,
+    /// The program computes the next bytes of the file into its user buffer (not
+    /// a syscall: its own work).
+    Produce {
+        offset: u64,
+        len: u64,
+    },
+    /// write(out, user_buf, len): file bytes [offset, offset+len) to the output file.
+    WriteFile {
+        offset: u64,
+        len: u64,
+        /// O_DIRECT: no page cache.
+        direct: bool,
+    },
+    /// fsync(out): write back what is dirty and wait for it.
+    Fsync,
+    /// copy_file_range(in, &offset, out, &offset, len).
+    CopyFileRange {
+        offset: u64,
+        len: u64,
+    },
 }
 
 impl Call {
@@ -304,12 +388,19 @@ impl Call {
             Call::IoSubmit { .. } => "io_submit",
             Call::IoGetevents { .. } => "io_getevents",
             Call::AwaitCompletion => "(completion)",
+            Call::Produce { .. } => "(compute)",
+            Call::WriteFile { .. } => "write",
+            Call::Fsync => "fsync",
+            Call::CopyFileRange { .. } => "copy_file_range",
         }
     }
 
     /// False for the steps of a program that are not system calls.
     pub fn is_syscall(&self) -> bool {
-        !matches!(self, Call::AwaitSignal | Call::AwaitCompletion)
+        !matches!(
+            self,
+            Call::AwaitSignal | Call::AwaitCompletion | Call::Produce { .. }
+        )
     }
 
     /// The arguments as a C programmer would write them.
@@ -354,6 +445,19 @@ impl Call {
                 format!("ctx, {}, [{}]", chunks.len(), iocbs.join(", "))
             }
             Call::IoGetevents { offset } => format!("ctx, 1, 1, events  [the read @ {offset}]"),
+            Call::Produce { offset, len } => format!("{len} bytes for file offset {offset}"),
+            Call::WriteFile {
+                offset,
+                len,
+                direct,
+            } => {
+                let fd = if *direct { "out(O_DIRECT)" } else { "out" };
+                format!("{fd}, user_buf, {len}  [file offset {offset}]")
+            }
+            Call::Fsync => "out".to_string(),
+            Call::CopyFileRange { offset, len } => {
+                format!("in, &offset={offset}, out, &offset={offset}, {len}")
+            }
         }
     }
 }
@@ -430,6 +534,68 @@ pub fn aio_plan(style: Style, file_size: u64, chunk: u64, depth: u64) -> Vec<Cal
     }
     if style == Style::Realistic {
         calls.push(Call::IoDestroy);
+    }
+    calls
+}
+
+/// The write path: `file_size` bytes written to a new file in calls of `chunk`
+/// bytes, each reaching the disk as `sync` says.
+pub fn write_plan(
+    method: Method,
+    style: Style,
+    sync: SyncMode,
+    file_size: u64,
+    chunk: u64,
+) -> Vec<Call> {
+    let direct = sync == SyncMode::ODirect;
+    let realistic = style == Style::Realistic;
+    let mut calls = Vec::new();
+    for i in 0..file_size.div_ceil(chunk) {
+        let offset = i * chunk;
+        let len = chunk.min(file_size - offset);
+        match method {
+            Method::WriteFile => {
+                calls.push(Call::Produce { offset, len });
+                calls.push(Call::WriteFile {
+                    offset,
+                    len,
+                    direct,
+                });
+            }
+            Method::CopyFile => {
+                calls.push(Call::Read {
+                    offset,
+                    len: chunk,
+                    direct: false,
+                    keep: false,
+                });
+                calls.push(Call::WriteFile {
+                    offset,
+                    len,
+                    direct: false,
+                });
+            }
+            _ => calls.push(Call::CopyFileRange { offset, len: chunk }),
+        }
+    }
+    // A real copy loop stops when a call returns 0 at the end of the input.
+    if realistic {
+        match method {
+            Method::CopyFile => calls.push(Call::Read {
+                offset: file_size,
+                len: chunk,
+                direct: false,
+                keep: false,
+            }),
+            Method::CopyFileRange => calls.push(Call::CopyFileRange {
+                offset: file_size,
+                len: chunk,
+            }),
+            _ => {}
+        }
+    }
+    if sync == SyncMode::Fsync {
+        calls.push(Call::Fsync);
     }
     calls
 }
@@ -525,8 +691,10 @@ pub fn plan(
                 });
             }
         }
-        // Their calls depend on more than the loop: see `recv_plan` and `aio_plan`.
+        // Their calls depend on more than the loop: see `recv_plan`, `aio_plan`
+        // and `write_plan`.
         Method::Recv | Method::DirectAio => {}
+        Method::WriteFile | Method::CopyFile | Method::CopyFileRange => {}
     }
     calls
 }

@@ -6,7 +6,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use super::hardware::Hardware;
-use super::program::{Access, Call, IoModel, Method, Style, aio_plan, plan, recv_plan};
+use super::program::{
+    Access, Call, IoModel, Method, Style, SyncMode, aio_plan, plan, recv_plan, write_plan,
+};
 
 /// A setting a run can be refused for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +26,11 @@ pub enum Field {
     SocketBuffer,
     PipeCapacity,
     DioAlignment,
+    Sync,
+    DirtyBackground,
+    DirtyLimit,
+    Method,
+    Access,
 }
 
 impl Field {
@@ -44,6 +51,11 @@ impl Field {
             Field::SocketBuffer => "socket_buffer",
             Field::PipeCapacity => "pipe_capacity",
             Field::DioAlignment => "dio_alignment",
+            Field::Sync => "sync",
+            Field::DirtyBackground => "dirty_background",
+            Field::DirtyLimit => "dirty_limit",
+            Field::Method => "method",
+            Field::Access => "access",
         }
     }
 
@@ -51,7 +63,12 @@ impl Field {
     pub fn is_hardware(self) -> bool {
         !matches!(
             self,
-            Field::FileSize | Field::BufferSize | Field::QueueDepth
+            Field::FileSize
+                | Field::BufferSize
+                | Field::QueueDepth
+                | Field::Sync
+                | Field::Method
+                | Field::Access
         )
     }
 }
@@ -86,6 +103,8 @@ pub struct Setup {
     pub poll_interval: u64,
     /// For `direct_aio`: requests kept in flight.
     pub queue_depth: u64,
+    /// For the write path: how the written file reaches the disk.
+    pub sync: SyncMode,
     /// Several files (empty: the one file of `file_size`, `content`, `seed`).
     pub files: Vec<FileSpec>,
     /// What the program does with them, repeated `rounds` times (empty: `method`
@@ -134,6 +153,7 @@ impl Default for Setup {
             arrival_delay: hw.default_arrival_delay(),
             poll_interval: hw.default_poll_interval(),
             queue_depth: 4,
+            sync: SyncMode::None,
             files: Vec::new(),
             accesses: Vec::new(),
             rounds: 1,
@@ -189,13 +209,25 @@ impl Setup {
     /// Why O_DIRECT calls of this setup would fail with EINVAL, if they would.
     pub fn dio_problem(&self) -> Option<(Field, String)> {
         let a = self.hw.dio_alignment;
-        let direct = matches!(self.method, Method::DirectIo | Method::DirectAio);
-        (direct && self.buffer_size % a != 0).then(|| {
-            (
+        let direct = matches!(self.method, Method::DirectIo | Method::DirectAio)
+            || (self.method == Method::WriteFile && self.sync == SyncMode::ODirect);
+        if direct && self.buffer_size % a != 0 {
+            return Some((
                 Field::BufferSize,
                 format!(
                     "O_DIRECT needs a buffer length that is a multiple of {a} (dio_alignment), got {}",
                     self.buffer_size
+                ),
+            ));
+        }
+        // The last O_DIRECT write is as long as what is left of the file.
+        let writes = self.method == Method::WriteFile && self.sync == SyncMode::ODirect;
+        (writes && self.file_size % a != 0).then(|| {
+            (
+                Field::FileSize,
+                format!(
+                    "O_DIRECT writes need lengths that are multiples of {a} (dio_alignment): the last write of a {}-byte file is not",
+                    self.file_size
                 ),
             )
         })
@@ -268,7 +300,65 @@ impl Setup {
                 ),
             ));
         }
+        if self.sync != SyncMode::None && !self.method.writes() {
+            return Err((
+                Field::Sync,
+                format!(
+                    "sync applies to the methods that write a file (write_file, copy_file, copy_file_range), not to {}",
+                    self.method.name()
+                ),
+            ));
+        }
+        if self.accesses.iter().any(|a| a.method.writes()) {
+            return Err((
+                Field::Method,
+                "the write methods write one new file: they cannot be one access of several".into(),
+            ));
+        }
         match self.method {
+            Method::WriteFile | Method::CopyFile | Method::CopyFileRange => {
+                if self.sync == SyncMode::ODirect && self.method != Method::WriteFile {
+                    return Err((
+                        Field::Sync,
+                        "o_direct is for write_file (a copy through O_DIRECT would need O_DIRECT reads too)".into(),
+                    ));
+                }
+                if self.access != Access::Sequential {
+                    return Err((
+                        Field::Access,
+                        "the write methods write the file from start to end: access must be sequential".into(),
+                    ));
+                }
+                if hw.dirty_limit == 0 {
+                    return Err((Field::DirtyLimit, "must be at least 1".into()));
+                }
+                if hw.dirty_background > hw.dirty_limit {
+                    return Err((
+                        Field::DirtyBackground,
+                        format!(
+                            "background writeback must start at or below dirty_limit ({}), got {}",
+                            hw.dirty_limit, hw.dirty_background
+                        ),
+                    ));
+                }
+                // A call holds the pages it writes (and, copying, those it reads).
+                let one = self.chunk().min(self.file_size).div_ceil(ps) + 1;
+                let per_call = if self.method == Method::WriteFile {
+                    one
+                } else {
+                    2 * one
+                };
+                if per_call > hw.cache_pages {
+                    return Err((
+                        Field::CachePages,
+                        format!(
+                            "one call of {} bytes can hold {per_call} pages but the page cache holds {}: use a smaller buffer_size or more cache_pages",
+                            self.chunk().min(self.file_size),
+                            hw.cache_pages
+                        ),
+                    ));
+                }
+            }
             // O_DIRECT alignment is checked by the kernel at run time (EINVAL); see
             // `dio_problem` for the static check.
             Method::DirectIo | Method::DirectAio => {
@@ -377,6 +467,13 @@ impl Setup {
                     self.file_size,
                     self.buffer_size,
                     self.queue_depth,
+                ),
+                Method::WriteFile | Method::CopyFile | Method::CopyFileRange => write_plan(
+                    self.method,
+                    self.style,
+                    self.sync,
+                    self.file_size,
+                    self.buffer_size,
                 ),
                 m => plan(
                     m,

@@ -12,6 +12,37 @@ use super::net::recv_copy_ops;
 use super::{Ctx, EAGAIN};
 
 impl Machine {
+    /// The kernel's command to the disk controller (and, in DMA mode, the
+    /// descriptor it programs into the DMA engine).
+    pub(crate) fn start_disk(&mut self, req: crate::sim::disk::DiskRequest) {
+        let log = &mut self.log;
+        log.emit(EventKind::DiskCommand {
+            request: req.id,
+            file: req.file,
+            offset: req.offset,
+            len: req.len,
+            transfer: req.transfer.name(),
+            write: req.write,
+        });
+        if let Some(d) = req.descriptor {
+            let mem = req.pieces(0, 1, self.setup.hw.page_size)[0].0;
+            let controller = Place::Controller { offset: 0 };
+            let (src, dst) = if req.write {
+                (mem, controller)
+            } else {
+                (controller, mem)
+            };
+            log.emit(EventKind::DmaSetup {
+                engine: Engine::DiskDma,
+                descriptor: d,
+                src,
+                dst,
+                len: req.len,
+            });
+        }
+        self.disk.submit(req);
+    }
+
     pub(crate) fn act(&mut self, a: Action) -> Result<(), SimError> {
         let k = &mut self.kernel;
         let log = &mut self.log;
@@ -69,27 +100,50 @@ impl Machine {
                     result,
                 });
             }
-            Action::StartDisk(req) => {
-                log.emit(EventKind::DiskCommand {
-                    request: req.id,
-                    file: req.file,
-                    offset: req.offset,
-                    len: req.len,
-                    transfer: req.transfer.name(),
-                });
-                if let Some(d) = req.descriptor {
-                    let dst = req.pieces(0, 1, self.setup.hw.page_size)[0].0;
-                    log.emit(EventKind::DmaSetup {
-                        engine: Engine::DiskDma,
-                        descriptor: d,
-                        src: Place::Controller { offset: 0 },
-                        dst,
-                        len: req.len,
-                    });
-                }
-                self.disk.submit(req);
-            }
+            Action::StartDisk(req) => self.start_disk(req),
             Action::ControllerDrained => self.disk.drained("PIO")?,
+            Action::ControllerLoaded => self.disk.loaded("PIO")?,
+            Action::DiskWritten => {
+                for id in std::mem::take(&mut self.disk.written) {
+                    k.written(log, id);
+                }
+            }
+            Action::Produce {
+                offset,
+                len,
+                file,
+                file_offset,
+            } => {
+                let bytes = self.mem.read(
+                    Place::Platter {
+                        file,
+                        offset: file_offset,
+                    },
+                    len,
+                )?;
+                self.mem
+                    .write(Place::User { offset }, &bytes, file, file_offset)?;
+                log.emit(EventKind::Produce {
+                    offset,
+                    len,
+                    file,
+                    file_offset,
+                });
+            }
+            Action::Dirty { file, pages, end } => {
+                let reqs = k.dirty(&self.setup.hw, log, file, &pages, end);
+                reqs.into_iter().for_each(|r| self.start_disk(r));
+            }
+            Action::Balance { file } => {
+                let (reqs, ops) = k.balance(&self.setup.hw, log, file);
+                reqs.into_iter().for_each(|r| self.start_disk(r));
+                self.cpu.push_front_all(ops);
+            }
+            Action::Writeback { file, reason } => {
+                let reqs = k.writeback(&self.setup.hw, log, file, reason);
+                reqs.into_iter().for_each(|r| self.start_disk(r));
+            }
+            Action::Unthrottle => k.unthrottle(log),
             Action::CompleteDisk(id) => k.disk_finished(id),
             Action::DmaDone => {
                 for id in std::mem::take(&mut self.dma.completed) {

@@ -39,7 +39,7 @@ impl Kernel {
     ) -> Result<(), SimError> {
         let ps = hw.page_size;
         for f in 0..mem.platter.len() {
-            let size = mem.platter[f].len() as u64;
+            let size = self.file_size(f as u32);
             let pages = size.div_ceil(ps);
             let first = pages.saturating_sub(hw.cache_pages);
             for p in first..pages {
@@ -325,6 +325,8 @@ impl Kernel {
             offset,
             len,
             dest,
+            write: false,
+            content: file,
             transfer,
             descriptor,
         }

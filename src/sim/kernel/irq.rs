@@ -4,8 +4,9 @@ use super::Kernel;
 use super::net::recv_copy_ops;
 use crate::sim::cpu::{Action, Op};
 use crate::sim::disk::Disk;
-use crate::sim::error::{SimError, bug};
+use crate::sim::error::SimError;
 use crate::sim::event::{Activity, Agent, IoPhase, IrqLine};
+use crate::sim::hardware::DiskTransfer;
 use crate::sim::nic::{Rx, RxPhase};
 use crate::sim::setup::Setup;
 use crate::sim::transfer::Pace;
@@ -26,19 +27,28 @@ impl Kernel {
         }];
         match line {
             IrqLine::Disk => {
-                // PIO: the CPU empties the controller buffer word by word.
-                let Some((req, start, len)) = disk.full_buffer() else {
-                    return Err(bug("disk interrupt without a full controller buffer"));
-                };
                 let pace = Pace::Words {
                     word: hw.word_bytes,
                     cycles: hw.pio_cycles_per_word,
                 };
-                let copies = req.drain(start, len, hw.page_size, Agent::Cpu, pace);
-                ops.extend(copies.into_iter().map(Op::Copy));
-                ops.push(Op::Act(Action::ControllerDrained));
-                if start + len >= req.len {
-                    ops.push(Op::Act(Action::CompleteDisk(req.id)));
+                let pio = |r: &crate::sim::disk::DiskRequest| r.transfer == DiskTransfer::Pio;
+                // Writes on the medium: their pages are clean. (Taken when the
+                // step runs, so a completion during the handler is seen too; its
+                // own interrupt then finds nothing left, as a real handler may.)
+                ops.push(Op::Act(Action::DiskWritten));
+                if let Some((req, start, len)) = disk.full_buffer().filter(|b| pio(b.0)) {
+                    // PIO read: the CPU empties the controller buffer word by word.
+                    let copies = req.drain(start, len, hw.page_size, Agent::Cpu, pace);
+                    ops.extend(copies.into_iter().map(Op::Copy));
+                    ops.push(Op::Act(Action::ControllerDrained));
+                    if start + len >= req.len {
+                        ops.push(Op::Act(Action::CompleteDisk(req.id)));
+                    }
+                } else if let Some((req, start, len)) = disk.empty_buffer().filter(|b| pio(b.0)) {
+                    // PIO write: the CPU fills the controller buffer word by word.
+                    let copies = req.load(start, len, hw.page_size, Agent::Cpu, pace);
+                    ops.extend(copies.into_iter().map(Op::Copy));
+                    ops.push(Op::Act(Action::ControllerLoaded));
                 }
             }
             IrqLine::Dma => ops.push(Op::Act(Action::DmaDone)),

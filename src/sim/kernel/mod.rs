@@ -9,6 +9,7 @@ mod fault;
 mod irq;
 mod net;
 mod syscalls;
+mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,6 +22,7 @@ use super::page_cache::PageCache;
 use super::setup::Setup;
 
 pub use cache::{initial_window, next_window};
+pub use write::OUT;
 
 /// -EAGAIN: a nonblocking call found nothing to do.
 pub const EAGAIN: i64 = -11;
@@ -65,6 +67,8 @@ pub struct Kernel {
     aio_requests: BTreeMap<u64, u64>,
     /// The next offset of the socket's stream.
     stream_pos: u64,
+    /// Dirty pages and writeback (the write path).
+    wb: write::Writeback,
 }
 
 impl Kernel {
@@ -86,6 +90,7 @@ impl Kernel {
             phases: 0,
             aio_requests: BTreeMap::new(),
             stream_pos: 0,
+            wb: write::Writeback::default(),
         }
     }
 
@@ -106,7 +111,14 @@ impl Kernel {
             WaitFor::Frames { missing, reserved } => self.cache.allocatable(*reserved) >= *missing,
             WaitFor::RxReady => self.rx_ready,
             WaitFor::Notified => self.notified,
+            WaitFor::DirtyAtMost(n) => self.wb.pages() <= *n,
+            WaitFor::Clean(file) => self.file_clean(*file),
         }
+    }
+
+    /// No dirty page and no writeback in flight: nothing left to write.
+    pub fn clean(&self) -> bool {
+        self.wb.clean()
     }
 }
 

@@ -2,13 +2,14 @@
 //! runs in the kernel before it returns to the process.
 
 use super::net::recv_copy_ops;
+use super::write::{OUT, WriteFrom};
 use super::{Ctx, EAGAIN, EINVAL, Kernel, SendFrom, kernel_work};
 use crate::sim::cpu::{Action, Op, WaitFor, copy_op};
 use crate::sim::disk::Dest;
 use crate::sim::error::{SimError, bug};
-use crate::sim::event::{Activity, IoPhase, Place};
+use crate::sim::event::{Activity, IoPhase, Place, WritebackReason};
 use crate::sim::hardware::Hardware;
-use crate::sim::program::{Call, Process, Style};
+use crate::sim::program::{Call, Process, Style, SyncMode};
 
 impl Kernel {
     /// The kernel's implementation of call `i`: the operations it runs.
@@ -220,6 +221,77 @@ impl Kernel {
                 ops.push(Op::Wait(WaitFor::Disk(id)));
                 result = 1;
             }
+            Call::Produce { offset, len } => {
+                // The program's own work: computing the bytes into its buffer.
+                let words = len.div_ceil(hw.word_bytes);
+                return Ok(vec![
+                    Op::Work {
+                        activity: Activity::Process,
+                        cycles: words * hw.cpu_cycles_per_word,
+                    },
+                    Op::Act(Action::Produce {
+                        offset: 0,
+                        len,
+                        file: 0,
+                        file_offset: offset,
+                    }),
+                ]);
+            }
+            Call::WriteFile {
+                offset,
+                len,
+                direct,
+            } => {
+                if direct {
+                    if setup.dio_problem().is_some() {
+                        return Ok(fail(hw, process, i, EINVAL));
+                    }
+                    ops.extend(self.direct_write(hw, offset, len));
+                } else {
+                    match self.write_pages(cx, OUT, offset, len, WriteFrom::User(0))? {
+                        Ok(w) => ops.extend(w),
+                        Err((kick, w)) => return Ok(waiting(kick, w, i)),
+                    }
+                    ops.extend(after_write(setup.sync));
+                }
+                result = len as i64;
+            }
+            Call::Fsync => {
+                ops.push(kernel_work(hw));
+                ops.push(Op::Act(Action::Writeback {
+                    file: OUT,
+                    reason: WritebackReason::Fsync,
+                }));
+                ops.push(Op::Wait(WaitFor::Clean(OUT)));
+                result = 0;
+            }
+            Call::CopyFileRange { offset, len } => {
+                let n = avail(offset, len);
+                if n > 0 {
+                    // The input's pages (read from the disk if need be), then the
+                    // kernel copies them into the output's pages: no user buffer.
+                    let fill = match self.cache_fill(cx, file, offset, n)? {
+                        Ok(f) => f,
+                        Err(w) => return retry(w),
+                    };
+                    match self.write_pages(cx, OUT, offset, n, WriteFrom::Pages(&fill.refs))? {
+                        Ok(w) => {
+                            ops.extend(fill.ops);
+                            ops.extend(w);
+                            ops.push(Op::Act(Action::Unpin(fill.pinned)));
+                        }
+                        Err((kick, w)) => {
+                            // Keep what was read; let go of it while waiting.
+                            let mut wait = fill.ops;
+                            wait.push(Op::Act(Action::Unpin(fill.pinned)));
+                            wait.extend(waiting(kick, w, i));
+                            return Ok(wait);
+                        }
+                    }
+                    ops.extend(after_write(setup.sync));
+                }
+                result = n as i64;
+            }
             Call::AwaitSignal | Call::AwaitCompletion => {
                 // Not a system call: the process keeps working until the kernel
                 // notifies it (a notification that came first stays pending),
@@ -276,6 +348,29 @@ impl Kernel {
         }
         Ok(Ok(ops))
     }
+}
+
+/// What a buffered write does once its pages are dirty: an O_SYNC write waits for
+/// them to reach the disk; any other may be throttled.
+fn after_write(sync: SyncMode) -> Vec<Op> {
+    if sync == SyncMode::OSync {
+        return vec![
+            Op::Act(Action::Writeback {
+                file: OUT,
+                reason: WritebackReason::OSync,
+            }),
+            Op::Wait(WaitFor::Clean(OUT)),
+        ];
+    }
+    vec![Op::Act(Action::Balance { file: OUT })]
+}
+
+/// A write that must wait for frames: ask for the writeback that frees them,
+/// wait, then run the call's body again.
+fn waiting(mut kick: Vec<Op>, w: WaitFor, call: usize) -> Vec<Op> {
+    kick.push(Op::Wait(w));
+    kick.push(Op::Act(Action::Body(call)));
+    kick
 }
 
 /// A call that fails: it returns `errno` (negative) and the program stops, as a
