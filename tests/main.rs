@@ -25,3 +25,4 @@ mod render;
 mod replay;
 mod scenario;
 mod trace;
+mod write_path;

@@ -103,3 +103,67 @@ proptest! {
         }
     }
 }
+
+/// The write path with random sizes, buffers, thresholds, sync modes and disks.
+fn write_setups() -> impl Strategy<Value = iolab::sim::Setup> {
+    (
+        (
+            prop::sample::select(Method::WRITE.to_vec()),
+            prop::sample::select(SyncMode::ALL.to_vec()),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (1u64..600, 1u64..200, 4u64..64),
+        (1u64..40, 0u64..40, 1u64..2000, 0u64..300),
+    )
+        .prop_map(
+            |((method, sync, pio, realistic), (n, b, cache), (limit, bg, expire, latency))| {
+                let mut hw = iolab::sim::Hardware::classroom();
+                hw.disk = if pio {
+                    DiskTransfer::Pio
+                } else {
+                    DiskTransfer::Dma
+                };
+                hw.cache_pages = cache;
+                hw.dirty_limit = limit;
+                hw.dirty_background = bg.min(limit);
+                hw.dirty_expire_cycles = expire;
+                hw.disk_latency_cycles = latency;
+                iolab::sim::Setup {
+                    method,
+                    sync,
+                    style: if realistic {
+                        Style::Realistic
+                    } else {
+                        Style::Textbook
+                    },
+                    file_size: n,
+                    buffer_size: b,
+                    hw,
+                    ..iolab::sim::Setup::default()
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn the_write_path_never_loses_a_byte(s in write_setups()) {
+        if s.validate().is_err() {
+            return Ok(());
+        }
+        let misaligned = s.dio_problem().is_some();
+        let m = simulate(s.clone());
+        prop_assert!(m.is_ok(), "{s:?}: {}", m.err().map(|e| e.0).unwrap_or_default());
+        let m = m.unwrap();
+        let c = m.counters();
+        if misaligned {
+            prop_assert!(iolab::session::failed_call(&m).is_some());
+        } else {
+            prop_assert!(c.data_intact, "{s:?}");
+            prop_assert_eq!(c.bytes_delivered, s.file_size);
+            prop_assert!(c.dirty_pages_peak <= s.hw.cache_pages);
+        }
+    }
+}

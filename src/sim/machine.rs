@@ -143,6 +143,7 @@ impl Machine {
             style: m.setup.style.name(),
             profile: hw.profile.clone(),
         });
+        m.kernel.writes = m.setup.method.writes();
         if m.setup.warm_cache {
             m.kernel.warm_up(&m.setup.hw, &mut m.log, &mut m.mem)?;
         }

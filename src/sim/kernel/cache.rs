@@ -326,7 +326,12 @@ impl Kernel {
             len,
             dest,
             write: false,
-            content: file,
+            // The output file holds the input's bytes (the write path).
+            content: if self.writes && file == super::OUT {
+                0
+            } else {
+                file
+            },
             transfer,
             descriptor,
         }

@@ -69,6 +69,8 @@ pub struct Kernel {
     stream_pos: u64,
     /// Dirty pages and writeback (the write path).
     wb: write::Writeback,
+    /// The run writes the output file `OUT`.
+    pub writes: bool,
 }
 
 impl Kernel {
@@ -91,6 +93,7 @@ impl Kernel {
             aio_requests: BTreeMap::new(),
             stream_pos: 0,
             wb: write::Writeback::default(),
+            writes: false,
         }
     }
 

@@ -243,7 +243,9 @@ impl Kernel {
                 direct,
             } => {
                 if direct {
-                    if setup.dio_problem().is_some() {
+                    // O_DIRECT: buffer and length in whole sectors.
+                    let a = hw.dio_alignment;
+                    if setup.buffer_size % a != 0 || len % a != 0 {
                         return Ok(fail(hw, process, i, EINVAL));
                     }
                     ops.extend(self.direct_write(hw, offset, len));

@@ -93,6 +93,10 @@ impl Kernel {
         let mut ops = vec![kernel_work(hw)];
         let mut waits = BTreeSet::new();
         let mut pages = Vec::new();
+        // Pages not cached that hold bytes on the disk this write does not cover
+        // (a page written back and dropped, now written again): read first.
+        let size = self.file_size(file);
+        let mut reads = Vec::new();
         for p in first..=last {
             let frame = match self.cache.lookup(file, p) {
                 Some(frame) => {
@@ -112,13 +116,27 @@ impl Kernel {
                     frame
                 }
                 None => {
-                    let frame = self.insert_page(cx.log, cx.mem, file, p, InsertCause::Write)?;
+                    let valid_end = ((p + 1) * ps).min(size);
+                    let partial = p * ps < size && !(offset <= p * ps && offset + len >= valid_end);
+                    let cause = if partial {
+                        cx.log.emit(EventKind::CacheMiss { file, page: p });
+                        InsertCause::Miss
+                    } else {
+                        InsertCause::Write
+                    };
+                    let frame = self.insert_page(cx.log, cx.mem, file, p, cause)?;
                     self.cache.mark_accessed(frame);
+                    if partial {
+                        reads.push((p, frame, false));
+                    }
                     frame
                 }
             };
             pages.push((p, frame));
         }
+        let (read_ops, read_waits) = self.start_reads(hw, file, &reads);
+        ops.extend(read_ops);
+        waits.extend(read_waits);
         ops.extend(waits.into_iter().map(|id| Op::Wait(WaitFor::Disk(id))));
         let refs = super::page_refs(file, offset, len, ps, |p| {
             pages.get((p - first) as usize).map(|x| x.1)
@@ -143,19 +161,17 @@ impl Kernel {
             ops.push(copy_op(hw, 0, src, to, r.len, r.file_offset));
             at += r.len;
         }
-        let pinned = pages.iter().map(|p| p.1).collect();
         ops.push(Op::Act(Action::Dirty {
             file,
             pages,
             end: offset + len,
         }));
-        ops.push(Op::Act(Action::Unpin(pinned)));
         Ok(Ok(ops))
     }
 
-    /// The pages a write filled are dirty (each pinned until written back); the
-    /// file has grown to `end`. Returns the writeback the flusher starts if more
-    /// than dirty_background pages are dirty now.
+    /// The pages a write filled are dirty (each pinned until written back) and
+    /// the write lets go of them; the file has grown to `end`. Returns the
+    /// writeback the flusher starts if more than dirty_background pages are dirty.
     pub fn dirty(
         &mut self,
         hw: &Hardware,
@@ -171,6 +187,9 @@ impl Kernel {
             self.wb.dirty.insert(frame, log.now);
             self.cache.pin(frame);
             log.emit(EventKind::PageDirtied { file, page, frame });
+        }
+        for &(_, frame) in pages {
+            self.cache.unpin(frame);
         }
         if let Some(size) = self.file_sizes.get_mut(file as usize) {
             *size = (*size).max(end);
@@ -228,6 +247,9 @@ impl Kernel {
             .wb
             .dirty
             .keys()
+            // A page a writer is copying into (pinned by its call as well) is
+            // locked: writeback takes it once the write is done with it.
+            .filter(|&&f| self.cache.frames[f as usize].pins == 1)
             .filter_map(|&f| match self.cache.frames[f as usize].page {
                 Some((fl, p)) if fl == file => Some((p, f)),
                 _ => None,
