@@ -299,6 +299,20 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
         include_str!("../scenes/recv_signal_driven.ron"),
     ),
     ("recv_async", include_str!("../scenes/recv_async.ron")),
+    (
+        "write_buffered",
+        include_str!("../scenes/write_buffered.ron"),
+    ),
+    ("write_fsync", include_str!("../scenes/write_fsync.ron")),
+    (
+        "write_throttled",
+        include_str!("../scenes/write_throttled.ron"),
+    ),
+    ("copy_file", include_str!("../scenes/copy_file.ron")),
+    (
+        "copy_file_range",
+        include_str!("../scenes/copy_file_range.ron"),
+    ),
 ];
 
 /// The scenario used when none is given: the seed's read + write, in the classroom.

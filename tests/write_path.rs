@@ -276,3 +276,39 @@ fn fast_forward_and_stepping_agree_on_the_write_path() {
         assert_eq!(fast.log.events, slow.log.events, "{}", method.name());
     }
 }
+
+/// The numbers the write scenes' notes give a teacher are the runs' numbers.
+#[test]
+fn the_write_scenes_say_what_the_runs_do() {
+    use crate::common::summary;
+    let n = |v: &serde_json::Value, k: &str| v[k].as_f64().unwrap();
+    let buffered = summary(&["write_buffered"]);
+    assert_eq!(n(&buffered, "program_cycles"), 164.0);
+    assert_eq!(n(&buffered, "cycles"), 446.0);
+    assert_eq!(n(&buffered, "syscalls"), 4.0);
+    let fsync = summary(&["write_fsync"]);
+    assert_eq!(n(&fsync, "program_cycles"), 387.0);
+    assert_eq!(n(&fsync, "syscalls"), 5.0);
+    let o_sync = summary(&["write_fsync", "--sync", "o_sync"]);
+    assert_eq!(n(&o_sync, "program_cycles"), 444.0);
+    assert_eq!(n(&o_sync, "interrupts"), 4.0);
+    let o_direct = summary(&["write_fsync", "--sync", "o_direct"]);
+    assert_eq!(n(&o_direct, "program_cycles"), 380.0);
+    assert_eq!(n(&o_direct, "cpu_copies"), 0.0);
+    let throttled = summary(&["write_throttled"]);
+    assert_eq!(n(&throttled, "dirty_pages_peak"), 7.0);
+    assert_eq!(n(&throttled, "throttle_cycles"), 170.0);
+    assert_eq!(n(&throttled, "writeback_pages"), 12.0);
+    for (scene, cpu, dma, calls) in [
+        ("copy_file", 2.0, 2.0, 2.0),
+        ("copy_file_range", 1.0, 2.0, 1.0),
+    ] {
+        let v = summary(&[scene]);
+        assert_eq!(
+            (n(&v, "cpu_copies"), n(&v, "dma_copies"), n(&v, "syscalls")),
+            (cpu, dma, calls),
+            "{scene}"
+        );
+        assert_eq!(v["data_intact"], true);
+    }
+}

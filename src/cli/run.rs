@@ -140,6 +140,20 @@ pub fn describe(s: &Setup) -> String {
             s.hw.cache_policy.name()
         );
     }
+    if s.method.writes() {
+        // No socket: what matters is how the file reaches the disk.
+        return format!(
+            "{}: {} B file, {} B buffer, {} profile, disk {}, sync {}, dirty_limit {} pages, {cache} cache, {}",
+            s.method.name(),
+            s.file_size,
+            s.buffer_size,
+            s.hw.profile,
+            s.hw.disk.name(),
+            s.sync.name(),
+            s.hw.dirty_limit,
+            s.style.name()
+        );
+    }
     format!(
         "{}: {} B file, {} B buffer, {} profile, disk {}, NIC SG {sg}, {cache} cache, {}",
         s.method.name(),
