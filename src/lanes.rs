@@ -10,7 +10,7 @@ use crate::sim::event::{Agent, Engine, Event, EventKind, Mode, Place};
 pub enum Track {
     Cpu,
     DiskDma,
-    /// The disk's medium filling its controller buffer.
+    /// The disk's medium filling its controller buffer, or storing it (a write).
     Disk,
     /// The NIC: its DMA (send or receive) and the wire.
     Nic,
@@ -21,7 +21,8 @@ pub fn track_of(agent: Agent, engine: Option<Engine>, from: &Place) -> Track {
     match (agent, engine, from) {
         (Agent::Cpu, _, _) => Track::Cpu,
         (Agent::Dma, Some(Engine::DiskDma), _) => Track::DiskDma,
-        (Agent::Device, _, Place::Platter { .. }) => Track::Disk,
+        // The medium: platter → controller (a read), controller → platter (a write).
+        (Agent::Device, _, Place::Platter { .. } | Place::Controller { .. }) => Track::Disk,
         _ => Track::Nic,
     }
 }

@@ -30,7 +30,85 @@ fn cases() -> Vec<(Setup, Vec<Event>)> {
         run(Method::Sendfile, false, true),
         run(Method::Splice, true, false),
         run(Method::DirectIo, false, false),
+        run(Method::WriteFile, false, false),
+        run(Method::CopyFile, true, false),
+        run(Method::CopyFileRange, false, false),
     ]
+}
+
+/// The write path in each export: writeback spans in the Chrome trace, the dirty
+/// page count and the throttled writer in the VCD, a row per event in the CSV.
+#[test]
+fn the_write_path_shows_in_every_export() {
+    let mut s = Setup {
+        method: Method::WriteFile,
+        file_size: 192,
+        buffer_size: 16,
+        ..Setup::default()
+    };
+    s.hw.dirty_background = 4;
+    s.hw.dirty_limit = 6;
+    let mut m = Machine::new(s).unwrap();
+    m.run_to_end().unwrap();
+    let (s, ev) = (m.setup.clone(), m.log.events.clone());
+    let c = Counters::of(&ev);
+    assert!(c.throttle_cycles > 0 && c.writeback_pages > 0);
+    let done = ev
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::WritebackDone { .. }))
+        .count();
+    let chrome: serde_json::Value =
+        serde_json::from_slice(&export(Format::Chrome, &ev, &s, false).unwrap()).unwrap();
+    let spans = chrome["traceEvents"].as_array().unwrap();
+    let writebacks = spans
+        .iter()
+        .filter(|e| e["cat"] == "writeback" && e["ph"] == "e")
+        .count();
+    assert_eq!(writebacks, done);
+    let starts = spans.iter().filter(|e| e["ph"] == "b").count();
+    assert_eq!(starts, done, "each writeback starts and ends");
+    assert!(spans.iter().any(|e| e["name"] == "throttled (dirty_limit)"));
+    let peak = spans
+        .iter()
+        .filter(|e| e["name"] == "dirty pages")
+        .map(|e| e["args"]["dirty"].as_u64().unwrap())
+        .max();
+    assert_eq!(peak, Some(c.dirty_pages_peak));
+
+    let bytes = export(Format::Vcd, &ev, &s, false).unwrap();
+    let mut p = vcd::Parser::new(bytes.as_slice());
+    let header = p.parse_header().unwrap();
+    let dirty = header.find_var(&["iolab", "dirty_pages"]).unwrap().code;
+    let throttled = header
+        .find_var(&["iolab", "writer_throttled"])
+        .unwrap()
+        .code;
+    let (mut max, mut last, mut rises) = (0u64, u64::MAX, 0);
+    for cmd in p {
+        match cmd.unwrap() {
+            vcd::Command::ChangeVector(i, v) if i == dirty => {
+                last = v
+                    .iter()
+                    .fold(0u64, |acc, b| acc << 1 | (b == vcd::Value::V1) as u64);
+                max = max.max(last);
+            }
+            vcd::Command::ChangeScalar(i, vcd::Value::V1) if i == throttled => rises += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(
+        (max, last),
+        (c.dirty_pages_peak, 0),
+        "all written back at the end"
+    );
+    let throttles = ev
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Throttled { .. }))
+        .count();
+    assert_eq!(rises, throttles);
+
+    let csv = String::from_utf8(export(Format::Csv, &ev, &s, false).unwrap()).unwrap();
+    assert!(csv.contains("page_dirtied") && csv.contains("writeback_start"));
 }
 
 #[test]

@@ -57,9 +57,9 @@ pub struct Counters {
     /// The cycle the program exited (its last call returned): how long it took,
     /// whatever the kernel still does afterwards (writeback).
     pub program_cycles: u64,
-    /// Pages dirty or being written back now.
+    /// Pages dirty or being written back now (at the playhead).
     #[serde(skip)]
-    dirty_now: u64,
+    pub dirty_now: u64,
     /// Page-cache hits and misses of each file, by file id.
     #[serde(skip)]
     pub per_file: std::collections::BTreeMap<u32, (u64, u64)>,

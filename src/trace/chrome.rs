@@ -14,12 +14,13 @@ use crate::sim::event::{EventKind, ModeCause, Place};
 use crate::sim::{Counters, Event, Setup};
 
 /// Tracks: (thread id, name).
-pub const TRACKS: [(u32, &str); 5] = [
+pub const TRACKS: [(u32, &str); 6] = [
     (1, "CPU"),
     (2, "disk DMA"),
     (3, "disk"),
     (4, "NIC"),
     (5, "bus"),
+    (6, "writeback"),
 ];
 
 fn us(cycle: u64, s: &Setup) -> f64 {
@@ -44,6 +45,9 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
     let mut counters = Counters::default();
     let mut open_irq: Option<(u64, String)> = None;
     let mut bus: Option<(u64, String)> = None;
+    // The write path: the writer's sleep (writeback requests are async spans:
+    // queued at the disk, they overlap).
+    let mut throttled: Option<u64> = None;
     for e in events {
         let before = counters.clone();
         counters.observe(e);
@@ -84,6 +88,20 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
             EventKind::IrqRaise { line, reason } => {
                 out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("IRQ {line:?}"), "cat": "irq", "args": {"reason": reason}}));
             }
+            EventKind::WritebackStart { request, page, pages, reason, .. } => {
+                let name = format!("writeback pages {page}..{} ({reason:?})", page + pages - 1);
+                out.push(json!({"ph": "b", "pid": 1, "tid": 6, "id": request, "ts": ts, "name": name, "cat": "writeback"}));
+            }
+            EventKind::WritebackDone { request, page, pages, .. } => {
+                let name = format!("writeback pages {page}..{}", page + pages - 1);
+                out.push(json!({"ph": "e", "pid": 1, "tid": 6, "id": request, "ts": ts, "name": name, "cat": "writeback"}));
+            }
+            EventKind::Throttled { .. } => throttled = Some(e.cycle),
+            EventKind::Unthrottled { .. } => {
+                if let Some(start) = throttled.take() {
+                    out.push(json!({"ph": "X", "pid": 1, "tid": 1, "ts": us(start, s), "dur": ts - us(start, s), "name": "throttled (dirty_limit)", "cat": "writeback"}));
+                }
+            }
             EventKind::BusOwner { owner } => {
                 if let Some((start, name)) = bus.take() {
                     out.push(json!({"ph": "X", "pid": 1, "tid": 5, "ts": us(start, s), "dur": ts - us(start, s), "name": name, "cat": "bus"}));
@@ -94,6 +112,9 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
                 }
             }
             _ => {}
+        }
+        if counters.dirty_now != before.dirty_now {
+            out.push(json!({"ph": "C", "pid": 1, "ts": ts, "name": "dirty pages", "args": {"dirty": counters.dirty_now}}));
         }
         if counters.syscalls != before.syscalls
             || counters.cpu_copy_bytes != before.cpu_copy_bytes

@@ -9,7 +9,7 @@ use crate::sim::event::{BusOwner, EventKind, IrqLine, Mode};
 use crate::sim::{Counters, Event, Setup};
 
 /// The signals, in the order they are declared.
-pub const SIGNALS: [&str; 13] = [
+pub const SIGNALS: [&str; 15] = [
     "cpu_kernel",
     "irq_disk",
     "irq_dma",
@@ -23,6 +23,8 @@ pub const SIGNALS: [&str; 13] = [
     "cpu_copy_bytes",
     "dma_copy_bytes",
     "interrupts",
+    "dirty_pages",
+    "writer_throttled",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -31,7 +33,8 @@ struct State {
     irq: [bool; 3],
     busy: [bool; 3],
     bus: u64,
-    counters: [u64; 5],
+    counters: [u64; 6],
+    throttled: bool,
 }
 
 fn bits(v: u64, width: u32) -> Vec<Value> {
@@ -52,7 +55,7 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
     let mut w = Writer::new(Vec::new());
     w.timescale(1, TimescaleUnit::PS).map_err(io)?;
     w.add_module("iolab").map_err(io)?;
-    let widths = [1, 1, 1, 1, 1, 1, 1, 2, 64, 64, 64, 64, 64];
+    let widths = [1, 1, 1, 1, 1, 1, 1, 2, 64, 64, 64, 64, 64, 64, 1];
     let ids: Vec<IdCode> = SIGNALS
         .iter()
         .zip(widths)
@@ -80,7 +83,8 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
         irq: [false; 3],
         busy: [false; 3],
         bus: 0,
-        counters: [0; 5],
+        counters: [0; 6],
+        throttled: false,
     };
     let mut last: Option<State> = None;
     let mut counters = Counters::default();
@@ -98,6 +102,8 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
                 EventKind::ModeSwitch { to, .. } => st.kernel = *to == Mode::Kernel,
                 EventKind::IrqRaise { line, .. } => st.irq[line_index(*line)] = true,
                 EventKind::IrqDone { line } => st.irq[line_index(*line)] = false,
+                EventKind::Throttled { .. } => st.throttled = true,
+                EventKind::Unthrottled { .. } => st.throttled = false,
                 EventKind::BusOwner { owner } => {
                     st.bus = match owner {
                         BusOwner::Idle => 0,
@@ -121,6 +127,7 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
             counters.cpu_copy_bytes,
             counters.dma_copy_bytes,
             counters.interrupts,
+            counters.dirty_now,
         ];
         if last == Some(st) {
             continue;
@@ -143,11 +150,14 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
         if last.is_none_or(|l| l.bus != st.bus) {
             w.change_vector(ids[7], bits(st.bus, 2)).map_err(io)?;
         }
-        for k in 0..5 {
+        for k in 0..6 {
             if last.is_none_or(|l| l.counters[k] != st.counters[k]) {
                 w.change_vector(ids[8 + k], bits(st.counters[k], 64))
                     .map_err(io)?;
             }
+        }
+        if last.is_none_or(|l| l.throttled != st.throttled) {
+            w.change_scalar(ids[14], b(st.throttled)).map_err(io)?;
         }
         last = Some(st);
     }
