@@ -5,13 +5,13 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::i18n::{Lang, Texts};
-use crate::metrics::{CHARTS, SUMMARY};
+use crate::metrics::{CHARTS, SUMMARY, WRITE_COLUMNS};
 use crate::scenario::CacheState;
 use crate::session::{Overrides, UserError, resolve, simulate};
 use crate::sim::event::Event;
 
 pub use crate::lanes::{Lane, Spans};
-use crate::sim::program::IoModel;
+use crate::sim::program::{IoModel, SyncMode};
 use crate::sim::{Counters, DiskTransfer, Method, Setup};
 
 #[derive(Serialize, Clone, Debug)]
@@ -27,7 +27,8 @@ pub struct Row {
 
 /// What may follow a method in a label, each after a `+`.
 pub const MODIFIERS: &str = "+sg, +nosg, +pio, +dma, +warm, +cold, +classroom, +modern, \
-     and for recv an I/O model: +blocking, +nonblocking, +multiplexing, +signal_driven, +async";
+     for recv an I/O model: +blocking, +nonblocking, +multiplexing, +signal_driven, +async, \
+     and for the write methods a sync mode: +none, +fsync, +o_sync, +o_direct";
 
 /// Parses `method[+sg|+nosg|+pio|+dma|+warm|+cold|+classroom|+modern|+io_model]...`:
 /// a method and the hardware, cache or I/O model it runs with. The same labels
@@ -50,8 +51,9 @@ pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, String> {
             "warm" => ov.cache = Some(CacheState::Warm),
             "cold" => ov.cache = Some(CacheState::Cold),
             "classroom" | "modern" => ov.profile = Some(p.to_string()),
-            other => match IoModel::parse(other) {
-                Some(model) if method == Method::Recv => ov.io_model = Some(model),
+            other => match (IoModel::parse(other), SyncMode::parse(other)) {
+                (Some(model), _) if method == Method::Recv => ov.io_model = Some(model),
+                (_, Some(sync)) if method.writes() => ov.sync = Some(sync),
                 _ => {
                     return Err(format!(
                         "unknown modifier `+{other}` in `{label}` (use {MODIFIERS})"
@@ -137,22 +139,28 @@ pub const RUN_COLOURS: [(u8, u8, u8); 6] = [
     (136, 136, 136), // grey
 ];
 
-/// The table's columns: the label, then the metrics of the summary.
-fn head() -> Vec<&'static str> {
-    std::iter::once("method")
-        .chain(SUMMARY.iter().map(|m| m.key))
-        .collect()
-}
-
-fn cells(r: &Row) -> Vec<String> {
-    std::iter::once(r.label.clone())
-        .chain(SUMMARY.iter().map(|m| m.format(&r.counters)))
-        .collect()
+/// The table's metrics: the summary's, and the write path's when a run writes.
+fn columns(rows: &[Row]) -> Vec<&'static crate::metrics::Metric> {
+    let writes = rows
+        .iter()
+        .any(|r| Method::parse(r.method).is_some_and(Method::writes));
+    let extra: &[&crate::metrics::Metric] = if writes { &WRITE_COLUMNS } else { &[] };
+    SUMMARY.iter().chain(extra).copied().collect()
 }
 
 pub fn render(rows: &[Row], format: TableFormat) -> String {
-    let body: Vec<Vec<String>> = rows.iter().map(cells).collect();
-    let head = head();
+    let cols = columns(rows);
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            std::iter::once(r.label.clone())
+                .chain(cols.iter().map(|m| m.format(&r.counters)))
+                .collect()
+        })
+        .collect();
+    let head: Vec<&str> = std::iter::once("method")
+        .chain(cols.iter().map(|m| m.key))
+        .collect();
     match format {
         TableFormat::Json => serde_json::to_string_pretty(rows).unwrap_or_default() + "\n",
         TableFormat::Csv => {

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::i18n::{self, Naming, Texts};
 use crate::sim::event::{Agent, EventKind, Place};
+use crate::sim::program::SyncMode;
 use crate::sim::{Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 
 /// What the answer key says about one problem (also written as answers.json).
@@ -23,6 +24,8 @@ pub struct Answer {
     pub cpu_copy_bytes: u64,
     pub dma_copy_bytes: u64,
     pub interrupts: u64,
+    /// When the program exited (the write path: before or after the disk has it).
+    pub program_cycles: u64,
 }
 
 /// A generated sheet: the Markdown, the scenario files, the answers.
@@ -32,7 +35,18 @@ pub struct Sheet {
     pub answers: Vec<Answer>,
 }
 
-const METHODS: [Method; 6] = Method::FILE;
+/// The methods a problem may use: the file's way to the network, and the write path.
+const METHODS: [Method; 9] = [
+    Method::Read,
+    Method::ReadWrite,
+    Method::MmapWrite,
+    Method::Sendfile,
+    Method::Splice,
+    Method::DirectIo,
+    Method::WriteFile,
+    Method::CopyFile,
+    Method::CopyFileRange,
+];
 
 fn pick<T: Copy>(rng: &mut ChaCha8Rng, xs: &[T]) -> T {
     xs[(rng.next_u64() % xs.len() as u64) as usize]
@@ -145,18 +159,62 @@ fn paths_of(copies: &[MemCopy], t: &Texts) -> String {
     parts.join("; ")
 }
 
+/// Who started the first writeback, and whether the program waited for the disk.
+fn writeback_answer(m: &Machine, c: &Counters, t: &Texts) -> String {
+    let first = m.log.events.iter().find_map(|e| match e.kind {
+        EventKind::WritebackStart { reason, .. } => Some(reason),
+        _ => None,
+    });
+    let last_on_disk = m
+        .log
+        .events
+        .iter()
+        .rev()
+        .find(|e| matches!(e.kind, EventKind::Delivered { .. }))
+        .map_or(0, |e| e.cycle);
+    let who = match first {
+        Some(r) => t
+            .t(&format!("n.wb_{}", crate::narrate::reason_name(r)))
+            .into_owned(),
+        None => t.get("a_wb_direct", &[]),
+    };
+    let verdict = if c.program_cycles < last_on_disk {
+        "a_wb_before"
+    } else {
+        "a_wb_after"
+    };
+    t.get(
+        "a_writeback",
+        &[
+            ("who", who),
+            ("exit", c.program_cycles.to_string()),
+            ("disk", last_on_disk.to_string()),
+            ("verdict", t.get(verdict, &[])),
+        ],
+    )
+}
+
 /// What the buffer size means for this method.
 fn buffer_words(t: &Texts, method: Method, size: u64) -> String {
     let key = match method {
-        Method::Read | Method::ReadWrite | Method::DirectIo => "buffer_user",
+        Method::Read
+        | Method::ReadWrite
+        | Method::DirectIo
+        | Method::WriteFile
+        | Method::CopyFile => "buffer_user",
         _ => "buffer_calls",
     };
     t.get(key, &[("n", size.to_string())])
 }
 
 fn scenario_text(s: &Setup) -> String {
+    let sync = if s.method.writes() {
+        format!(", sync: {}", s.sync.name())
+    } else {
+        String::new()
+    };
     format!(
-        "// iolab exercise scenario: replay it with `iolab gui FILE` or `iolab run FILE`.\n(\n    version: 1,\n    hardware: (profile: \"classroom\", disk: {}, nic_sg: {}, cache_pages: {}),\n    workload: (method: {}, style: {}),\n    conditions: (file_size: {}, buffer_size: {}, cache: {}, seed: {}),\n)\n",
+        "// iolab exercise scenario: replay it with `iolab gui FILE` or `iolab run FILE`.\n(\n    version: 1,\n    hardware: (profile: \"classroom\", disk: {}, nic_sg: {}, cache_pages: {}),\n    workload: (method: {}, style: {}),\n    conditions: (file_size: {}, buffer_size: {}, cache: {}, seed: {}{sync}),\n)\n",
         s.hw.disk.name(),
         s.hw.nic_sg,
         s.hw.cache_pages,
@@ -198,10 +256,22 @@ pub fn generate(
     let mut key_md = String::new();
     for n in 1..=count {
         let method = pick(&mut rng, &METHODS);
-        let file_size = range(&mut rng, 16, 96);
+        let mut file_size = range(&mut rng, 16, 96);
         let mut buffer_size = pick(&mut rng, &[16u64, 24, 32, 48, 64, 128]);
-        if method == Method::DirectIo {
+        let sync = match method {
+            Method::WriteFile => pick(&mut rng, &SyncMode::ALL),
+            Method::CopyFile | Method::CopyFileRange => pick(
+                &mut rng,
+                &[SyncMode::None, SyncMode::Fsync, SyncMode::OSync],
+            ),
+            _ => SyncMode::None,
+        };
+        // O_DIRECT needs whole sectors (8 bytes on the classroom disk).
+        if method == Method::DirectIo || sync == SyncMode::ODirect {
             buffer_size = buffer_size.div_ceil(8) * 8;
+        }
+        if sync == SyncMode::ODirect {
+            file_size = file_size.div_ceil(8) * 8;
         }
         let mut hw = Hardware::classroom();
         hw.disk = pick(&mut rng, &[DiskTransfer::Dma, DiskTransfer::Pio]);
@@ -216,6 +286,7 @@ pub fn generate(
             buffer_size,
             warm_cache: rng.next_u64() % 3 == 0,
             seed: range(&mut rng, 1, 999),
+            sync,
             ..Setup::default()
         };
         let file = format!("problem-{n:02}.ron");
@@ -226,7 +297,11 @@ pub fn generate(
             md,
             "{}\n",
             t.get(
-                "setup",
+                if method.writes() {
+                    "setup_write"
+                } else {
+                    "setup"
+                },
                 &[
                     ("file_size", file_size.to_string()),
                     ("method", method.name().to_string()),
@@ -236,6 +311,9 @@ pub fn generate(
                     ("sg", yes_no(setup.hw.nic_sg, "sg_on", "sg_off")),
                     ("cache", yes_no(setup.warm_cache, "warm", "cold")),
                     ("file", file.clone()),
+                    ("sync", sync.name().to_string()),
+                    ("limit", setup.hw.dirty_limit.to_string()),
+                    ("expire", setup.hw.dirty_expire_cycles.to_string()),
                 ]
             )
         );
@@ -264,7 +342,7 @@ pub fn generate(
             })
             .collect();
         let k = range(&mut rng, 1, copies.len().max(1) as u64) as usize;
-        let q = [
+        let mut q = vec![
             t.get("q_syscalls", &[]),
             t.get("q_switches", &[]),
             t.get("q_copies", &[]),
@@ -272,6 +350,9 @@ pub fn generate(
             t.get("q_step", &[("k", k.to_string())]),
             t.get("q_next", &[("k", k.to_string())]),
         ];
+        if method.writes() {
+            q.push(t.get("q_writeback", &[]));
+        }
         for (i, text) in q.iter().enumerate() {
             let _ = writeln!(md, "{}. {text}", i + 1);
         }
@@ -301,7 +382,7 @@ pub fn generate(
             "### {}\n",
             t.get("problem", &[("n", n.to_string())])
         );
-        let lines = [
+        let mut lines = vec![
             t.count("a_syscalls", c.syscalls) + &because(&t, &calls_of(&m)),
             t.count("a_switches", c.mode_switches)
                 + &because(
@@ -321,6 +402,9 @@ pub fn generate(
             step.unwrap_or_default(),
             next.unwrap_or_default(),
         ];
+        if method.writes() {
+            lines.push(writeback_answer(&m, &c, &t));
+        }
         for (i, l) in lines.iter().enumerate() {
             let _ = writeln!(key_md, "{}. {l}", i + 1);
         }
@@ -333,6 +417,7 @@ pub fn generate(
             cpu_copy_bytes: c.cpu_copy_bytes,
             dma_copy_bytes: c.dma_copy_bytes,
             interrupts: c.interrupts,
+            program_cycles: c.program_cycles,
         });
     }
     // One comparison: which method leaves the CPU most free?

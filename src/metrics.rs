@@ -200,6 +200,23 @@ pub const PROGRAM_CYCLES: Metric = Metric {
     bytes: None,
 };
 
+/// When the program exited, always (the compare table's column).
+pub const PROGRAM_EXIT: Metric = Metric {
+    key: "program_cycles",
+    text: "app.program_cycles",
+    read: |c, _| Reading::Count(c.program_cycles),
+    bytes: None,
+};
+
+/// The compare table's extra columns when a run writes a file: how long the
+/// program took (the run may go on writing back), and the dirty pages.
+pub const WRITE_COLUMNS: [&Metric; 4] = [
+    &PROGRAM_EXIT,
+    &DIRTY_PEAK,
+    &WRITEBACK_PAGES,
+    &THROTTLE_CYCLES,
+];
+
 /// The page-cache, fault, I/O-model, scheduler and write-path counters: shown
 /// (summary and app) when not zero.
 pub const MORE: [&Metric; 15] = [

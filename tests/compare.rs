@@ -295,3 +295,47 @@ fn svg_texts(svg: &str) -> Vec<String> {
         .map(|n| n.text().unwrap_or("").trim().to_string())
         .collect()
 }
+
+/// The write path compares like the rest: sync modes as modifiers, and the
+/// program's own time beside the run's (the flusher may write back after it).
+#[test]
+fn write_methods_compare_with_their_sync_modes() {
+    let out = crate::common::iolab(&[
+        "compare",
+        "--methods",
+        "write_file,write_file+fsync,write_file+o_sync,write_file+o_direct,copy_file,copy_file_range",
+        "--file-size",
+        "64",
+        "--buffer-size",
+        "16",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let col = |k: &str| {
+        head.iter()
+            .position(|h| h == k)
+            .unwrap_or_else(|| panic!("{k}: {head:?}"))
+    };
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let get = |row: usize, k: &str| rows[row][col(k)].parse::<f64>().unwrap();
+    assert_eq!(rows.len(), 6);
+    // Buffered: the program is done long before the run; O_SYNC waits the most.
+    assert!(get(0, "program_cycles") < get(0, "cycles"));
+    assert!(get(2, "program_cycles") > get(1, "program_cycles"));
+    assert!(get(1, "program_cycles") > get(0, "program_cycles"));
+    assert_eq!(get(3, "cpu_copies"), 0.0, "O_DIRECT: no CPU copy");
+    assert_eq!((get(4, "cpu_copies"), get(4, "dma_copies")), (2.0, 2.0));
+    assert_eq!((get(5, "cpu_copies"), get(5, "dma_copies")), (1.0, 2.0));
+    // A sync mode is only a modifier for the methods that write.
+    let out = crate::common::iolab(&["compare", "--methods", "read_write+fsync"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("+fsync"));
+}

@@ -100,6 +100,7 @@ fn the_answer_key_agrees_with_iolab_run() {
             "cpu_copy_bytes",
             "dma_copy_bytes",
             "interrupts",
+            "program_cycles",
         ] {
             assert_eq!(v[k], a[k], "{k} of {}", file.display());
         }
@@ -152,4 +153,42 @@ fn counts_of_one_are_singular() {
         ones += md.matches("1 system call").count() + md.matches("1 interrupt").count();
     }
     assert!(ones > 0, "some answer is a count of one");
+}
+
+/// Sheets ask about the write path too: who starts the writeback, and whether the
+/// program ends before the disk has the data, answered from the run.
+#[test]
+fn write_problems_ask_when_the_data_reaches_the_disk() {
+    let dir = std::env::temp_dir().join(format!("iolab-ex-write-{}", std::process::id()));
+    sheet(&dir, "3", "en");
+    let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
+    let key: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("answers.json")).unwrap()).unwrap();
+    let answers = &md[md.find("## Answers").unwrap()..];
+    let mut writes = 0;
+    for a in key {
+        let file = dir.join(a["scenario"].as_str().unwrap());
+        let scenario = std::fs::read_to_string(&file).unwrap();
+        if !scenario.contains("sync:") {
+            continue;
+        }
+        writes += 1;
+        let n = a["problem"].as_u64().unwrap();
+        let part = &answers[answers.find(&format!("### Problem {n}\n")).unwrap()..];
+        let seventh = part.lines().find(|l| l.starts_with("7. ")).unwrap();
+        let exit = a["program_cycles"].as_u64().unwrap();
+        assert!(
+            seventh.contains(&format!("exits at cycle {exit} ")),
+            "{seventh}"
+        );
+        // The verdict follows from the run: buffered writes end before the disk has
+        // the data, fsync, O_SYNC and O_DIRECT after.
+        let buffered = scenario.contains("sync: none");
+        assert_eq!(
+            seventh.contains("before,"),
+            buffered,
+            "{seventh}\n{scenario}"
+        );
+    }
+    assert!(writes >= 1, "seed 3 has write problems");
 }

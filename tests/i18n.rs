@@ -78,13 +78,21 @@ fn narration_speaks_both_languages_for_every_event() {
         "readahead",
         "page_cache_pollution",
         "direct_aio_large_file",
+        "write_throttled",
+        "write_fsync",
+        "copy_file_range",
     ] {
         let sc = iolab::scenario::load(std::path::Path::new(&format!(
             "{}/scenes/{scene}.ron",
             env!("CARGO_MANIFEST_DIR")
         )))
         .unwrap();
-        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
+        let mut setup = sc.setup().unwrap();
+        // The PIO disk's side of a write, too.
+        if scene == "write_fsync" {
+            setup.hw.disk = iolab::sim::DiskTransfer::Pio;
+        }
+        let mut m = iolab::sim::Machine::new(setup).unwrap();
         m.run_to_end().unwrap();
         for e in m.log.events.iter().take(20_000) {
             let a = iolab::narrate::narrate_in(e, &m.setup, &en);
@@ -112,6 +120,16 @@ fn narration_speaks_both_languages_for_every_event() {
         "covered {} event kinds: {kinds:?}",
         kinds.len()
     );
+    for k in [
+        "produce",
+        "page_dirtied",
+        "writeback_start",
+        "writeback_done",
+        "throttled",
+        "unthrottled",
+    ] {
+        assert!(kinds.contains(k), "{k} not narrated");
+    }
 }
 
 /// Every character of both languages' texts has a glyph in the shipped font, so
@@ -175,6 +193,18 @@ fn keys_built_from_enum_names_exist() {
         BusOwner::NicDma,
     ] {
         let k = format!("app.bus_{b:?}").to_lowercase();
+        assert!(en.contains(&k), "{k}");
+    }
+    use iolab::sim::event::WritebackReason as R;
+    for r in [
+        R::Expired,
+        R::Background,
+        R::Throttle,
+        R::Fsync,
+        R::OSync,
+        R::Reclaim,
+    ] {
+        let k = format!("n.wb_{}", iolab::narrate::reason_name(r));
         assert!(en.contains(&k), "{k}");
     }
 }
