@@ -316,10 +316,11 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             intact,
             ..
         } => t.get(
-            if *intact {
-                "n.delivered"
-            } else {
-                "n.delivered_corrupt"
+            match (*intact, s.method.writes()) {
+                (true, false) => "n.delivered",
+                (false, false) => "n.delivered_corrupt",
+                (true, true) => "n.delivered_disk",
+                (false, true) => "n.delivered_disk_corrupt",
             },
             &[("what", range(*offset, *len, t))],
         ),

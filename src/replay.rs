@@ -121,7 +121,8 @@ pub struct SceneState {
     pub mapped: usize,
     pub nic: Region,
     pub wire: u64,
-    pub disk_request: Option<(u64, u64)>,
+    /// The disk's request: (offset, length, a write).
+    pub disk_request: Option<(u64, u64, bool)>,
     /// The last readahead window (first page, pages).
     pub readahead: Option<(u64, u64)>,
     /// Stevens' phase of the input operation (`recv`).
@@ -439,7 +440,9 @@ impl Replay {
                 self.relist(st, *frame, None);
                 self.flash(st, *frame, CacheFlash::Evict, i);
             }
-            EventKind::DiskCommand { offset, len, .. } => st.disk_request = Some((*offset, *len)),
+            EventKind::DiskCommand {
+                offset, len, write, ..
+            } => st.disk_request = Some((*offset, *len, *write)),
             EventKind::DmaSetup {
                 engine,
                 descriptor,

@@ -506,6 +506,13 @@ fn the_projector_theme_has_the_contrast_it_promises() {
         assert!(cell >= 4.5, "cells {cell:.1}, projector {t}");
         let value = contrast(text_on(theme.cell_full()), theme.cell_full());
         assert!(value >= 4.5, "byte values {value:.1}, projector {t}");
+        // The write path's page titles (DIRTY, >disk) on the page cache's band.
+        for (what, c) in [("dirty", theme.dirty()), ("writeback", theme.writeback())] {
+            for bg in [theme.boxes(), theme.band_kernel()] {
+                let r = contrast(c, bg);
+                assert!(r >= 4.5, "{what} titles {r:.1}, projector {t}");
+            }
+        }
     }
     // A byte value reads on every agent's colour as it lands.
     for agent in [palette::CPU, palette::DMA, palette::DEVICE] {

@@ -163,3 +163,59 @@ fn bytes_copied_so_far_grow_smoothly_with_the_copies_in_flight() {
     }
     assert_eq!(last, (total.cpu_copy_bytes, total.dma_copy_bytes));
 }
+
+/// The write path as the scene draws it: pages turn dirty, go to the disk and come
+/// back clean; the platter fills; a throttled writer is marked while it sleeps.
+#[test]
+fn dirty_pages_writeback_and_the_platter_follow_the_log() {
+    use iolab::sim::event::EventKind;
+    let mut s = Setup {
+        method: Method::WriteFile,
+        file_size: 192,
+        buffer_size: 16,
+        ..Setup::default()
+    };
+    s.hw.dirty_background = 4;
+    s.hw.dirty_limit = 6;
+    let mut m = Machine::new(s).unwrap();
+    m.run_to_end().unwrap();
+    let events = std::mem::take(&mut m.log.events);
+    let r = Replay::new(m.setup.clone(), events.clone());
+    let (mut saw_dirty, mut saw_wb, mut saw_throttle) = (false, false, false);
+    let mut on_disk = 0;
+    for (i, e) in events.iter().enumerate() {
+        let st = r.state_at(i + 1);
+        match &e.kind {
+            EventKind::PageDirtied { frame, .. } => {
+                assert!(st.frames[*frame as usize].dirty);
+                saw_dirty = true;
+            }
+            EventKind::WritebackStart { frames, .. } => {
+                for f in frames {
+                    let v = &st.frames[*f as usize];
+                    assert!(v.writeback && !v.dirty);
+                }
+                assert!(st.writeback.is_some());
+                saw_wb = true;
+            }
+            EventKind::WritebackDone { frames, .. } => {
+                for f in frames {
+                    assert!(!st.frames[*f as usize].writeback);
+                }
+            }
+            EventKind::Throttled { .. } => {
+                assert!(st.throttled);
+                saw_throttle = true;
+            }
+            EventKind::Unthrottled { .. } => assert!(!st.throttled),
+            EventKind::Delivered { len, .. } => on_disk += len,
+            _ => {}
+        }
+        assert_eq!(st.on_disk, on_disk, "platter at event {i}");
+        assert!(st.on_disk <= 192);
+    }
+    assert!(saw_dirty && saw_wb && saw_throttle);
+    let end = r.state_at(events.len());
+    assert_eq!(end.on_disk, 192);
+    assert!(end.frames.iter().all(|f| !f.dirty && !f.writeback));
+}

@@ -13,6 +13,7 @@ use crate::scenario::CacheState;
 use crate::scenario::{self, BUILTIN_SCENES, Scenario};
 use crate::session::{self, Overrides};
 use crate::sim::Method;
+use crate::sim::program::SyncMode;
 use crate::sim::{DiskTransfer, Style};
 
 pub(super) fn plugin(app: &mut App) {
@@ -60,6 +61,8 @@ pub struct Editor {
     pub warm: bool,
     pub realistic: bool,
     pub profile: String,
+    /// How the write methods' file reaches the disk.
+    pub sync: SyncMode,
     pub error: Option<String>,
     /// Trace export: where, in which format, and what happened last time.
     pub export_path: String,
@@ -110,6 +113,7 @@ impl Editor {
             warm: setup.warm_cache,
             realistic: setup.style == crate::sim::Style::Realistic,
             profile: setup.hw.profile.clone(),
+            sync: setup.sync,
             error: None,
             export_path: "iolab-trace.json".into(),
             export_format: crate::trace::Format::Chrome,
@@ -145,6 +149,12 @@ impl Editor {
                 Style::Textbook
             }),
             profile: Some(self.profile.clone()),
+            // Only the write methods have a sync mode (a read must not inherit one).
+            sync: Some(if self.method.writes() {
+                self.sync
+            } else {
+                SyncMode::None
+            }),
             ..Overrides::default()
         })
     }

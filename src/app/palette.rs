@@ -17,6 +17,9 @@ struct Neutrals {
     cell_full: Color,
     text: Color,
     text_dim: Color,
+    /// The write path's page titles: a dirty page, a page on its way to the disk.
+    dirty: Color,
+    writeback: Color,
 }
 
 const DARK: Neutrals = Neutrals {
@@ -29,6 +32,9 @@ const DARK: Neutrals = Neutrals {
     cell_full: Color::srgb(0.85, 0.85, 0.80),
     text: Color::srgb(0.93, 0.93, 0.93),
     text_dim: Color::srgb(0.62, 0.63, 0.66),
+    // Vermillion and sky blue, lightened to read on the dark boxes.
+    dirty: Color::srgb(1.0, 0.55, 0.25),
+    writeback: Color::srgb(0.45, 0.78, 1.0),
 };
 
 const LIGHT: Neutrals = Neutrals {
@@ -43,6 +49,9 @@ const LIGHT: Neutrals = Neutrals {
     cell_full: Color::srgb(0.60, 0.38, 0.0),
     text: Color::srgb(0.0, 0.0, 0.0),
     text_dim: Color::srgb(0.25, 0.25, 0.30),
+    // The same hues, darkened to read on white.
+    dirty: Color::srgb(0.65, 0.22, 0.0),
+    writeback: Color::srgb(0.0, 0.30, 0.55),
 };
 
 /// The theme the scene is drawn in: a Bevy resource that follows the projector
@@ -82,6 +91,12 @@ impl Theme {
     }
     pub fn text_dim(&self) -> Color {
         self.neutrals().text_dim
+    }
+    pub fn dirty(&self) -> Color {
+        self.neutrals().dirty
+    }
+    pub fn writeback(&self) -> Color {
+        self.neutrals().writeback
     }
 
     pub fn bus(&self, b: BusOwner) -> Color {

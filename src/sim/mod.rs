@@ -28,7 +28,7 @@ pub use counters::Counters;
 pub use error::SimError;
 pub use event::{Event, EventKind};
 pub use hardware::{DiskTransfer, Hardware};
-pub use kernel::{EAGAIN, EINVAL};
+pub use kernel::{EAGAIN, EINVAL, OUT};
 pub use machine::Machine;
 pub use program::{Method, Style};
 pub use setup::{AccessSpec, Content, Field, FileSpec, MAX_CALLS, MAX_FILE, MAX_PAGES, Setup};

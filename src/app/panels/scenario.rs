@@ -6,6 +6,7 @@ use bevy_egui::egui;
 use crate::app::model::{Editor, Loaded};
 use crate::i18n::Texts;
 use crate::scenario::BUILTIN_SCENES;
+use crate::sim::program::SyncMode;
 use crate::sim::{Hardware, Method};
 
 pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts) {
@@ -61,6 +62,17 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts)
                     }
                 });
             ui.end_row();
+            if ed.method.writes() {
+                ui.label(tr.t("app.sync"));
+                egui::ComboBox::from_id_salt("sync")
+                    .selected_text(ed.sync.name())
+                    .show_ui(ui, |ui| {
+                        for m in SyncMode::ALL {
+                            changed |= ui.selectable_value(&mut ed.sync, m, m.name()).changed();
+                        }
+                    });
+                ui.end_row();
+            }
             for (label, text) in [
                 ("app.file_size", &mut ed.file_size_text),
                 ("app.buffer_size", &mut ed.buffer_size_text),

@@ -245,6 +245,7 @@ fn draw_frame_titles(
 ) {
     let Some(view) = view else { return };
     let multi = loaded.replay.files.len() > 1;
+    let writes = loaded.replay.setup.method.writes();
     let st = &view.state;
     for (FrameTitle(i), mut text, mut color) in &mut titles {
         let Some(f) = st.frames.get(*i as usize) else {
@@ -257,7 +258,24 @@ fn draw_frame_titles(
             (None, Some(r)) => format!(" A{r}"),
             _ => String::new(),
         };
+        // The write path: which file the page belongs to, and whether it is
+        // newer than the disk (dirty) or on its way there.
+        let state = if f.writeback {
+            " >disk"
+        } else if f.dirty {
+            " DIRTY"
+        } else {
+            ""
+        };
         let s = match f.page {
+            Some(p) if writes => {
+                let file = if f.file == crate::sim::OUT {
+                    "out"
+                } else {
+                    "in"
+                };
+                format!("f{i} {file}:{p}{state}")
+            }
             Some(p) if multi => format!("f{i} {}:{p}{list}", f.file),
             Some(p) => format!("f{i} p{p}{list}"),
             None => format!("f{i} -"),
@@ -267,6 +285,8 @@ fn draw_frame_titles(
         }
         // A cache event lights the frame's title for a few steps.
         let c = match f.flash {
+            _ if f.writeback => theme.writeback(),
+            _ if f.dirty => theme.dirty(),
             Some((kind, at)) if at + 4 >= st.applied => match kind {
                 CacheFlash::Hit => palette::HIT,
                 CacheFlash::Miss | CacheFlash::Insert => palette::MISS,

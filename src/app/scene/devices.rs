@@ -49,6 +49,8 @@ pub enum Lamp {
     Process,
     DmaProgress,
     NicProgress,
+    /// The write path: how much of the new file is on the platter.
+    Platter,
 }
 
 pub fn spawn(
@@ -157,6 +159,11 @@ pub fn spawn(
         theme.band_hardware(),
         2.0,
     );
+    if loaded.replay.setup.method.writes() {
+        // Above the platter's box (drawn at the same depth as the lamps).
+        let e = rect(commands, platter_rect(), palette::DEVICE, 2.5);
+        commands.entity(e).insert(Lamp::Platter);
+    }
     text(
         commands,
         &tr.t("app.s_platter"),
@@ -321,6 +328,16 @@ fn draw_crossing(
 }
 
 /// The progress bar along the bottom of a device's box.
+/// The platter's fill bar (the write path): inside the platter box, under its name.
+fn platter_rect() -> Rect {
+    Rect::new(
+        DISK_BOX.min.x + 18.0,
+        DISK_BOX.min.y + 16.0,
+        DISK_BOX.max.x - 18.0,
+        DISK_BOX.min.y + 44.0,
+    )
+}
+
 fn progress_rect(b: Rect) -> Rect {
     Rect::new(b.min.x + 8.0, b.min.y + 10.0, b.max.x - 8.0, b.min.y + 26.0)
 }
@@ -362,6 +379,14 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
                 .map(|s| tr.get("app.s_in_call", &[("name", s.to_string())]))
                 .unwrap_or_default();
             let who = tr.get("app.s_process", &[("method", r.setup.method.name().into())]);
+            // Asleep because of dirty_limit: say why instead of only "sleeping".
+            if st.throttled {
+                let why = tr.get(
+                    "app.s_throttled",
+                    &[("limit", r.setup.hw.dirty_limit.to_string())],
+                );
+                return format!("{who}\n{why}\n{call}");
+            }
             format!("{who}\n{state}\n{call}")
         }
         // An idle CPU runs nobody's code: the process sleeps in the kernel, but the
@@ -400,16 +425,35 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             });
             desc(&st.dma, moving, tr)
         }
-        Label::Disk => match st.disk_request {
-            Some((off, len)) => tr.get(
-                "app.s_disk_reading",
-                &[
-                    ("off", off.to_string()),
-                    ("last", (off + len - 1).to_string()),
-                ],
-            ),
-            None => tr.t("app.s_idle").into(),
-        },
+        Label::Disk => {
+            let now = match st.disk_request {
+                Some((off, len, write)) => tr.get(
+                    if write {
+                        "app.s_disk_writing"
+                    } else {
+                        "app.s_disk_reading"
+                    },
+                    &[
+                        ("off", off.to_string()),
+                        ("last", (off + len - 1).to_string()),
+                    ],
+                ),
+                None => tr.t("app.s_idle").into(),
+            };
+            // The write path: how much of the new file the platter holds.
+            if r.setup.method.writes() {
+                let on_disk = tr.get(
+                    "app.s_on_disk",
+                    &[
+                        ("n", st.on_disk.to_string()),
+                        ("size", r.setup.file_size.to_string()),
+                    ],
+                );
+                format!("{now}\n{on_disk}")
+            } else {
+                now
+            }
+        }
         Label::Nic => {
             let moving = crate::replay::moving(&view.flights, |f| {
                 f.engine == Some(crate::sim::event::Engine::NicDma)
@@ -474,6 +518,22 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             if st.mapped > 0 {
                 lines.push(tr.get("app.s_mmap", &[("n", st.mapped.to_string())]));
             }
+            if r.setup.method.writes() {
+                let dirty = st.frames.iter().filter(|f| f.dirty).count();
+                let wb = st.frames.iter().filter(|f| f.writeback).count();
+                lines.push(tr.get(
+                    "app.s_dirty",
+                    &[
+                        ("dirty", dirty.to_string()),
+                        ("wb", wb.to_string()),
+                        ("limit", r.setup.hw.dirty_limit.to_string()),
+                    ],
+                ));
+                if let Some(reason) = st.writeback {
+                    let who = format!("n.wb_{}", crate::narrate::reason_name(reason));
+                    lines.push(tr.t(&who).into());
+                }
+            }
             lines.join("\n")
         }
         Label::Bus => tr.get(
@@ -508,6 +568,7 @@ fn progress(d: &Option<DescView>) -> f32 {
 }
 
 fn draw_lamps(
+    loaded: Res<Loaded>,
     view: Option<Res<View>>,
     theme: Res<Theme>,
     mut lamps: Query<(&Lamp, &mut Sprite, &mut Transform)>,
@@ -534,6 +595,14 @@ fn draw_lamps(
                 ProcessState::Waiting => palette::HIT,
                 ProcessState::Exited => theme.cell_empty(),
             },
+            Lamp::Platter => {
+                let bar = platter_rect();
+                let size = loaded.replay.setup.file_size.max(1);
+                let w = bar.width() * st.on_disk.min(size) as f32 / size as f32;
+                sprite.custom_size = Some(Vec2::new(w.max(0.01), bar.height()));
+                tf.translation.x = bar.min.x + w / 2.0;
+                palette::DEVICE
+            }
             Lamp::DmaProgress | Lamp::NicProgress => {
                 let (d, r) = if *lamp == Lamp::DmaProgress {
                     (&st.dma, DMA_BOX)
