@@ -116,6 +116,14 @@ pub fn compare(
 /// The two comparisons a lecture starts from, as `--methods` labels.
 pub const CLASSIC: [&str; 4] = ["read_write", "mmap_write", "sendfile", "sendfile+sg"];
 pub const PIO_VS_DMA: [&str; 2] = ["read+pio", "read+dma"];
+/// The write path: the price of durability, and cp against copy_file_range.
+pub const WRITE_PATH: [&str; 5] = [
+    "write_file",
+    "write_file+fsync",
+    "write_file+o_sync",
+    "copy_file",
+    "copy_file_range",
+];
 
 /// How `render` prints the rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -43,6 +43,7 @@ fn lanes_agree_with_the_counters() {
     for run in runs(&compare::CLASSIC)
         .iter()
         .chain(&runs(&compare::PIO_VS_DMA))
+        .chain(&runs(&compare::WRITE_PATH))
     {
         let c = &run.row.counters;
         let lane = Lane::of(&run.events);

@@ -8,7 +8,7 @@ use egui_plot::{Bar, BarChart, Plot, Text};
 use super::super::compare::Comparison;
 use super::super::model::Editor;
 use super::super::palette;
-use crate::compare::{CLASSIC, PIO_VS_DMA, RUN_COLOURS, Spans, short_number};
+use crate::compare::{CLASSIC, PIO_VS_DMA, RUN_COLOURS, Spans, WRITE_PATH, short_number};
 use crate::i18n::Texts;
 use crate::metrics::{CHARTS, Metric, Reading};
 use crate::sim::Counters;
@@ -18,13 +18,14 @@ pub fn colour(i: usize) -> Color32 {
     Color32::from_rgb(r, g, b)
 }
 
-/// The left panel's section: the two lecture comparisons and a free list.
+/// The left panel's section: the lecture comparisons and a free list.
 pub fn controls(ui: &mut egui::Ui, cmp: &mut Comparison, editor: &Editor, tr: &Texts) {
     ui.heading(tr.t("app.compare"));
     ui.label(tr.t("app.compare_hint"));
     for (key, preset) in [
         ("app.classic", &CLASSIC[..]),
         ("app.pio_vs_dma", &PIO_VS_DMA[..]),
+        ("app.write_path", &WRITE_PATH[..]),
     ] {
         if ui
             .button(tr.t(key))
