@@ -138,6 +138,9 @@ pub struct Lane {
     pub dma_copy: Spans,
     /// Cycles at which the CPU took an interrupt, in order.
     pub interrupts: Vec<u64>,
+    /// When the process exited (its mode is not drawn after that; the devices
+    /// may go on, as writeback does).
+    pub exited: Option<u64>,
     pub end: u64,
 }
 
@@ -165,11 +168,18 @@ impl Lane {
             .filter(|e| matches!(e.kind, EventKind::IrqTake { .. }))
             .map(|e| e.cycle)
             .collect();
+        let exited = events.iter().find_map(|e| match e.kind {
+            EventKind::ProcessState {
+                state: crate::sim::event::ProcessState::Exited,
+            } => Some(e.cycle),
+            _ => None,
+        });
         Lane {
             kernel: Spans::new(kernel),
             cpu_copy: Spans::new(cpu),
             dma_copy: Spans::new(dma),
             interrupts,
+            exited,
             end,
         }
     }

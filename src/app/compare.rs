@@ -18,6 +18,8 @@ pub const MAX_RUNS: usize = compare::RUN_COLOURS.len();
 
 pub struct LaneRun {
     pub label: String,
+    /// The run writes a file (the write path's columns apply).
+    pub writes: bool,
     /// The whole run's counters (the table and the bar charts).
     pub total: Counters,
     pub lane: Lane,
@@ -42,11 +44,12 @@ pub struct Comparison {
     pub error: Option<String>,
 }
 
-/// Splits `a, b,c` into labels; `classic` and `pio-dma` name the two lecture sets.
+/// Splits `a, b,c` into labels; `classic`, `pio-dma` and `write-path` name the lecture sets.
 pub fn labels_of(text: &str) -> Vec<String> {
     match text.trim() {
         "classic" => compare::CLASSIC.iter().map(|s| s.to_string()).collect(),
         "pio-dma" | "pio_vs_dma" => compare::PIO_VS_DMA.iter().map(|s| s.to_string()).collect(),
+        "write-path" | "write_path" => compare::WRITE_PATH.iter().map(|s| s.to_string()).collect(),
         t => t
             .split(',')
             .map(|s| s.trim().to_string())
@@ -96,6 +99,7 @@ impl Comparison {
             .into_iter()
             .map(|r| LaneRun {
                 label: r.row.label,
+                writes: r.setup.method.writes(),
                 total: r.row.counters,
                 lane: Lane::of(&r.events),
                 events: r.events,

@@ -96,12 +96,16 @@ pub fn show(ui: &mut egui::Ui, cmp: &mut Comparison, tr: &Texts) {
         ));
     });
     legend(ui, tr);
+    // The charts share the view's width, however wide the table grows.
+    let width = ui.available_width();
     egui::ScrollArea::vertical().show(ui, |ui| {
         lanes(ui, cmp, tr);
         ui.add_space(8.0);
-        table(ui, cmp, tr);
+        egui::ScrollArea::horizontal()
+            .id_salt("compare-table-scroll")
+            .show(ui, |ui| table(ui, cmp, tr));
         ui.add_space(8.0);
-        charts(ui, cmp, tr);
+        charts(ui, cmp, tr, width);
     });
 }
 
@@ -233,14 +237,16 @@ fn lanes(ui: &mut egui::Ui, cmp: &mut Comparison, tr: &Texts) {
                 irq.push(None);
                 continue;
             }
-            // Kernel time as a share of the column, in quarters (short stints still show).
+            // Kernel time as a share of the column, in quarters (short stints still
+            // show); nothing once the process has exited.
             let k = lane.kernel.covered(c0, c1) as f32 / (c1 - c0) as f32;
             let q = (k * 4.0).ceil() / 4.0;
-            mode.push(Some(if q > 0.0 {
-                (palette::egui(palette::KERNEL), q)
-            } else {
-                (palette::egui(palette::USER), 1.0)
-            }));
+            let gone = lane.exited.is_some_and(|x| c0 >= x);
+            mode.push(match (gone, q > 0.0) {
+                (true, _) => None,
+                (false, true) => Some((palette::egui(palette::KERNEL), q)),
+                (false, false) => Some((palette::egui(palette::USER), 1.0)),
+            });
             cpu.push(coverage(
                 &lane.cpu_copy,
                 c0,
@@ -329,19 +335,26 @@ fn lanes(ui: &mut egui::Ui, cmp: &mut Comparison, tr: &Texts) {
 
 fn table(ui: &mut egui::Ui, cmp: &Comparison, tr: &Texts) {
     ui.heading(tr.t("app.totals"));
+    // The write path: when each program exited and its dirty pages, as on the CLI.
+    let writes = cmp.runs.iter().any(|r| r.writes);
+    let extra: &[&crate::metrics::Metric] = if writes {
+        &crate::metrics::WRITE_COLUMNS
+    } else {
+        &[]
+    };
     egui::Grid::new("compare-table")
         .striped(true)
         .spacing(vec2(18.0, 4.0))
         .show(ui, |ui| {
             ui.strong(tr.t("app.run"));
-            for m in CHARTS {
+            for m in CHARTS.iter().chain(extra) {
                 ui.strong(tr.t(m.text));
             }
             ui.strong(tr.t("app.data_intact"));
             ui.end_row();
             for (i, run) in cmp.runs.iter().enumerate() {
                 ui.colored_label(colour(i), format!("■ {}", run.label));
-                for m in CHARTS {
+                for m in CHARTS.iter().chain(extra) {
                     ui.label(short_number(m.value(&run.total)));
                 }
                 ui.label(if run.total.data_intact {
@@ -354,11 +367,16 @@ fn table(ui: &mut egui::Ui, cmp: &Comparison, tr: &Texts) {
         });
 }
 
-fn charts(ui: &mut egui::Ui, cmp: &Comparison, tr: &Texts) {
+fn charts(ui: &mut egui::Ui, cmp: &Comparison, tr: &Texts, width: f32) {
     let n = cmp.runs.len();
     let per_row = 4;
-    let w = (ui.available_width() / per_row as f32 - 12.0).max(120.0);
-    for row in CHARTS.chunks(per_row).enumerate() {
+    let w = (width / per_row as f32 - 12.0).max(120.0);
+    // The write path's eighth chart: when each program exited (the run may go on).
+    let mut metrics: Vec<&crate::metrics::Metric> = CHARTS.to_vec();
+    if cmp.runs.iter().any(|r| r.writes) {
+        metrics.push(&crate::metrics::PROGRAM_EXIT);
+    }
+    for row in metrics.chunks(per_row).enumerate() {
         ui.horizontal(|ui| {
             for (k, metric) in row.1.iter().enumerate() {
                 let m = row.0 * per_row + k;
