@@ -48,6 +48,8 @@ fn lanes_agree_with_the_counters() {
         let c = &run.row.counters;
         let lane = Lane::of(&run.events);
         assert_eq!(lane.end, c.cycles, "{}", run.row.label);
+        // The process's part of the lane ends when it exits (writeback may go on).
+        assert_eq!(lane.exited, Some(c.program_cycles), "{}", run.row.label);
         assert_eq!(
             lane.interrupts.len() as u64,
             c.interrupts,
