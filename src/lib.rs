@@ -13,6 +13,7 @@ pub mod lanes;
 pub mod metrics;
 pub mod narrate;
 pub mod replay;
+pub mod route;
 pub mod scenario;
 pub mod session;
 pub mod sim;

@@ -142,6 +142,8 @@ pub struct SceneState {
     pub writeback: Option<WritebackReason>,
     /// The writer sleeps because of dirty_limit.
     pub throttled: bool,
+    /// The paths the finished copies took (see `route`).
+    pub route: Vec<crate::route::Path>,
 }
 
 /// The largest cache whose list order the replay follows.
@@ -158,6 +160,8 @@ pub struct Flight {
     pub engine: Option<Engine>,
     pub len: u64,
     pub file_offset: u64,
+    /// The cycle its first byte moved.
+    pub first_cycle: u64,
     /// 0.0 at the first cycle, 1.0 when done.
     pub progress: f64,
 }
@@ -282,6 +286,7 @@ impl Replay {
             on_disk: 0,
             writeback: None,
             throttled: false,
+            route: Vec::new(),
         }
     }
 
@@ -369,8 +374,19 @@ impl Replay {
                 file,
                 file_offset,
                 engine,
+                agent,
+                first_cycle,
                 ..
             } => {
+                use crate::route::{Mover, Spot};
+                crate::route::record(
+                    &mut st.route,
+                    Spot::of(from),
+                    Spot::of(to),
+                    Mover::of(*agent),
+                    *len,
+                    (*first_cycle, i),
+                );
                 let bytes = self.file_bytes(*file, *file_offset, *len).to_vec();
                 if let Some((r, at)) = self.region_mut(st, *to) {
                     r.write(at, &bytes);
@@ -484,6 +500,16 @@ impl Replay {
                 Engine::NicDma => st.nic_dma = None,
             },
             EventKind::SocketDescriptors { pieces } => {
+                use crate::route::{Mover, Spot};
+                let bytes = pieces.iter().map(|p| p.len).sum();
+                crate::route::record(
+                    &mut st.route,
+                    Spot::PageCache,
+                    Spot::Socket,
+                    Mover::Descriptors,
+                    bytes,
+                    (e.cycle, i),
+                );
                 st.socket_refs.extend(pieces.iter().copied())
             }
             EventKind::SocketFree { offset, len } => {
@@ -604,6 +630,7 @@ impl Replay {
                         engine,
                         len,
                         file_offset,
+                        first_cycle: first,
                         progress,
                     });
                 }

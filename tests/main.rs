@@ -23,6 +23,7 @@ mod property;
 #[cfg(feature = "gui")]
 mod render;
 mod replay;
+mod route;
 mod scenario;
 mod trace;
 mod write_path;
