@@ -112,6 +112,9 @@ pub struct SceneState {
     pub pending_irqs: Vec<IrqLine>,
     pub handler: Option<IrqLine>,
     pub controller: Region,
+    /// The file on the platter (one-file runs): a read marks the bytes the disk
+    /// has read out; a write fills in the bytes stored.
+    pub platter: Region,
     pub frames: Vec<FrameView>,
     pub user: Region,
     pub socket: Region,
@@ -253,6 +256,11 @@ impl Replay {
             pending_irqs: Vec::new(),
             handler: None,
             controller: Region::new(hw.controller_buffer),
+            platter: Region::new(if self.setup.files.is_empty() {
+                self.setup.file_size
+            } else {
+                0
+            }),
             frames: (0..frames)
                 .map(|_| FrameView {
                     file: 0,
@@ -390,6 +398,13 @@ impl Replay {
                 let bytes = self.file_bytes(*file, *file_offset, *len).to_vec();
                 if let Some((r, at)) = self.region_mut(st, *to) {
                     r.write(at, &bytes);
+                }
+                // The platter: bytes read out, or bytes stored.
+                if let (Place::Platter { offset, .. }, _) | (_, Place::Platter { offset, .. }) =
+                    (from, to)
+                    && st.platter.size > 0
+                {
+                    st.platter.write(*offset, &bytes);
                 }
                 match from {
                     // Device buffers empty as their bytes leave; memory keeps a copy.

@@ -33,19 +33,6 @@ impl Spot {
             Place::Wire { .. } => Spot::Wire,
         }
     }
-
-    /// The key of the place's short name in the language files.
-    pub fn key(self) -> &'static str {
-        match self {
-            Spot::Platter => "app.p_disk",
-            Spot::Controller => "app.p_controller",
-            Spot::PageCache => "app.p_cache",
-            Spot::User => "app.p_user",
-            Spot::Socket => "app.p_socket",
-            Spot::Nic => "app.p_nic",
-            Spot::Wire => "app.p_wire",
-        }
-    }
 }
 
 /// How the bytes go along a path.
@@ -89,7 +76,14 @@ pub struct Path {
 }
 
 /// Adds a finished copy (or descriptors) to the paths.
-pub fn record(paths: &mut Vec<Path>, from: Spot, to: Spot, mover: Mover, bytes: u64, first: (u64, usize)) {
+pub fn record(
+    paths: &mut Vec<Path>,
+    from: Spot,
+    to: Spot,
+    mover: Mover,
+    bytes: u64,
+    first: (u64, usize),
+) {
     match paths
         .iter_mut()
         .find(|p| p.from == from && p.to == to && p.mover == mover)
@@ -128,7 +122,14 @@ pub fn at(st: &SceneState, flights: &[Flight]) -> Vec<Arrow> {
     let mut live = Vec::new();
     for f in flights {
         let (from, to, mover) = (Spot::of(&f.from), Spot::of(&f.to), Mover::of(f.agent));
-        record(&mut paths, from, to, mover, f.moved(), (f.first_cycle, f.event));
+        record(
+            &mut paths,
+            from,
+            to,
+            mover,
+            f.moved(),
+            (f.first_cycle, f.event),
+        );
         live.push((from, to, mover));
     }
     paths.sort_by_key(|p| p.first);
@@ -150,5 +151,9 @@ pub fn at(st: &SceneState, flights: &[Flight]) -> Vec<Arrow> {
 /// route by who makes them ("4 mode switches · 2 CPU copies · 2 DMA copies").
 pub fn caption_counts(st: &SceneState, arrows: &[Arrow]) -> (u64, usize, usize) {
     let count = |m: Mover| arrows.iter().filter(|a| a.mover == m).count();
-    (st.counters.mode_switches, count(Mover::Cpu), count(Mover::Dma))
+    (
+        st.counters.mode_switches,
+        count(Mover::Cpu),
+        count(Mover::Dma),
+    )
 }

@@ -3,8 +3,8 @@
 
 use iolab::replay::Replay;
 use iolab::route::{self, Mover, Spot};
-use iolab::sim::event::EventKind;
 use iolab::sim::Machine;
+use iolab::sim::event::EventKind;
 
 fn replay(scene: &str) -> Replay {
     let sc = iolab::scenario::load(&crate::common::scene(scene)).unwrap();
@@ -47,7 +47,14 @@ fn brute(r: &Replay, cycle: u64) -> Vec<(Spot, Spot, Mover)> {
 
 #[test]
 fn the_arrows_at_every_playhead_are_the_paths_begun_in_order() {
-    for scene in ["read_write", "pio_read", "sendfile_sg", "splice", "direct_io", "copy_file_range"] {
+    for scene in [
+        "read_write",
+        "pio_read",
+        "sendfile_sg",
+        "splice",
+        "direct_io",
+        "copy_file_range",
+    ] {
         let r = replay(scene);
         let end = r.total_cycles();
         for cycle in 0..=end {
@@ -62,7 +69,8 @@ fn the_arrows_at_every_playhead_are_the_paths_begun_in_order() {
             // An arrow glows exactly while a copy on it moves.
             for a in &arrows {
                 let moving = flights.iter().any(|f| {
-                    (Spot::of(&f.from), Spot::of(&f.to), Mover::of(f.agent)) == (a.from, a.to, a.mover)
+                    (Spot::of(&f.from), Spot::of(&f.to), Mover::of(f.agent))
+                        == (a.from, a.to, a.mover)
                 });
                 assert_eq!(a.live, moving, "{scene} at {cycle}");
             }
@@ -127,8 +135,14 @@ fn each_scene_ends_with_the_seed_s_figure() {
         let (switches, cpu, dma) = route::caption_counts(&st, &arrows);
         let c = &st.counters;
         assert_eq!(switches, c.mode_switches);
-        assert_eq!(cpu as f64, c.cpu_copies, "{scene}: one CPU arrow per CPU copy");
-        assert_eq!(dma as f64, c.dma_copies, "{scene}: one DMA arrow per DMA copy");
+        assert_eq!(
+            cpu as f64, c.cpu_copies,
+            "{scene}: one CPU arrow per CPU copy"
+        );
+        assert_eq!(
+            dma as f64, c.dma_copies,
+            "{scene}: one DMA arrow per DMA copy"
+        );
         // Each arrow carries the whole file, once.
         for a in arrows.iter().filter(|a| a.mover.is_copy()) {
             assert_eq!(a.bytes, r.setup.file_size, "{scene}: {a:?}");

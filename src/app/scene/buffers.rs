@@ -45,6 +45,7 @@ pub struct FrameTitle(u32);
 
 fn regions(st: &SceneState) -> Vec<RegionId> {
     let mut v = vec![
+        RegionId::Platter,
         RegionId::User,
         RegionId::Socket,
         RegionId::Controller,
@@ -125,6 +126,7 @@ fn landing(view: &View, id: RegionId) -> Vec<(u64, Color)> {
     let mut out = Vec::new();
     for f in &view.flights {
         let (region, at) = match f.to {
+            Place::Platter { offset, .. } => (RegionId::Platter, offset),
             Place::Controller { offset } => (RegionId::Controller, offset),
             Place::Frame { frame, offset } => (RegionId::Frame(frame), offset),
             Place::User { offset } => (RegionId::User, offset),
@@ -153,10 +155,19 @@ fn draw_cells(
         return;
     }
     let st = &view.state;
+    // A file being read is on the platter from the start: every byte shown, the
+    // ones the disk has read out marked in the device's colour.
+    let reading = !loaded.replay.setup.method.writes();
     let mut landed: Vec<(RegionId, Vec<(u64, Color)>)> = Vec::new();
     // A cell's colour: the agent's while bytes land in it, else full or empty.
     let mut colour_of = |id: RegionId, index: usize| -> Option<Color> {
         let region = id.of(st)?;
+        if id == RegionId::Platter && reading {
+            return Some(match region.cells.get(index).copied().flatten() {
+                Some(_) => palette::DEVICE,
+                None => theme.cell_full(),
+            });
+        }
         if !landed.iter().any(|(r, _)| *r == id) {
             landed.push((id, landing(&view, id)));
         }
@@ -180,13 +191,18 @@ fn draw_cells(
             sprite.color = color;
         }
     }
-    let _ = &loaded;
     for (t, mut text, mut text_colour) in &mut texts {
         let Some(region) = t.region.of(st) else {
             continue;
         };
         let s = match region.cells.get(t.index).copied().flatten() {
             Some(b) => format!("{b:02X}"),
+            None if t.region == RegionId::Platter && reading => loaded
+                .replay
+                .bytes(0, t.index as u64, 1)
+                .first()
+                .map(|b| format!("{b:02X}"))
+                .unwrap_or_default(),
             None => String::new(),
         };
         if text.0 != s {

@@ -49,8 +49,6 @@ pub enum Lamp {
     Process,
     DmaProgress,
     NicProgress,
-    /// The write path: how much of the new file is on the platter.
-    Platter,
 }
 
 pub fn spawn(
@@ -148,29 +146,14 @@ pub fn spawn(
     rect(commands, progress_rect(DMA_BOX), theme.cell_empty(), 1.5);
     lamp(commands, Lamp::DmaProgress, progress_rect(DMA_BOX));
     // Disk: platter and request.
-    rect(
-        commands,
-        Rect::new(
-            DISK_BOX.min.x + 10.0,
-            DISK_BOX.min.y + 10.0,
-            DISK_BOX.max.x - 10.0,
-            DISK_BOX.min.y + 70.0,
-        ),
-        theme.band_hardware(),
-        2.0,
-    );
-    if loaded.replay.setup.method.writes() {
-        // Above the platter's box (drawn at the same depth as the lamps).
-        let e = rect(commands, platter_rect(), palette::DEVICE, 2.5);
-        commands.entity(e).insert(Lamp::Platter);
-    }
+    rect(commands, platter_box(), theme.band_hardware(), 1.5);
     text(
         commands,
         &tr.t("app.s_platter"),
-        Vec2::new(DISK_BOX.center().x, DISK_BOX.min.y + 58.0),
+        Vec2::new(platter_box().min.x + 4.0, platter_box().max.y - 1.0),
         12.0,
         theme.text_dim(),
-        Anchor::CENTER,
+        Anchor::TOP_LEFT,
     );
     label(
         commands,
@@ -328,16 +311,6 @@ fn draw_crossing(
 }
 
 /// The progress bar along the bottom of a device's box.
-/// The platter's fill bar (the write path): inside the platter box, under its name.
-fn platter_rect() -> Rect {
-    Rect::new(
-        DISK_BOX.min.x + 18.0,
-        DISK_BOX.min.y + 16.0,
-        DISK_BOX.max.x - 18.0,
-        DISK_BOX.min.y + 44.0,
-    )
-}
-
 fn progress_rect(b: Rect) -> Rect {
     Rect::new(b.min.x + 8.0, b.min.y + 10.0, b.max.x - 8.0, b.min.y + 26.0)
 }
@@ -568,7 +541,6 @@ fn progress(d: &Option<DescView>) -> f32 {
 }
 
 fn draw_lamps(
-    loaded: Res<Loaded>,
     view: Option<Res<View>>,
     theme: Res<Theme>,
     mut lamps: Query<(&Lamp, &mut Sprite, &mut Transform)>,
@@ -595,14 +567,6 @@ fn draw_lamps(
                 ProcessState::Waiting => palette::HIT,
                 ProcessState::Exited => theme.cell_empty(),
             },
-            Lamp::Platter => {
-                let bar = platter_rect();
-                let size = loaded.replay.setup.file_size.max(1);
-                let w = bar.width() * st.on_disk.min(size) as f32 / size as f32;
-                sprite.custom_size = Some(Vec2::new(w.max(0.01), bar.height()));
-                tf.translation.x = bar.min.x + w / 2.0;
-                palette::DEVICE
-            }
             Lamp::DmaProgress | Lamp::NicProgress => {
                 let (d, r) = if *lamp == Lamp::DmaProgress {
                     (&st.dma, DMA_BOX)

@@ -65,6 +65,16 @@ pub const WIRE_BOX: Rect = Rect {
     max: Vec2::new(630.0, -125.0),
 };
 
+/// The platter inside the disk's box (under the controller buffer).
+pub fn platter_box() -> Rect {
+    Rect::new(
+        DISK_BOX.min.x + 10.0,
+        DISK_BOX.min.y + 10.0,
+        DISK_BOX.max.x - 10.0,
+        DISK_BOX.min.y + 88.0,
+    )
+}
+
 /// A buffer's cells: `count` squares of side `size`, `per_row` to a row, the first
 /// row's top-left at `origin`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -111,6 +121,8 @@ pub struct Layout {
     pub frames: Vec<(Rect, Rect)>,
     pub socket: Rect,
     pub controller: Rect,
+    /// The file's bytes on the platter (under its name).
+    pub platter: Rect,
     pub nic: Rect,
 }
 
@@ -141,6 +153,10 @@ impl Layout {
                 DISK_BOX.max.x - 10.0,
                 DISK_BOX.max.y - 60.0,
             ),
+            platter: {
+                let p = platter_box();
+                Rect::new(p.min.x + 6.0, p.min.y + 4.0, p.max.x - 6.0, p.max.y - 16.0)
+            },
             // Below the descriptor's three lines, so they never sit on the cells.
             nic: Rect::new(
                 NIC_BOX.min.x + 10.0,

@@ -6,7 +6,9 @@
 
 mod buffers;
 mod devices;
+mod guide;
 pub mod layout;
+pub mod route;
 mod tokens;
 
 use bevy::prelude::*;
@@ -23,7 +25,13 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Startup, spawn_camera)
         .add_systems(Update, build.after(PlaybackSet).in_set(SceneSet::Build))
         .configure_sets(Update, SceneSet::Draw.after(SceneSet::Build))
-        .add_plugins((buffers::plugin, devices::plugin, tokens::plugin));
+        .add_plugins((
+            buffers::plugin,
+            devices::plugin,
+            guide::plugin,
+            route::plugin,
+            tokens::plugin,
+        ));
 }
 
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -54,6 +62,7 @@ pub struct WorldCamera;
 /// A buffer of the machine.
 #[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RegionId {
+    Platter,
     Controller,
     Frame(u32),
     User,
@@ -64,6 +73,7 @@ pub enum RegionId {
 impl RegionId {
     pub fn of(self, st: &SceneState) -> Option<&Region> {
         match self {
+            RegionId::Platter => (st.platter.size > 0).then_some(&st.platter),
             RegionId::Controller => Some(&st.controller),
             RegionId::Frame(i) => st.frames.get(i as usize).map(|f| &f.bytes),
             RegionId::User => Some(&st.user),
@@ -74,6 +84,7 @@ impl RegionId {
 
     pub fn area(self, l: &Layout) -> Rect {
         match self {
+            RegionId::Platter => l.platter,
             RegionId::Controller => l.controller,
             RegionId::Frame(i) => l.frames.get(i as usize).map(|f| f.1).unwrap_or(Rect::EMPTY),
             RegionId::User => l.user,
@@ -197,6 +208,8 @@ fn build(
     }
     buffers::spawn(&mut commands, st, &layout, &theme);
     devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts, &theme);
+    route::spawn(&mut commands, &theme);
+    guide::spawn(&mut commands, &tr, &theme);
     tokens::spawn(&mut commands);
     built.generation = loaded.generation;
     built.lang = tr.lang;

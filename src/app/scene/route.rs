@@ -1,0 +1,332 @@
+//! The route drawn as the seed draws it: an arrow from place to place for each
+//! path the bytes take, numbered in the order first used, coloured by who moves
+//! them (CPU orange, DMA blue, a device's own transfer grey, descriptors dashed),
+//! with the bytes moved so far; an arrow glows while a copy on it is moving. Above
+//! the machine, the seed's caption: mode switches and copies so far.
+//!
+//! A fixed pool of sprites per arrow slot is reused every frame.
+
+use bevy::prelude::*;
+use bevy::sprite::Anchor;
+
+use super::layout::*;
+use super::{Built, SceneSet, rect, text};
+use crate::app::lang::Tr;
+use crate::app::palette::{self, Theme};
+use crate::app::playback::View;
+use crate::route::{self, Arrow, Mover, Spot};
+
+/// Arrows drawn at most (a route has a handful).
+const SLOTS: usize = 10;
+/// Shaft pieces: up to three straight segments, or dashes.
+const SEGMENTS: usize = 3;
+const DASHES: usize = 14;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Update, (draw, draw_caption).in_set(SceneSet::Draw));
+}
+
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Segment(usize),
+    Dash(usize),
+    Head(usize),
+    Badge,
+    Number,
+    Label,
+}
+
+#[derive(Component)]
+struct Slot(usize, Part);
+
+#[derive(Component)]
+struct Caption;
+
+pub fn spawn(commands: &mut Commands, theme: &Theme) {
+    for slot in 0..SLOTS {
+        let add = |commands: &mut Commands, e: Entity, part: Part| {
+            commands
+                .entity(e)
+                .insert((Slot(slot, part), Visibility::Hidden));
+        };
+        let bar = Rect::from_center_size(Vec2::ZERO, Vec2::ONE);
+        for k in 0..SEGMENTS {
+            let e = rect(commands, bar, palette::CPU, 6.0);
+            add(commands, e, Part::Segment(k));
+        }
+        for k in 0..DASHES {
+            let e = rect(commands, bar, palette::DMA, 6.0);
+            add(commands, e, Part::Dash(k));
+        }
+        for k in 0..2 {
+            let e = rect(commands, bar, palette::CPU, 6.1);
+            add(commands, e, Part::Head(k));
+        }
+        let badge = Rect::from_center_size(Vec2::ZERO, Vec2::splat(24.0));
+        let e = rect(commands, badge, palette::CPU, 7.0);
+        add(commands, e, Part::Badge);
+        let e = text(
+            commands,
+            "",
+            Vec2::ZERO,
+            17.0,
+            palette::TEXT_DARK,
+            Anchor::CENTER,
+        );
+        add(commands, e, Part::Number);
+        let e = text(
+            commands,
+            "",
+            Vec2::ZERO,
+            15.0,
+            theme.text(),
+            Anchor::CENTER_LEFT,
+        );
+        add(commands, e, Part::Label);
+    }
+    let e = text(
+        commands,
+        "",
+        Vec2::new(USER_BUF_BOX.min.x, USER_BAND.max.y - 6.0),
+        18.0,
+        theme.text(),
+        Anchor::TOP_LEFT,
+    );
+    commands.entity(e).insert(Caption);
+}
+
+/// Where a place is on screen.
+pub fn spot_rect(layout: &Layout, s: Spot) -> Rect {
+    match s {
+        Spot::Platter => platter_box(),
+        Spot::Controller => layout.controller,
+        Spot::PageCache => CACHE_BOX,
+        Spot::User => USER_BUF_BOX,
+        Spot::Socket => SOCKET_BOX,
+        Spot::Nic => layout.nic,
+        Spot::Wire => WIRE_BOX,
+    }
+}
+
+/// Where the line from the centre of `r` towards `d` leaves it.
+fn exit(r: Rect, d: Vec2) -> Vec2 {
+    let h = r.half_size();
+    let tx = if d.x.abs() > 1e-6 {
+        h.x / d.x.abs()
+    } else {
+        f32::MAX
+    };
+    let ty = if d.y.abs() > 1e-6 {
+        h.y / d.y.abs()
+    } else {
+        f32::MAX
+    };
+    r.center() + d * tx.min(ty)
+}
+
+/// The arrow's polyline: edge to edge between two places, shifted sideways by
+/// `shift` (two arrows between the same places in opposite directions part);
+/// a loop on the right of the box for a copy within one place.
+pub fn polyline(layout: &Layout, a: Spot, b: Spot, shift: f32) -> Vec<Vec2> {
+    let (ra, rb) = (spot_rect(layout, a), spot_rect(layout, b));
+    if a == b {
+        let (x, y) = (ra.max.x, ra.center().y);
+        return vec![
+            Vec2::new(x, y + 30.0),
+            Vec2::new(x + 34.0, y + 30.0),
+            Vec2::new(x + 34.0, y - 30.0),
+            Vec2::new(x + 4.0, y - 30.0),
+        ];
+    }
+    let d = (rb.center() - ra.center()).normalize_or_zero();
+    let side = Vec2::new(-d.y, d.x) * shift;
+    vec![exit(ra, d) + side, exit(rb, -d) + side]
+}
+
+fn colour(m: Mover, theme: &Theme) -> Color {
+    match m {
+        Mover::Cpu => palette::CPU,
+        Mover::Dma | Mover::Descriptors => palette::DMA,
+        Mover::Device => theme.text_dim(),
+    }
+}
+
+fn human(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
+/// The label beside an arrow: who moves the bytes and how many so far.
+pub fn label(a: &Arrow, tr: &crate::i18n::Texts) -> String {
+    let who = match a.mover {
+        Mover::Cpu => tr.t("app.r_cpu"),
+        Mover::Dma => tr.t("app.r_dma"),
+        Mover::Device => tr.t("app.r_device"),
+        Mover::Descriptors => tr.t("app.r_descriptors"),
+    };
+    format!("{who} {}", human(a.bytes))
+}
+
+/// Places a bar sprite between two points.
+fn bar(tf: &mut Transform, sprite: &mut Sprite, p: Vec2, q: Vec2, width: f32, z: f32) {
+    let d = q - p;
+    sprite.custom_size = Some(Vec2::new(d.length().max(0.01), width));
+    tf.translation = ((p + q) / 2.0).extend(z);
+    tf.rotation = Quat::from_rotation_z(d.y.atan2(d.x));
+}
+
+#[allow(clippy::type_complexity)]
+fn draw(
+    view: Option<Res<View>>,
+    built: Res<Built>,
+    theme: Res<Theme>,
+    tr: Res<Tr>,
+    mut sprites: Query<(&Slot, &mut Sprite, &mut Transform, &mut Visibility), Without<Text2d>>,
+    mut texts: Query<
+        (
+            &Slot,
+            &mut Text2d,
+            &mut TextColor,
+            &mut Transform,
+            &mut Visibility,
+        ),
+        Without<Sprite>,
+    >,
+) {
+    let (Some(view), Some(layout)) = (view, &built.layout) else {
+        return;
+    };
+    if built.generation != view.generation {
+        return;
+    }
+    let arrows = route::at(&view.state, &view.flights);
+    // Each arrow's polyline, parted from a reverse arrow between the same places.
+    let lines: Vec<Vec<Vec2>> = arrows
+        .iter()
+        .map(|a| {
+            let reverse = arrows.iter().any(|b| b.from == a.to && b.to == a.from);
+            polyline(layout, a.from, a.to, if reverse { 12.0 } else { 0.0 })
+        })
+        .collect();
+    for (Slot(i, part), mut sprite, mut tf, mut vis) in &mut sprites {
+        let Some(a) = arrows.get(*i) else {
+            *vis = Visibility::Hidden;
+            continue;
+        };
+        let pts = &lines[*i];
+        let c = colour(a.mover, &theme);
+        // A live arrow is wider: the eye finds where bytes are moving now.
+        let width = if a.live { 7.0 } else { 3.5 };
+        let dashed = a.mover == Mover::Descriptors;
+        let shown = match *part {
+            Part::Segment(k) if !dashed && k + 1 < pts.len() => {
+                bar(&mut tf, &mut sprite, pts[k], pts[k + 1], width, 6.0);
+                true
+            }
+            Part::Dash(k) if dashed => {
+                // Dashes along the first segment (descriptor arrows are straight).
+                let (p, q) = (pts[0], pts[pts.len() - 1]);
+                let t0 = k as f32 / DASHES as f32;
+                let t1 = t0 + 0.5 / DASHES as f32;
+                bar(
+                    &mut tf,
+                    &mut sprite,
+                    p.lerp(q, t0),
+                    p.lerp(q, t1),
+                    width,
+                    6.0,
+                );
+                true
+            }
+            Part::Head(k) => {
+                let n = pts.len();
+                let (p, q) = (pts[n - 2], pts[n - 1]);
+                let back = (p - q).normalize_or_zero() * 18.0;
+                let turn = if k == 0 { 0.5f32 } else { -0.5 };
+                let tail = q + Vec2::from_angle(turn).rotate(back);
+                bar(&mut tf, &mut sprite, tail, q, width, 6.1);
+                true
+            }
+            Part::Badge => {
+                tf.translation = badge_at(pts).extend(7.0);
+                true
+            }
+            _ => false,
+        };
+        *vis = if shown {
+            Visibility::Visible
+        } else {
+            Visibility::Hidden
+        };
+        let c = if a.live { c } else { c.with_alpha(0.8) };
+        if sprite.color != c {
+            sprite.color = c;
+        }
+    }
+    for (Slot(i, part), mut t, mut tc, mut tf, mut vis) in &mut texts {
+        let Some(a) = arrows.get(*i) else {
+            *vis = Visibility::Hidden;
+            continue;
+        };
+        let pts = &lines[*i];
+        let (s, at, c) = match part {
+            Part::Number => (
+                a.number.to_string(),
+                badge_at(pts),
+                palette::text_on(colour(a.mover, &theme)),
+            ),
+            Part::Label => (
+                label(a, &tr.texts),
+                badge_at(pts) + Vec2::new(16.0, 0.0),
+                theme.text(),
+            ),
+            _ => continue,
+        };
+        tf.translation = at.extend(7.5);
+        if t.0 != s {
+            t.0 = s;
+        }
+        if tc.0 != c {
+            tc.0 = c;
+        }
+        *vis = Visibility::Visible;
+    }
+}
+
+/// Where an arrow's number sits: a third of the way along it (labels of arrows
+/// that meet at a place stay apart).
+fn badge_at(pts: &[Vec2]) -> Vec2 {
+    if pts.len() > 2 {
+        return (pts[1] + pts[2]) / 2.0;
+    }
+    pts[0].lerp(pts[pts.len() - 1], 0.4)
+}
+
+/// The seed's caption: "4 mode switches · 2 CPU copies · 2 DMA copies" so far.
+fn draw_caption(
+    view: Option<Res<View>>,
+    tr: Res<Tr>,
+    mut caption: Query<&mut Text2d, With<Caption>>,
+) {
+    let Some(view) = view else { return };
+    let arrows = route::at(&view.state, &view.flights);
+    let (switches, cpu, dma) = route::caption_counts(&view.state, &arrows);
+    let s = tr.texts.get(
+        "app.route_caption",
+        &[
+            ("switches", switches.to_string()),
+            ("cpu", cpu.to_string()),
+            ("dma", dma.to_string()),
+        ],
+    );
+    for mut t in &mut caption {
+        if t.0 != s {
+            t.0 = s.clone();
+        }
+    }
+}
