@@ -159,3 +159,52 @@ fn the_compare_view_and_the_chinese_app_render() {
         "the language changes the labels ({differing} pixels)"
     );
 }
+
+/// Pixels of the drawing (between the side panels, above the timeline) within 6
+/// of a colour.
+fn count_in_scene(px: &[u8], w: u32, c: bevy::prelude::Color) -> usize {
+    let s = c.to_srgba();
+    let rgb = [s.red, s.green, s.blue].map(|v| (v * 255.0).round() as u8);
+    px.chunks(3)
+        .enumerate()
+        .filter(|(i, p)| {
+            let (x, y) = ((*i as u32) % w, (*i as u32) / w);
+            (270..1250).contains(&x) && y < 720 && p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) < 6)
+        })
+        .count()
+}
+
+/// The route forms as the run plays: no arrow at the start; at the end read+write
+/// has CPU arrows (orange) and DMA arrows (blue), and sendfile with SG-DMA has DMA
+/// arrows only, as the seed draws them.
+#[test]
+fn the_route_is_drawn_in_the_agents_colours() {
+    use iolab::app::palette::{CPU, DMA};
+    let dir = std::env::temp_dir().join(format!("iolab-route-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shot = |scene: &str, at: &[&str], name: &str| {
+        let p = dir.join(name);
+        shoot(scene, at, &p);
+        let (w, _, px) = decode(&p);
+        (count_in_scene(&px, w, CPU), count_in_scene(&px, w, DMA))
+    };
+    let last = |scene: &str| {
+        let sc = iolab::scenario::load(std::path::Path::new(scene)).unwrap();
+        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
+        m.run_to_end().unwrap();
+        (m.log.events.len() - 1).to_string()
+    };
+    let (rw, sgf) = ("scenes/read_write.ron", "scenes/sendfile_sg.ron");
+    let start = shot(rw, &["--at-event", "0"], "rw0.png");
+    let end = shot(rw, &["--at-event", &last(rw)], "rw1.png");
+    let sg = shot(sgf, &["--at-event", &last(sgf)], "sg1.png");
+    assert!(
+        start.0 < 50,
+        "no CPU arrow before anything moved: {start:?}"
+    );
+    // Two solid CPU badges and shafts, two DMA ones.
+    assert!(end.0 > 400, "read+write's CPU arrows: {end:?}");
+    assert!(end.1 > 400, "read+write's DMA arrows: {end:?}");
+    assert!(sg.0 < 50, "sendfile+SG: no CPU copy, so no orange: {sg:?}");
+    assert!(sg.1 > 400, "sendfile+SG's DMA arrows: {sg:?}");
+}

@@ -263,7 +263,12 @@ fn draw(
         } else {
             Visibility::Hidden
         };
-        let c = if a.live { c } else { c.with_alpha(0.8) };
+        // Shafts of arrows at rest are a little faded; numbers stay solid.
+        let c = if a.live || *part == Part::Badge {
+            c
+        } else {
+            c.with_alpha(0.8)
+        };
         if sprite.color != c {
             sprite.color = c;
         }
