@@ -17,7 +17,7 @@ use crate::sim::event::{Agent, IrqLine, Mode, Place, ProcessState};
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
         Update,
-        (draw_labels, draw_lamps, draw_crossing).in_set(SceneSet::Draw),
+        (draw_labels, draw_lamps, draw_crossing, draw_irq_wires).in_set(SceneSet::Draw),
     );
 }
 
@@ -40,6 +40,10 @@ pub enum Label {
     Kernel,
     Bus,
 }
+
+/// One leg of the wire from a device to its interrupt pin on the CPU.
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+pub struct IrqWire(IrqLine, usize);
 
 #[derive(Component, Clone, Copy, PartialEq, Eq)]
 pub enum Lamp {
@@ -121,6 +125,21 @@ pub fn spawn(
             theme.text(),
             Anchor::CENTER,
         );
+    }
+    // The interrupt wires: down from the device, along under the boxes, up to
+    // its pin; lit while the interrupt is pending.
+    for line in [IrqLine::Disk, IrqLine::Dma, IrqLine::Nic] {
+        for leg in 0..3 {
+            let e = rect(
+                commands,
+                Rect::from_center_size(Vec2::ZERO, Vec2::ONE),
+                palette::IRQ,
+                3.0,
+            );
+            commands
+                .entity(e)
+                .insert((IrqWire(line, leg), Visibility::Hidden));
+        }
     }
     // The memory bus.
     lamp(
@@ -241,7 +260,8 @@ fn crossing(loaded: &Loaded, view: &View, cycle: f64) -> Option<(Vec2, Color, St
         {
             let t = ((cycle - e.cycle as f64) / span).clamp(0.0, 1.0) as f32;
             let top = Vec2::new(PROCESS_BOX.center().x, PROCESS_BOX.min.y - 4.0);
-            let bottom = Vec2::new(PROCESS_BOX.center().x, KERNEL_BAND.max.y - 34.0);
+            // Just across the user/kernel line, clear of the page cache's title.
+            let bottom = Vec2::new(PROCESS_BOX.center().x, KERNEL_BAND.max.y - 18.0);
             let (from, to_pos, arrow) = match to {
                 Mode::Kernel => (top, bottom, "v"),
                 Mode::User => (bottom, top, "^"),
@@ -306,6 +326,57 @@ fn draw_crossing(
                 *vis = Visibility::Visible;
             }
             None => *vis = Visibility::Hidden,
+        }
+    }
+}
+
+/// The interrupt wire of `line`: from the raising device's box down to the gap
+/// under the boxes, along it, and up to the line's pin on the CPU.
+fn irq_wire(line: IrqLine) -> [Vec2; 4] {
+    let (device, i, lane) = match line {
+        IrqLine::Disk => (DISK_BOX, 0, -386.0),
+        IrqLine::Dma => (DMA_BOX, 1, -390.0),
+        IrqLine::Nic => (NIC_BOX, 2, -394.0),
+    };
+    let pin_x = CPU_BOX.min.x + 8.0 + i as f32 * 63.0 + 29.0;
+    let dev_x = device.min.x + 30.0 + 8.0 * i as f32;
+    [
+        Vec2::new(dev_x, device.min.y),
+        Vec2::new(dev_x, lane),
+        Vec2::new(pin_x, lane),
+        Vec2::new(pin_x, CPU_BOX.min.y),
+    ]
+}
+
+fn draw_irq_wires(
+    view: Option<Res<View>>,
+    mut wires: Query<(&IrqWire, &mut Sprite, &mut Transform, &mut Visibility)>,
+) {
+    let Some(view) = view else { return };
+    let st = &view.state;
+    for (IrqWire(line, leg), mut sprite, mut tf, mut vis) in &mut wires {
+        let lit = st.pending_irqs.contains(line) || st.handler == Some(*line);
+        let want = if lit {
+            Visibility::Visible
+        } else {
+            Visibility::Hidden
+        };
+        if *vis != want {
+            *vis = want;
+        }
+        if lit {
+            let pts = irq_wire(*line);
+            let (p, q) = (pts[*leg], pts[*leg + 1]);
+            let d = q - p;
+            let w = 4.0;
+            sprite.custom_size = Some(Vec2::new(d.abs().x.max(w), d.abs().y.max(w)));
+            tf.translation = ((p + q) / 2.0).extend(3.0);
+            // Pending: yellow, as the pin; being handled: the CPU's colour.
+            sprite.color = if st.handler == Some(*line) {
+                palette::CPU
+            } else {
+                palette::IRQ
+            };
         }
     }
 }

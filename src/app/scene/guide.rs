@@ -25,7 +25,9 @@ pub fn spawn(commands: &mut Commands, tr: &Tr, theme: &Theme) {
     let e = text(
         commands,
         &tr.texts.t("app.key_guide"),
-        Vec2::new(HW_BAND.center().x, HW_BAND.min.y + 10.0),
+        // At the top of the hardware band, clear of the bus's label and the
+        // interrupt wires under the boxes.
+        Vec2::new(HW_BAND.center().x, HW_BAND.max.y - 14.0),
         15.0,
         theme.text(),
         Anchor::CENTER,
