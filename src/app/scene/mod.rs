@@ -143,6 +143,36 @@ pub fn text(
         .id()
 }
 
+/// The boxes of the places (and engines) a finished run never used.
+pub fn unused_boxes(end: &SceneState) -> Vec<Rect> {
+    use crate::route::{Mover, Spot};
+    let used = |s: Spot| end.route.iter().any(|p| p.from == s || p.to == s);
+    let disk_dma = end
+        .route
+        .iter()
+        .any(|p| p.mover == Mover::Dma && (p.from == Spot::Controller || p.to == Spot::Controller));
+    let mut out = Vec::new();
+    if !used(Spot::Platter) && !used(Spot::Controller) {
+        out.push(DISK_BOX);
+    }
+    if !disk_dma {
+        out.push(DMA_BOX);
+    }
+    if !used(Spot::PageCache) {
+        out.push(CACHE_BOX);
+    }
+    if !used(Spot::User) {
+        out.push(USER_BUF_BOX);
+    }
+    if !used(Spot::Socket) {
+        out.push(SOCKET_BOX);
+    }
+    if !used(Spot::Nic) && !used(Spot::Wire) {
+        out.extend([NIC_BOX, WIRE_BOX]);
+    }
+    out
+}
+
 fn build(
     mut commands: Commands,
     loaded: Res<Loaded>,
@@ -205,6 +235,12 @@ fn build(
                 Anchor::TOP_LEFT,
             );
         }
+    }
+    // A layout for the method: the places this run never uses are dimmed (a
+    // `read` has no socket or NIC, a `recv` no disk, sendfile no user buffer).
+    let end = loaded.replay.state_at(loaded.replay.events.len());
+    for b in unused_boxes(&end) {
+        rect(&mut commands, b, theme.background().with_alpha(0.7), 5.5);
     }
     buffers::spawn(&mut commands, st, &layout, &theme);
     devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts, &theme);
