@@ -125,6 +125,24 @@ pub const WRITE_PATH: [&str; 5] = [
     "copy_file_range",
 ];
 
+/// `classic`, `pio-dma`, `write-path`, or comma-separated labels.
+pub fn preset_or_labels(s: &str) -> Vec<String> {
+    let preset: Option<&[&str]> = match s.trim() {
+        "classic" => Some(&CLASSIC),
+        "pio-dma" | "pio_vs_dma" => Some(&PIO_VS_DMA),
+        "write-path" | "write_path" => Some(&WRITE_PATH),
+        _ => None,
+    };
+    match preset {
+        Some(p) => p.iter().map(|l| l.to_string()).collect(),
+        None => s
+            .split(',')
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
+    }
+}
+
 /// How `render` prints the rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TableFormat {

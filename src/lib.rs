@@ -8,6 +8,7 @@
 pub mod cli;
 pub mod compare;
 pub mod exercise;
+pub mod figure;
 pub mod i18n;
 pub mod lanes;
 pub mod metrics;

@@ -12,6 +12,7 @@ mod direct_aio;
 mod exercise;
 mod faults;
 mod fidelity;
+mod figure;
 mod formulas;
 mod golden;
 mod i18n;

@@ -46,16 +46,7 @@ pub struct Comparison {
 
 /// Splits `a, b,c` into labels; `classic`, `pio-dma` and `write-path` name the lecture sets.
 pub fn labels_of(text: &str) -> Vec<String> {
-    match text.trim() {
-        "classic" => compare::CLASSIC.iter().map(|s| s.to_string()).collect(),
-        "pio-dma" | "pio_vs_dma" => compare::PIO_VS_DMA.iter().map(|s| s.to_string()).collect(),
-        "write-path" | "write_path" => compare::WRITE_PATH.iter().map(|s| s.to_string()).collect(),
-        t => t
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect(),
-    }
+    compare::preset_or_labels(text)
 }
 
 impl Comparison {

@@ -103,6 +103,10 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     ));
     core_plugins(&mut app);
     app.insert_resource(playback::Present(opts.present));
+    // A picture for a slide has no use for the key guide.
+    if opts.screenshot.is_some() {
+        app.insert_resource(scene::KeysSeen(true));
+    }
     let mut settings = settings::Settings::load();
     if let Some(lang) = opts.lang {
         settings.lang = lang;

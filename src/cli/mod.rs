@@ -145,6 +145,11 @@ pub struct GuiArgs {
     /// one large caption (key P switches it; --screenshot honours it).
     #[arg(long)]
     pub present: bool,
+    /// Write the run's whole route as a still figure and exit: FILE.svg (vector, for
+    /// slides; no window needed; with --compare, the runs side by side) or FILE.png
+    /// (the app's picture at the end, in presentation mode).
+    #[arg(long, value_name = "FILE.svg|FILE.png")]
+    pub figure: Option<PathBuf>,
 }
 
 pub fn main_with(cli: Cli) -> ExitCode {
@@ -221,8 +226,78 @@ fn dispatch(c: Command) -> Result<(), UserError> {
     }
 }
 
+/// `--figure FILE.svg`: the route of the run (or of each run to compare) drawn as
+/// the seed's figures, side by side, without opening a window.
+fn figure_svg(a: &GuiArgs, path: &std::path::Path) -> Result<(), UserError> {
+    let lang = a.lang.unwrap_or_default();
+    let texts = crate::i18n::Texts::of(lang);
+    let base = crate::session::Overrides::default();
+    let labels: Vec<String> = match &a.compare {
+        None => vec![String::new()],
+        Some(list) => crate::compare::preset_or_labels(list),
+    };
+    let mut replays = Vec::new();
+    for label in &labels {
+        let ov = if label.is_empty() {
+            base.clone()
+        } else {
+            crate::compare::parse_label(label, &base)
+                .map_err(|m| UserError(format!("--compare: {m}")))?
+        };
+        let (_, setup) = crate::session::resolve(&a.scenario, &ov)?;
+        let mut m = crate::session::simulate(setup)?;
+        let title = if label.is_empty() {
+            m.setup.name.clone()
+        } else {
+            label.clone()
+        };
+        let events = std::mem::take(&mut m.log.events);
+        replays.push((title, crate::replay::Replay::new(m.setup.clone(), events)));
+    }
+    let panels: Vec<(String, &crate::replay::Replay)> =
+        replays.iter().map(|(t, r)| (t.clone(), r)).collect();
+    let svg = crate::figure::svg(&panels, &texts);
+    crate::session::write_atomic(path, svg.as_bytes())
+        .map_err(|e| UserError(format!("--figure {}: {e}", path.display())))?;
+    println!("{}", path.display());
+    Ok(())
+}
+
 #[cfg(feature = "gui")]
 fn gui(a: GuiArgs) -> Result<(), UserError> {
+    if let Some(path) = &a.figure {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("svg") => return figure_svg(&a, path),
+            Some("png") if a.compare.is_none() => {
+                // The app's own picture: the whole route at the end, no panels.
+                return crate::app::run(crate::app::GuiOptions {
+                    scenario: a.scenario,
+                    compare: None,
+                    lang: a.lang,
+                    screenshot: Some(path.clone()),
+                    at_event: None,
+                    at_cycle: None,
+                    fps_seconds: None,
+                    present: true,
+                })
+                .map_err(UserError);
+            }
+            Some("png") => {
+                return Err(UserError(
+                    "--figure FILE.png shows one run; for runs side by side use FILE.svg".into(),
+                ));
+            }
+            _ => {
+                return Err(UserError(format!(
+                    "--figure {}: the file name must end in .svg or .png",
+                    path.display()
+                )));
+            }
+        }
+    }
     crate::app::run(crate::app::GuiOptions {
         scenario: a.scenario,
         compare: a.compare,
@@ -237,6 +312,22 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
 }
 
 #[cfg(not(feature = "gui"))]
-fn gui(_: GuiArgs) -> Result<(), UserError> {
+fn gui(a: GuiArgs) -> Result<(), UserError> {
+    // A vector figure needs no window, so it works without the app too.
+    if let Some(path) = &a.figure {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("svg") => return figure_svg(&a, path),
+            Some("png") => {}
+            _ => {
+                return Err(UserError(format!(
+                    "--figure {}: the file name must end in .svg or .png",
+                    path.display()
+                )));
+            }
+        }
+    }
     Err(UserError("this iolab was built without the `gui` feature: build it with default features to open the app".into()))
 }

@@ -10,8 +10,10 @@ use crate::app::lang::Tr;
 use crate::app::palette::Theme;
 
 pub(super) fn plugin(app: &mut App) {
-    app.init_resource::<KeysSeen>()
-        .add_systems(Update, (notice_keys, show).chain().in_set(SceneSet::Draw));
+    if !app.world().contains_resource::<KeysSeen>() {
+        app.init_resource::<KeysSeen>();
+    }
+    app.add_systems(Update, (notice_keys, show).chain().in_set(SceneSet::Draw));
 }
 
 /// A key has been pressed since the app started: the guide has done its job.

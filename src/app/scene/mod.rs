@@ -7,6 +7,7 @@
 mod buffers;
 mod devices;
 mod guide;
+pub use guide::KeysSeen;
 pub mod layout;
 pub mod route;
 mod tokens;

@@ -314,6 +314,7 @@ fn badge_at(pts: &[Vec2]) -> Vec2 {
 
 /// The seed's caption: "4 mode switches · 2 CPU copies · 2 DMA copies" so far.
 fn draw_caption(
+    loaded: Res<crate::app::model::Loaded>,
     view: Option<Res<View>>,
     tr: Res<Tr>,
     mut caption: Query<&mut Text2d, With<Caption>>,
@@ -321,8 +322,15 @@ fn draw_caption(
     let Some(view) = view else { return };
     let arrows = route::at(&view.state, &view.flights);
     let (switches, cpu, dma) = route::caption_counts(&view.state, &arrows);
+    // "so far" while the run plays; the figure's caption once it has ended.
+    let done = view.state.applied == loaded.replay.events.len();
+    let key = if done {
+        "app.figure_caption"
+    } else {
+        "app.route_caption"
+    };
     let s = tr.texts.get(
-        "app.route_caption",
+        key,
         &[
             ("switches", switches.to_string()),
             ("cpu", cpu.to_string()),
