@@ -76,6 +76,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             p.display()
         ));
     }
+    let shooting = opts.screenshot.is_some();
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -104,7 +105,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     core_plugins(&mut app);
     app.insert_resource(playback::Present(opts.present));
     // A picture for a slide has no use for the key guide.
-    if opts.screenshot.is_some() {
+    if shooting {
         app.insert_resource(scene::KeysSeen(true));
     }
     let mut settings = settings::Settings::load();
