@@ -208,3 +208,57 @@ fn the_route_is_drawn_in_the_agents_colours() {
     assert!(sg.0 < 50, "sendfile+SG: no CPU copy, so no orange: {sg:?}");
     assert!(sg.1 > 400, "sendfile+SG's DMA arrows: {sg:?}");
 }
+
+/// `--record` writes an animated GIF of the stretch asked for: as many frames as
+/// the stretch takes at the app's speed and the frame rate, and the picture moves.
+#[test]
+fn a_recorded_stretch_is_a_gif_with_the_frames_it_should_have() {
+    assert!(
+        have("xvfb-run"),
+        "the recording test needs Xvfb (see .ci/run)"
+    );
+    let out = std::env::temp_dir().join(format!("iolab-rec-{}.gif", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let (from, to, rate) = (20usize, 32usize, 2.0);
+    let o = Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1600x900x24"])
+        .arg(env!("CARGO_BIN_EXE_iolab"))
+        .args(["gui", "scenes/read_write.ron", "--record"])
+        .arg(&out)
+        .args([
+            "--from-event",
+            &from.to_string(),
+            "--to-event",
+            &to.to_string(),
+        ])
+        .args(["--frame-rate", &rate.to_string()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("xvfb-run starts");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The frames the stretch makes at the app's own speed.
+    let sc = iolab::scenario::load(std::path::Path::new("scenes/read_write.ron")).unwrap();
+    let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
+    m.run_to_end().unwrap();
+    let r = iolab::replay::Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events));
+    let speed = iolab::app::playback::Playhead::start_of(&r, 0).speed;
+    let cycles = (r.events[to].cycle - r.events[from].cycle) as f64;
+    let want = (cycles / speed * rate).floor() as usize + 1;
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    let mut dec = opts.read_info(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut frames = Vec::new();
+    while let Some(f) = dec.read_next_frame().unwrap() {
+        frames.push(f.buffer.to_vec());
+    }
+    assert_eq!(
+        frames.len(),
+        want,
+        "frames for {cycles} cycles at {speed:.2} cycles/s"
+    );
+    assert_ne!(
+        frames.first(),
+        frames.last(),
+        "the first and last frames differ"
+    );
+}

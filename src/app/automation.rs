@@ -1,6 +1,7 @@
 //! Driving the app from the command line: `--screenshot FILE --at-event K` (or
-//! `--at-cycle C`) renders that moment and exits; `--fps-seconds S` plays the run
-//! for S seconds and prints the frame rate.
+//! `--at-cycle C`) renders that moment and exits; `--record FILE.gif` plays a
+//! stretch of the run as the app would and writes it as an animated GIF;
+//! `--fps-seconds S` plays the run for S seconds and prints the frame rate.
 
 use std::path::PathBuf;
 
@@ -12,7 +13,117 @@ use super::playback::{PlaybackSet, Playhead};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Automation>()
-        .add_systems(Update, drive.after(PlaybackSet));
+        .init_resource::<Captured>()
+        .add_systems(Update, (drive, record).after(PlaybackSet));
+}
+
+/// Halves an RGBA image in each direction (a GIF of a full window is large).
+fn half(w: u32, h: u32, px: &[u8]) -> (u32, u32, Vec<u8>) {
+    let (hw, hh) = (w / 2, h / 2);
+    let mut out = Vec::with_capacity((hw * hh * 4) as usize);
+    for y in 0..hh {
+        for x in 0..hw {
+            for c in 0..4 {
+                let at = |dx: u32, dy: u32| {
+                    px[(((2 * y + dy) * w + 2 * x + dx) * 4 + c) as usize] as u32
+                };
+                out.push(((at(0, 0) + at(1, 0) + at(0, 1) + at(1, 1)) / 4) as u8);
+            }
+        }
+    }
+    (hw, hh, out)
+}
+
+/// Writes the frames as a looping GIF, `frame_rate` frames per second.
+fn write_gif(
+    path: &std::path::Path,
+    frames: &mut [(u32, u32, Vec<u8>)],
+    frame_rate: f64,
+) -> Result<(), String> {
+    let (w, h) = (frames[0].0, frames[0].1);
+    let mut bytes = Vec::new();
+    {
+        let mut enc =
+            gif::Encoder::new(&mut bytes, w as u16, h as u16, &[]).map_err(|e| e.to_string())?;
+        enc.set_repeat(gif::Repeat::Infinite)
+            .map_err(|e| e.to_string())?;
+        let delay = (100.0 / frame_rate).round().max(2.0) as u16;
+        for (fw, fh, px) in frames.iter_mut() {
+            let mut f = gif::Frame::from_rgba_speed(*fw as u16, *fh as u16, px, 10);
+            f.delay = delay;
+            enc.write_frame(&f).map_err(|e| e.to_string())?;
+        }
+    }
+    crate::session::write_atomic(path, &bytes).map_err(|e| e.to_string())
+}
+
+/// `--record`: seek to each frame's cycle, let the scene draw it, capture it; at
+/// the end, write the GIF and exit.
+fn record(
+    mut commands: Commands,
+    mut auto: ResMut<Automation>,
+    mut captured: ResMut<Captured>,
+    loaded: Res<Loaded>,
+    mut p: ResMut<Playhead>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let frames = auto.frames;
+    let speed = p.speed;
+    let Some(rec) = auto.record.as_mut() else {
+        return;
+    };
+    if frames < 3 {
+        return;
+    }
+    p.playing = false;
+    if let Some((w, h, px)) = captured.0.take() {
+        rec.captured.push(half(w, h, &px));
+        rec.asked = None;
+    }
+    let total = rec.frame_count(speed);
+    let k = rec.captured.len() as u64;
+    if k >= total {
+        let path = rec.path.clone();
+        match write_gif(&path, &mut rec.captured, rec.frame_rate) {
+            Ok(()) => {
+                println!("{} ({total} frames)", path.display());
+                exit.write(AppExit::Success);
+            }
+            Err(e) => {
+                eprintln!("error: --record {}: {e}", path.display());
+                exit.write(AppExit::error());
+            }
+        }
+        auto.record = None;
+        return;
+    }
+    match rec.asked {
+        None => {
+            // Move the playhead; the shot is taken a few frames later, once the
+            // scene has caught up.
+            let cycle = (rec.from + k as f64 * speed / rec.frame_rate).min(rec.to);
+            p.seek_cycle(&loaded.replay, cycle);
+            rec.asked = Some(frames);
+        }
+        Some(at) if frames == at + 3 => {
+            commands
+                .spawn((Screenshot::primary_window(), Shot))
+                .observe(
+                    |shot: On<ScreenshotCaptured>, mut captured: ResMut<Captured>| {
+                        if let Ok(img) = shot.image.clone().try_into_dynamic() {
+                            let rgba = img.to_rgba8();
+                            captured.0 = Some((rgba.width(), rgba.height(), rgba.into_raw()));
+                        }
+                    },
+                );
+        }
+        Some(at) if frames > at + 300 => {
+            eprintln!("error: --record: a frame was never captured");
+            exit.write(AppExit::error());
+            auto.record = None;
+        }
+        _ => {}
+    }
 }
 
 #[derive(Resource, Default, Debug, Clone)]
@@ -21,6 +132,7 @@ pub struct Automation {
     pub at_event: Option<u64>,
     pub at_cycle: Option<u64>,
     pub fps_seconds: Option<f64>,
+    pub record: Option<Recording>,
     frames: u64,
     requested: bool,
     captured: bool,
@@ -33,16 +145,58 @@ impl Automation {
         at_event: Option<u64>,
         at_cycle: Option<u64>,
         fps_seconds: Option<f64>,
+        record: Option<Recording>,
     ) -> Self {
         Automation {
             screenshot,
             at_event,
             at_cycle,
             fps_seconds,
+            record,
             ..default()
         }
     }
 }
+
+/// `--record`: the stretch [from, to] of cycles, played at the app's speed and
+/// captured `frame_rate` times per second of animation.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub path: PathBuf,
+    pub from: f64,
+    pub to: f64,
+    pub frame_rate: f64,
+    /// Frames captured so far, halved in size (RGBA).
+    captured: Vec<(u32, u32, Vec<u8>)>,
+    /// The frame being captured: asked for at this app frame.
+    asked: Option<u64>,
+}
+
+/// The most frames one GIF may hold (a longer stretch asks for a narrower range).
+pub const MAX_GIF_FRAMES: u64 = 600;
+
+impl Recording {
+    pub fn new(path: PathBuf, from: f64, to: f64, frame_rate: f64) -> Recording {
+        Recording {
+            path,
+            from,
+            to,
+            frame_rate,
+            captured: Vec::new(),
+            asked: None,
+        }
+    }
+
+    /// How many frames the stretch makes at `speed` cycles per second.
+    pub fn frame_count(&self, speed: f64) -> u64 {
+        let seconds = (self.to - self.from).max(0.0) / speed.max(1e-9);
+        (seconds * self.frame_rate).floor() as u64 + 1
+    }
+}
+
+/// A captured frame, on its way from the render world's observer to `drive`.
+#[derive(Resource, Default)]
+struct Captured(Option<(u32, u32, Vec<u8>)>);
 
 #[derive(Component)]
 struct Shot;

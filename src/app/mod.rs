@@ -32,6 +32,80 @@ pub struct GuiOptions {
     pub fps_seconds: Option<f64>,
     /// Start in presentation mode (the drawing fills the window).
     pub present: bool,
+    /// `--record FILE.gif`: the stretch to record, as (from, to) events or cycles.
+    pub record: Option<std::path::PathBuf>,
+    pub from_event: Option<u64>,
+    pub to_event: Option<u64>,
+    pub from_cycle: Option<u64>,
+    pub to_cycle: Option<u64>,
+    /// GIF frames per second of animation.
+    pub frame_rate: f64,
+}
+
+/// `--record`: the stretch to record, checked against the run before a window opens.
+fn record_stretch(
+    opts: &GuiOptions,
+    r: &crate::replay::Replay,
+) -> Result<Option<automation::Recording>, String> {
+    let Some(path) = &opts.record else {
+        return Ok(None);
+    };
+    if path
+        .extension()
+        .is_none_or(|e| !e.eq_ignore_ascii_case("gif"))
+    {
+        return Err(format!(
+            "--record {}: the file name must end in .gif",
+            path.display()
+        ));
+    }
+    let (events, end) = (r.events.len() as u64, r.total_cycles());
+    let cycle_of = |flag: &str, e: u64| -> Result<f64, String> {
+        r.events
+            .get(e as usize)
+            .map(|ev| ev.cycle as f64)
+            .ok_or_else(|| {
+                format!(
+                    "{flag} {e}: the run has {events} events (0 to {})",
+                    events.saturating_sub(1)
+                )
+            })
+    };
+    let from = match (opts.from_event, opts.from_cycle) {
+        (Some(e), _) => cycle_of("--from-event", e)?,
+        (None, Some(c)) => c as f64,
+        (None, None) => 0.0,
+    };
+    let to = match (opts.to_event, opts.to_cycle) {
+        (Some(e), _) => cycle_of("--to-event", e)?,
+        (None, Some(c)) => c as f64,
+        (None, None) => end as f64,
+    };
+    if to > end as f64 {
+        return Err(format!("--to-cycle {to}: the run ends at cycle {end}"));
+    }
+    if to <= from {
+        return Err(format!(
+            "--record: the stretch must end after it starts (cycles {from} to {to})"
+        ));
+    }
+    if !(opts.frame_rate > 0.0 && opts.frame_rate <= 50.0) {
+        return Err(format!(
+            "--frame-rate {}: between 1 and 50 frames per second",
+            opts.frame_rate
+        ));
+    }
+    let rec = automation::Recording::new(path.clone(), from, to, opts.frame_rate);
+    let speed = playback::Playhead::start_of(r, 0).speed;
+    let n = rec.frame_count(speed);
+    if n > automation::MAX_GIF_FRAMES {
+        return Err(format!(
+            "--record: cycles {from} to {to} at the app's speed ({speed:.2} cycles/s) and {} frames/s make {n} frames, more than {}: record a shorter stretch (--from-event/--to-event) or fewer frames per second",
+            opts.frame_rate,
+            automation::MAX_GIF_FRAMES
+        ));
+    }
+    Ok(Some(rec))
 }
 
 /// Plugins that need no window: the run, the playhead. Headless tests use these.
@@ -76,7 +150,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             p.display()
         ));
     }
-    let shooting = opts.screenshot.is_some();
+    let recording = record_stretch(&opts, &loaded.replay)?;
+    let shooting = opts.screenshot.is_some() || recording.is_some();
     let mut app = App::new();
     app.add_plugins(
         DefaultPlugins
@@ -101,6 +176,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         opts.at_event,
         opts.at_cycle,
         opts.fps_seconds,
+        recording,
     ));
     core_plugins(&mut app);
     app.insert_resource(playback::Present(opts.present));

@@ -150,6 +150,23 @@ pub struct GuiArgs {
     /// (the app's picture at the end, in presentation mode).
     #[arg(long, value_name = "FILE.svg|FILE.png")]
     pub figure: Option<PathBuf>,
+    /// Record a stretch of the run as the app plays it, as an animated GIF, and exit
+    /// (whole run unless --from-/--to- say; presentation mode with --present).
+    #[arg(long, value_name = "FILE.gif")]
+    pub record: Option<PathBuf>,
+    /// With --record: start at this event (or --from-cycle).
+    #[arg(long, conflicts_with = "from_cycle")]
+    pub from_event: Option<u64>,
+    /// With --record: stop at this event (or --to-cycle).
+    #[arg(long, conflicts_with = "to_cycle")]
+    pub to_event: Option<u64>,
+    #[arg(long)]
+    pub from_cycle: Option<u64>,
+    #[arg(long)]
+    pub to_cycle: Option<u64>,
+    /// With --record: frames per second of animation.
+    #[arg(long, default_value_t = 10.0)]
+    pub frame_rate: f64,
 }
 
 pub fn main_with(cli: Cli) -> ExitCode {
@@ -282,6 +299,7 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
                     at_cycle: None,
                     fps_seconds: None,
                     present: true,
+                    ..Default::default()
                 })
                 .map_err(UserError);
             }
@@ -307,6 +325,12 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
         at_cycle: a.at_cycle,
         fps_seconds: a.fps_seconds,
         present: a.present,
+        record: a.record,
+        from_event: a.from_event,
+        to_event: a.to_event,
+        from_cycle: a.from_cycle,
+        to_cycle: a.to_cycle,
+        frame_rate: a.frame_rate,
     })
     .map_err(UserError)
 }
