@@ -135,6 +135,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     {
         return Err(format!("--at-cycle {c}: the run ends at cycle {cycles}"));
     }
+    let recording = record_stretch(&opts, &loaded.replay)?;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err(
             "no display to open a window on: run iolab on a desktop, or under a virtual display: \
@@ -150,7 +151,6 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             p.display()
         ));
     }
-    let recording = record_stretch(&opts, &loaded.replay)?;
     let shooting = opts.screenshot.is_some() || recording.is_some();
     let mut app = App::new();
     app.add_plugins(
