@@ -57,6 +57,56 @@ fn line(l: &IrqLine, t: &Texts) -> String {
     t.word(&format!("{l:?}"))
 }
 
+/// Whether an event is a step of the story, not the bookkeeping that follows one
+/// (who owns the bus, what the CPU is doing: the picture shows those).
+pub fn is_step(kind: &EventKind) -> bool {
+    !matches!(
+        kind,
+        EventKind::BusOwner { .. } | EventKind::CpuActivity { .. }
+    )
+}
+
+/// The caption at a playhead: the copy moving now, if one is (which bytes, from
+/// where to where, by whom, how far), else the last step of the story (not the
+/// bookkeeping after it). What a still on a slide should say.
+pub fn caption(
+    events: &[Event],
+    applied: usize,
+    flights: &[crate::replay::Flight],
+    s: &Setup,
+    t: &Texts,
+) -> Option<String> {
+    // The CPU's copy first when several move: it is the one the CPU pays for.
+    let moving = flights
+        .iter()
+        .find(|f| f.agent == Agent::Cpu)
+        .or_else(|| flights.first());
+    if let Some(f) = moving {
+        let key = match f.agent {
+            Agent::Cpu => "n.now_cpu",
+            Agent::Dma => "n.now_dma",
+            Agent::Device => "n.now_device",
+        };
+        return Some(t.get(
+            key,
+            &[
+                ("what", range(f.file_offset, f.len, t)),
+                ("from", place(&f.from, t)),
+                ("to", place(&f.to, t)),
+                ("moved", f.moved().to_string()),
+                ("len", f.len.to_string()),
+            ],
+        ));
+    }
+    events[..applied.min(events.len())]
+        .iter()
+        .rev()
+        .take(64)
+        .find(|e| is_step(&e.kind))
+        .or_else(|| applied.checked_sub(1).and_then(|i| events.get(i)))
+        .map(|e| narrate_in(e, s, t))
+}
+
 /// The narration of one event, in English (the CSV trace's summary column).
 pub fn narrate(e: &Event, s: &Setup) -> String {
     static EN: OnceLock<Texts> = OnceLock::new();

@@ -22,14 +22,7 @@ pub(super) fn plugin(app: &mut App) {
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Typing(pub bool);
 
-/// Whether an event is a step of the story, not the bookkeeping that follows one.
-pub fn is_step(kind: &crate::sim::EventKind) -> bool {
-    use crate::sim::EventKind;
-    !matches!(
-        kind,
-        EventKind::BusOwner { .. } | EventKind::CpuActivity { .. }
-    )
-}
+pub use crate::narrate::is_step;
 
 /// Presentation mode: the panels hide, the machine drawing fills the window and the
 /// narration shows as one large caption (key P, or `iolab gui --present`).

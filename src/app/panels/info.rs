@@ -166,10 +166,8 @@ pub fn show(
             ("cycle", cycle.to_string()),
         ],
     ));
-    let text = match st.applied.checked_sub(1).and_then(|i| r.events.get(i)) {
-        Some(e) => narrate_in(e, &r.setup, tr),
-        None => tr.t("app.press_space").into(),
-    };
+    let text = crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
+        .unwrap_or_else(|| tr.t("app.press_space").into());
     ui.label(egui::RichText::new(text).size(17.0));
     ui.separator();
     ui.heading(tr.t("app.events"));
