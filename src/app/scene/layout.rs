@@ -198,36 +198,74 @@ impl Layout {
         }
     }
 
-    /// A point `t` ∈ [0, 1] along the path of a copy: to the bus, along it, to the
-    /// destination. Transfers inside a device go straight.
-    pub fn path(&self, st: &SceneState, from: Place, to: Place, t: f32) -> Vec2 {
+    /// The corners of a copy's path: from the source down (or up) to the memory
+    /// bus, along it, and to the destination. Transfers inside a device go
+    /// straight. A copy between the hardware and user space that skips the kernel
+    /// (O_DIRECT's DMA into the user buffer) keeps to the gap between the page
+    /// cache and the socket buffer, so it never seems to pass through a frame.
+    pub fn corners(&self, st: &SceneState, from: Place, to: Place) -> Vec<Vec2> {
         let (a, b) = (self.place(st, from), self.place(st, to));
         let inside_device = matches!(
             (from, to),
             (Place::Platter { .. }, Place::Controller { .. })
+                | (Place::Controller { .. }, Place::Platter { .. })
                 | (Place::NicBuffer { .. }, Place::Wire { .. })
+                | (Place::Wire { .. }, Place::NicBuffer { .. })
         );
         if inside_device {
-            return a.lerp(b, t);
+            return vec![a, b];
         }
-        let (p1, p2) = (Vec2::new(a.x, BUS_Y), Vec2::new(b.x, BUS_Y));
-        let legs = [a.distance(p1), p1.distance(p2), p2.distance(b)];
+        let user = |p: &Place| matches!(p, Place::User { .. });
+        let hardware = |p: &Place| {
+            matches!(
+                p,
+                Place::Controller { .. } | Place::NicBuffer { .. } | Place::Platter { .. }
+            )
+        };
+        // Between the user band and the kernel band, and the column between the
+        // page cache and the socket buffer.
+        let (gap_y, gap_x) = (245.0, (CACHE_BOX.max.x + SOCKET_BOX.min.x) / 2.0);
+        if hardware(&from) && user(&to) {
+            return vec![
+                a,
+                Vec2::new(a.x, BUS_Y),
+                Vec2::new(gap_x, BUS_Y),
+                Vec2::new(gap_x, gap_y),
+                Vec2::new(b.x, gap_y),
+                b,
+            ];
+        }
+        if user(&from) && hardware(&to) {
+            return vec![
+                a,
+                Vec2::new(a.x, gap_y),
+                Vec2::new(gap_x, gap_y),
+                Vec2::new(gap_x, BUS_Y),
+                Vec2::new(b.x, BUS_Y),
+                b,
+            ];
+        }
+        vec![a, Vec2::new(a.x, BUS_Y), Vec2::new(b.x, BUS_Y), b]
+    }
+
+    /// A point `t` ∈ [0, 1] along the path of a copy (see `corners`).
+    pub fn path(&self, st: &SceneState, from: Place, to: Place, t: f32) -> Vec2 {
+        let pts = self.corners(st, from, to);
+        let legs: Vec<f32> = pts.windows(2).map(|w| w[0].distance(w[1])).collect();
         let total: f32 = legs.iter().sum::<f32>().max(1e-3);
         let mut d = t.clamp(0.0, 1.0) * total;
-        for (i, (s, e)) in [(a, p1), (p1, p2), (p2, b)].into_iter().enumerate() {
-            if d <= legs[i] || i == 2 {
-                return s.lerp(
-                    e,
-                    if legs[i] > 0.0 {
-                        (d / legs[i]).min(1.0)
-                    } else {
-                        1.0
-                    },
-                );
+        for (i, w) in pts.windows(2).enumerate() {
+            if d <= legs[i] || i == legs.len() - 1 {
+                let f = if legs[i] > 0.0 {
+                    (d / legs[i]).min(1.0)
+                } else {
+                    1.0
+                };
+                return w[0].lerp(w[1], f);
             }
             d -= legs[i];
         }
-        b
+        pts[pts.len() - 1]
     }
 }
 
