@@ -158,6 +158,7 @@ fn draw_cells(
     // A file being read is on the platter from the start: every byte shown, the
     // ones the disk has read out marked in the device's colour.
     let reading = !loaded.replay.setup.method.writes();
+    let multi = loaded.replay.files.len() > 1;
     let mut landed: Vec<(RegionId, Vec<(u64, Color)>)> = Vec::new();
     // A cell's colour: the agent's while bytes land in it, else full or empty.
     let mut colour_of = |id: RegionId, index: usize| -> Option<Color> {
@@ -180,7 +181,7 @@ fn draw_cells(
         });
         Some(match (flying, region.cells.get(index).copied().flatten()) {
             (Some(c), _) => c,
-            (None, Some(_)) => theme.cell_full(),
+            (None, Some(_)) => frame_colour(st, id, multi).unwrap_or(theme.cell_full()),
             (None, None) => theme.cell_empty(),
         })
     };
@@ -228,17 +229,43 @@ fn human(n: u64) -> String {
     }
 }
 
+/// Several files share the page cache: each file's pages in its own colour, so
+/// a large file flooding out the small ones shows at a glance.
+pub fn file_colour(file: u32) -> Color {
+    let (r, g, b) = crate::compare::RUN_COLOURS[file as usize % crate::compare::RUN_COLOURS.len()];
+    Color::srgb_u8(r, g, b)
+}
+
+/// The colour of a page frame's bytes: its file's when several files share the cache.
+fn frame_colour(st: &SceneState, id: RegionId, multi: bool) -> Option<Color> {
+    match id {
+        RegionId::Frame(i) if multi => st
+            .frames
+            .get(i as usize)
+            .filter(|f| f.page.is_some())
+            .map(|f| file_colour(f.file)),
+        _ => None,
+    }
+}
+
 fn draw_bars(
+    loaded: Res<Loaded>,
     view: Option<Res<View>>,
+    theme: Res<Theme>,
     mut bars: Query<(&Bar, &mut Sprite, &mut Transform)>,
     mut texts: Query<(&BarText, &mut Text2d)>,
 ) {
     let Some(view) = view else { return };
     let st = &view.state;
+    let multi = loaded.replay.files.len() > 1;
     for (bar, mut sprite, mut tf) in &mut bars {
         let Some(region) = bar.region.of(st) else {
             continue;
         };
+        let c = frame_colour(st, bar.region, multi).unwrap_or(theme.cell_full());
+        if sprite.color != c {
+            sprite.color = c;
+        }
         let frac = region.filled as f32 / region.size.max(1) as f32;
         let w = (bar.area.width() * frac).max(0.0);
         sprite.custom_size = Some(Vec2::new(w.max(0.01), bar.area.height()));

@@ -243,6 +243,26 @@ fn build(
     for b in unused_boxes(&end) {
         rect(&mut commands, b, theme.background().with_alpha(0.7), 5.5);
     }
+    // Several files share the page cache: a legend of their colours.
+    let mut x = CACHE_BOX.min.x + 250.0;
+    for (i, f) in loaded.replay.setup.files.iter().enumerate() {
+        let y = CACHE_BOX.max.y - 11.0;
+        rect(
+            &mut commands,
+            Rect::from_center_size(Vec2::new(x + 6.0, y), Vec2::splat(12.0)),
+            buffers::file_colour(i as u32),
+            2.0,
+        );
+        text(
+            &mut commands,
+            &f.name,
+            Vec2::new(x + 16.0, y),
+            14.0,
+            theme.text(),
+            Anchor::CENTER_LEFT,
+        );
+        x += 30.0 + 8.0 * f.name.chars().count() as f32;
+    }
     buffers::spawn(&mut commands, st, &layout, &theme);
     devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts, &theme);
     route::spawn(&mut commands, &theme);
