@@ -194,6 +194,9 @@ pub struct ScenarioFile {
     pub name: Option<String>,
     /// A few sentences for the teacher or the student.
     pub notes: Option<String>,
+    /// The name and notes for a Chinese class (the app shows them in 中文).
+    pub name_zh: Option<String>,
+    pub notes_zh: Option<String>,
     #[serde(default)]
     pub hardware: HardwareSection,
     #[serde(default)]

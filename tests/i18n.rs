@@ -145,12 +145,16 @@ fn the_shipped_font_draws_every_character_of_the_texts() {
     let font = skrifa::FontRef::new(&bytes).expect("an OpenType font");
     let map = font.charmap();
     let mut missing = BTreeSet::new();
-    for lang in ["en", "zh"] {
-        let text = std::fs::read_to_string(format!(
-            "{}/assets/lang/{lang}.ron",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap();
+    // The language files, and the scenes' Chinese titles and notes.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut files: Vec<String> = ["en", "zh"]
+        .map(|l| format!("{root}/assets/lang/{l}.ron"))
+        .to_vec();
+    for e in std::fs::read_dir(format!("{root}/scenes")).unwrap() {
+        files.push(e.unwrap().path().display().to_string());
+    }
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
         for c in text.chars().filter(|c| !c.is_control()) {
             if map.map(c).is_none() {
                 missing.insert(c);
@@ -251,4 +255,22 @@ fn a_receive_speaks_of_receiving() {
     let recv = start("recv");
     assert!(recv.contains("receive") && !recv.contains("send"), "{recv}");
     assert!(start("read_write").contains("send"));
+}
+
+/// A Chinese class gets every shipped scene's title and notes in Chinese.
+#[test]
+fn every_shipped_scene_speaks_chinese_too() {
+    for (name, text) in iolab::scenario::BUILTIN_SCENES {
+        let sc = iolab::scenario::parse(text, name).unwrap();
+        for (what, v) in [
+            ("name_zh", &sc.file.name_zh),
+            ("notes_zh", &sc.file.notes_zh),
+        ] {
+            let v = v.as_ref().unwrap_or_else(|| panic!("{name}: no {what}"));
+            assert!(
+                v.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{name}: {what} is not Chinese"
+            );
+        }
+    }
 }

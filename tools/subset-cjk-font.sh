@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds assets/fonts/NotoSansSC-iolab.otf: Noto Sans CJK SC Regular cut down to
 # the 3,755 most common hanzi (GB 2312 level 1), Latin, CJK punctuation, and every
-# character in assets/lang/*.ron. Run it after adding Chinese text that uses a rare
+# character in assets/lang/*.ron and scenes/*.ron. Run it after adding Chinese text that uses a rare
 # character. Needs: apt-get install fonts-noto-cjk; pip install fonttools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ for hi in range(0xB0, 0xD8):
         except UnicodeDecodeError:
             pass
 used = set()
-for f in sorted(glob.glob("assets/lang/*.ron")):
+for f in sorted(glob.glob("assets/lang/*.ron") + glob.glob("scenes/*.ron")):
     used |= set(open(f, encoding="utf-8").read())
 open(sys.argv[1], "w", encoding="utf-8").write("".join(sorted(set(level1) | used)))
 PY

@@ -68,6 +68,7 @@ fn root(
     ),
     automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
+    let zh = tr.lang == crate::i18n::Lang::Zh;
     let tr = &tr.texts;
     let ctx = contexts.ctx_mut()?.clone();
     // A picture taken for a slide shows no tooltip, wherever the pointer rests.
@@ -106,10 +107,9 @@ fn root(
                 if let Some(view) = &view {
                     let r = &loaded.replay;
                     let st = &view.state;
-                    let text = match st.applied.checked_sub(1).and_then(|i| r.events.get(i)) {
-                        Some(e) => crate::narrate::narrate_in(e, &r.setup, tr),
-                        None => tr.t("app.press_space").into(),
-                    };
+                    let text =
+                        crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
+                            .unwrap_or_else(|| tr.t("app.press_space").into());
                     ui.add_space(6.0);
                     ui.label(egui::RichText::new(text).size(26.0));
                     ui.label(
@@ -148,7 +148,7 @@ fn root(
         .show(&mut ui, |ui| {
             // Scrolls, so every control stays reachable at any UI scale.
             egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
-                scenario::show(ui, &mut editor, &mut loaded, tr);
+                scenario::show(ui, &mut editor, &mut loaded, tr, zh);
                 ui.separator();
                 compare::controls(ui, &mut cmp, &editor, tr);
                 ui.separator();

@@ -9,7 +9,7 @@ use crate::scenario::BUILTIN_SCENES;
 use crate::sim::program::SyncMode;
 use crate::sim::{Hardware, Method};
 
-pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts) {
+pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts, zh: bool) {
     ui.heading(tr.t("app.scenario"));
     // A file opened by path that is one of the shipped scenes shows its name.
     let stem = std::path::Path::new(ed.path_text.trim())
@@ -175,8 +175,17 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts)
         ui.label(s);
     }
     ui.separator();
-    ui.strong(&loaded.title);
-    if let Some(n) = &loaded.notes {
+    // A Chinese class reads the scene's Chinese title and notes, where it has them
+    // (and the run is still the scene's own, not an edited variant).
+    let own = loaded.title == ed.base.file.name.clone().unwrap_or_default();
+    let f = &ed.base.file;
+    let (title, notes) = match (zh && own, &f.name_zh, &f.notes_zh) {
+        (true, Some(t), n) => (t.clone(), n.clone().or(loaded.notes.clone())),
+        (true, None, Some(n)) => (loaded.title.clone(), Some(n.clone())),
+        _ => (loaded.title.clone(), loaded.notes.clone()),
+    };
+    ui.strong(title);
+    if let Some(n) = &notes {
         egui::ScrollArea::vertical()
             .id_salt("notes")
             .show(ui, |ui| ui.label(n));
