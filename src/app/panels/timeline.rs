@@ -17,6 +17,54 @@ pub struct Spans {
     /// The theme the colours were taken in.
     projector: bool,
     spans: Vec<(usize, u64, u64, Color32)>,
+    /// The strip as drawn: for each row, the colour of each pixel column (the one
+    /// covering most of its cycles), and the width it was made for. Made once per
+    /// run and size, so a frame draws a few hundred rectangles, however long the log.
+    columns: Vec<Vec<Option<Color32>>>,
+    columns_for: (u64, u32),
+}
+
+/// The colour covering most of each of `n` pixel columns of a strip of `total`
+/// cycles, row by row.
+fn columns_of(
+    spans: &[(usize, u64, u64, Color32)],
+    total: f64,
+    n: usize,
+    skip: Color32,
+) -> Vec<Vec<Option<Color32>>> {
+    let mut cover: Vec<Vec<Vec<(Color32, f64)>>> = vec![vec![Vec::new(); n]; ROWS.len()];
+    let per = total.max(1.0) / n.max(1) as f64;
+    for &(row, s, e, color) in spans {
+        if color == skip || e <= s {
+            continue;
+        }
+        let (s, e) = (s as f64, e as f64);
+        let (c0, c1) = ((s / per) as usize, ((e / per) as usize).min(n - 1));
+        for c in c0.min(n - 1)..=c1 {
+            let (a, b) = (c as f64 * per, (c + 1) as f64 * per);
+            let w = e.min(b) - s.max(a);
+            if w <= 0.0 {
+                continue;
+            }
+            let cell = &mut cover[row][c];
+            match cell.iter_mut().find(|x| x.0 == color) {
+                Some(x) => x.1 += w,
+                None => cell.push((color, w)),
+            }
+        }
+    }
+    cover
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|cell| {
+                    cell.into_iter()
+                        .max_by(|a, b| a.1.total_cmp(&b.1))
+                        .map(|x| x.0)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 const ROWS: [&str; 6] = [
@@ -166,6 +214,7 @@ pub fn show(
         spans.spans = build(loaded, theme);
         spans.generation = loaded.generation;
         spans.projector = theme.projector;
+        spans.columns.clear();
     }
     let width = ui.available_width();
     let label_w = 70.0;
@@ -188,24 +237,35 @@ pub fn show(
             ui.visuals().text_color(),
         );
     }
-    // Spans narrower than a pixel are merged into their neighbours by drawing at
-    // least one pixel, so a MiB run stays cheap to draw.
-    let mut last_px: Vec<(i32, Color32)> = vec![(i32::MIN, Color32::TRANSPARENT); ROWS.len()];
-    for &(row, s, e, color) in &spans.spans {
-        if color == palette::egui(theme.cell_empty()) {
-            continue;
-        }
-        let (x0, x1) = (x_of(s as f32), x_of(e as f32).max(x_of(s as f32) + 1.0));
-        if (x1 - x0) < 1.5 && last_px[row] == (x0 as i32, color) {
-            continue;
-        }
-        last_px[row] = (x0 as i32, color);
+    // One colour per pixel column (made once per run and width), drawn as runs.
+    let n = (rect.width() - label_w).max(1.0) as usize;
+    if spans.columns_for != (loaded.generation, n as u32) || spans.columns.is_empty() {
+        let skip = palette::egui(theme.cell_empty());
+        spans.columns = columns_of(&spans.spans, total as f64, n, skip);
+        spans.columns_for = (loaded.generation, n as u32);
+    }
+    let x0 = rect.left() + label_w;
+    for (row, cols) in spans.columns.iter().enumerate() {
         let y = rect.top() + row as f32 * row_h;
-        painter.rect_filled(
-            egui::Rect::from_min_max(egui::pos2(x0, y + 2.0), egui::pos2(x1, y + row_h - 2.0)),
-            0.0,
-            color,
-        );
+        let mut c = 0;
+        while c < cols.len() {
+            let Some(color) = cols[c] else {
+                c += 1;
+                continue;
+            };
+            let start = c;
+            while c < cols.len() && cols[c] == Some(color) {
+                c += 1;
+            }
+            painter.rect_filled(
+                egui::Rect::from_min_max(
+                    egui::pos2(x0 + start as f32, y + 2.0),
+                    egui::pos2(x0 + c as f32, y + row_h - 2.0),
+                ),
+                0.0,
+                color,
+            );
+        }
     }
     let px = x_of(p.cycle as f32);
     painter.line_segment(
