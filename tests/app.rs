@@ -519,3 +519,30 @@ fn the_projector_theme_has_the_contrast_it_promises() {
         assert!(contrast(text_on(agent), agent) >= 4.5);
     }
 }
+
+/// An O_DIRECT copy goes between the hardware and user space: its token's path
+/// keeps out of the page cache (the one thing O_DIRECT avoids) and of the socket.
+#[test]
+fn an_o_direct_token_never_crosses_the_page_cache() {
+    use iolab::app::scene::layout::{CACHE_BOX, Layout, SOCKET_BOX};
+    use iolab::sim::event::Place;
+    let app = app_for("direct_io");
+    let st = view(&app).state;
+    let layout = Layout::new(&st);
+    for offset in [0u64, 7, 20, 39] {
+        for (from, to) in [
+            (Place::Controller { offset: 0 }, Place::User { offset }),
+            (Place::User { offset }, Place::Controller { offset: 0 }),
+        ] {
+            for k in 0..=200 {
+                let p = layout.path(&st, from, to, k as f32 / 200.0);
+                for b in [CACHE_BOX, SOCKET_BOX] {
+                    assert!(
+                        !b.contains(p),
+                        "{from:?} -> {to:?} passes {p:?} inside {b:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -219,3 +219,50 @@ fn dirty_pages_writeback_and_the_platter_follow_the_log() {
     assert_eq!(end.on_disk, 192);
     assert!(end.frames.iter().all(|f| !f.dirty && !f.writeback));
 }
+
+/// The caption of a still: the copy moving now, or the last step of the story.
+#[test]
+fn the_caption_names_the_bytes_moving_now() {
+    use iolab::i18n::{Lang, Texts};
+    use iolab::sim::event::{Agent, EventKind};
+    let (r, _) = replay(Method::ReadWrite, 40, 40, false);
+    let t = Texts::of(Lang::En);
+    // Halfway through the CPU's copy of the page cache into the user buffer.
+    let (first, last) = r
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Copy {
+                agent: Agent::Cpu,
+                first_cycle,
+                last_cycle,
+                ..
+            } => Some((*first_cycle, *last_cycle)),
+            _ => None,
+        })
+        .unwrap();
+    let mid = (first + last) as f64 / 2.0;
+    let applied = r.events_through(mid as u64);
+    let flights = r.in_flight(mid);
+    let text = iolab::narrate::caption(&r.events, applied, &flights, &r.setup, &t).unwrap();
+    assert!(text.starts_with("Now the CPU copies bytes 0–15"), "{text}");
+    assert!(
+        text.contains("7 of 16 bytes") || text.contains("8 of 16 bytes"),
+        "{text}"
+    );
+    assert!(text.contains("user buffer"), "{text}");
+    // Nothing moving: the last event that is a step, never the bus's bookkeeping.
+    for applied in 1..=r.events.len() {
+        let cycle = r.events[applied - 1].cycle as f64;
+        if !r.in_flight(cycle).is_empty() {
+            continue;
+        }
+        let text = iolab::narrate::caption(&r.events, applied, &[], &r.setup, &t).unwrap();
+        let step = r.events[..applied]
+            .iter()
+            .rev()
+            .find(|e| iolab::narrate::is_step(&e.kind))
+            .unwrap();
+        assert_eq!(text, iolab::narrate::narrate(step, &r.setup));
+    }
+}

@@ -8,7 +8,7 @@ mod model;
 pub mod palette;
 mod panels;
 pub mod playback;
-mod scene;
+pub mod scene;
 pub mod settings;
 
 use bevy::prelude::*;
