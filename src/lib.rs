@@ -5,6 +5,7 @@
 //! `compare`, `trace` and `exercise` are views of a run's log; the front ends are
 //! `cli` (the command line) and `app` (the animated classroom scene, feature `gui`).
 
+pub mod breakpoint;
 pub mod cli;
 pub mod compare;
 pub mod exercise;

@@ -6,6 +6,7 @@ mod common;
 
 #[cfg(feature = "gui")]
 mod app;
+mod breakpoint;
 mod cli;
 mod compare;
 mod direct_aio;

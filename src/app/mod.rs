@@ -26,7 +26,8 @@ pub struct GuiOptions {
     pub lang: Option<crate::i18n::Lang>,
     /// Render one frame to this PNG and exit.
     pub screenshot: Option<std::path::PathBuf>,
-    pub at_event: Option<u64>,
+    /// An event number, or a breakpoint selector (`irq_raise:3`).
+    pub at_event: Option<String>,
     pub at_cycle: Option<u64>,
     /// Play for this many seconds, print the frame rate and exit.
     pub fps_seconds: Option<f64>,
@@ -121,13 +122,14 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         loaded.replay.events.len() as u64,
         loaded.replay.total_cycles(),
     );
-    if let Some(e) = opts.at_event
-        && e >= events
-    {
-        return Err(format!(
-            "--at-event {e}: the run has {events} events (0 to {})",
-            events.saturating_sub(1)
-        ));
+    let _ = events;
+    // `--at-event`: an event by number, or a moment such as the third interrupt.
+    let (mut at_event, mut at_cycle) = (None, opts.at_cycle);
+    if let Some(sel) = &opts.at_event {
+        match crate::breakpoint::resolve(sel, &loaded.replay.events)? {
+            crate::breakpoint::Target::Event(k) => at_event = Some(k as u64),
+            crate::breakpoint::Target::Cycle(c) => at_cycle = Some(c),
+        }
     }
     if let Some(c) = opts.at_cycle
         && opts.compare.is_none()
@@ -173,8 +175,8 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     .insert_resource(editor)
     .insert_resource(automation::Automation::new(
         opts.screenshot,
-        opts.at_event,
-        opts.at_cycle,
+        at_event,
+        at_cycle,
         opts.fps_seconds,
         recording,
     ));

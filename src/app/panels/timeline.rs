@@ -7,6 +7,7 @@ use bevy_egui::egui::{self, Color32, Sense, Stroke};
 use crate::app::model::Loaded;
 use crate::app::palette::{self, Theme};
 use crate::app::playback::Playhead;
+use crate::breakpoint::{self, Kind};
 use crate::lanes::{Track, copies, state_spans};
 use crate::sim::event::{EventKind, Mode};
 
@@ -22,6 +23,10 @@ pub struct Spans {
     /// run and size, so a frame draws a few hundred rectangles, however long the log.
     columns: Vec<Vec<Option<Color32>>>,
     columns_for: (u64, u32),
+    /// Breakpoints: the kinds of moment chosen, and their moments in this run.
+    pub stop_at: Vec<Kind>,
+    moments: Vec<(u64, usize)>,
+    moments_for: Option<(u64, Vec<Kind>)>,
 }
 
 /// The colour covering most of each of `n` pixel columns of a strip of `total`
@@ -207,6 +212,53 @@ pub fn show(
             ],
         ));
     });
+    // Breakpoints: run to the previous or next moment of the kinds chosen
+    // (interrupts to begin with: few, and each one a story).
+    if spans.moments_for.is_none() && spans.stop_at.is_empty() {
+        spans.stop_at.push(Kind::Interrupt);
+    }
+    let key = (loaded.generation, spans.stop_at.clone());
+    if spans.moments_for.as_ref() != Some(&key) {
+        spans.moments = breakpoint::moments(&r.events, &spans.stop_at);
+        spans.moments_for = Some(key);
+    }
+    ui.horizontal(|ui| {
+        ui.label(tr.t("app.bp_stop_at"));
+        let chosen: Vec<String> = spans
+            .stop_at
+            .iter()
+            .map(|k| tr.t(k.text()).into())
+            .collect();
+        let summary = if chosen.is_empty() {
+            tr.t("app.bp_none").into_owned()
+        } else {
+            chosen.join(", ")
+        };
+        ui.menu_button(summary, |ui| {
+            for k in Kind::ALL {
+                let mut on = spans.stop_at.contains(&k);
+                if ui.checkbox(&mut on, tr.t(k.text())).changed() {
+                    if on {
+                        spans.stop_at.push(k);
+                    } else {
+                        spans.stop_at.retain(|x| *x != k);
+                    }
+                }
+            }
+        });
+        for (label, forward) in [("app.bp_prev", false), ("app.bp_next", true)] {
+            let target = breakpoint::next(&spans.moments, p.cycle, forward);
+            if ui
+                .add_enabled(target.is_some(), egui::Button::new(tr.t(label)))
+                .clicked()
+                && let Some(c) = target
+            {
+                p.playing = false;
+                p.seek_cycle(r, c as f64);
+            }
+        }
+        ui.label(tr.get("app.bp_count", &[("n", spans.moments.len().to_string())]));
+    });
     if spans.generation != loaded.generation
         || spans.spans.is_empty()
         || spans.projector != theme.projector
@@ -266,6 +318,22 @@ pub fn show(
                 color,
             );
         }
+    }
+    // The breakpoints' moments as ticks along the top (one per pixel column).
+    let mut last_x = i32::MIN;
+    for &(c, _) in &spans.moments {
+        let x = x_of(c as f32);
+        if x as i32 == last_x {
+            continue;
+        }
+        last_x = x as i32;
+        painter.line_segment(
+            [
+                egui::pos2(x, rect.top()),
+                egui::pos2(x, rect.top() + row_h * 0.8),
+            ],
+            Stroke::new(2.0, palette::egui(palette::IRQ)),
+        );
     }
     let px = x_of(p.cycle as f32);
     painter.line_segment(
