@@ -134,16 +134,6 @@ pub fn arrow_points(a: &Arrow, all: &[Arrow]) -> Vec<(f64, f64)> {
     ]
 }
 
-fn human(n: u64) -> String {
-    if n >= 1 << 20 {
-        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
-    } else if n >= 1 << 10 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
-    } else {
-        format!("{n} B")
-    }
-}
-
 /// One panel: the figure of one run, at (ox, 0).
 fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts) {
     let (st, arrows) = final_route(r);
@@ -241,7 +231,7 @@ fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts) {
             by + 5.0,
             a.number,
             esc(&who),
-            human(a.bytes)
+            crate::metrics::bytes(a.bytes)
         );
     }
     // The seed's caption.

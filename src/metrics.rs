@@ -270,6 +270,17 @@ pub fn per_byte(x: f64) -> String {
     }
 }
 
+/// A number of bytes in the unit that reads best: "40 B", "64.0 KiB", "1.0 MiB".
+pub fn bytes(n: u64) -> String {
+    if n >= 1 << 20 {
+        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
+    } else if n >= 1 << 10 {
+        format!("{:.1} KiB", n as f64 / 1024.0)
+    } else {
+        format!("{n} B")
+    }
+}
+
 /// Simulated time in the unit that reads best.
 pub fn seconds(cycles: u64, clock_hz: u64) -> String {
     let s = cycles as f64 / clock_hz.max(1) as f64;

@@ -219,16 +219,6 @@ fn draw_cells(
     }
 }
 
-fn human(n: u64) -> String {
-    if n >= 1 << 20 {
-        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
-    } else if n >= 1 << 10 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
-    } else {
-        format!("{n} B")
-    }
-}
-
 /// Several files share the page cache: each file's pages in its own colour, so
 /// a large file flooding out the small ones shows at a glance.
 pub fn file_colour(file: u32) -> Color {
@@ -273,7 +263,11 @@ fn draw_bars(
     }
     for (t, mut text) in &mut texts {
         let Some(region) = t.0.of(st) else { continue };
-        let s = format!("{} / {}", human(region.filled), human(region.size));
+        let s = format!(
+            "{} / {}",
+            crate::metrics::bytes(region.filled),
+            crate::metrics::bytes(region.size)
+        );
         if text.0 != s {
             text.0 = s;
         }

@@ -151,16 +151,6 @@ fn colour(m: Mover, theme: &Theme) -> Color {
     }
 }
 
-fn human(n: u64) -> String {
-    if n >= 1 << 20 {
-        format!("{:.1} MiB", n as f64 / (1 << 20) as f64)
-    } else if n >= 1 << 10 {
-        format!("{:.1} KiB", n as f64 / 1024.0)
-    } else {
-        format!("{n} B")
-    }
-}
-
 /// The label beside an arrow: who moves the bytes and how many so far.
 pub fn label(a: &Arrow, tr: &crate::i18n::Texts) -> String {
     let who = match a.mover {
@@ -169,7 +159,7 @@ pub fn label(a: &Arrow, tr: &crate::i18n::Texts) -> String {
         Mover::Device => tr.t("app.r_device"),
         Mover::Descriptors => tr.t("app.r_descriptors"),
     };
-    format!("{who} {}", human(a.bytes))
+    format!("{who} {}", crate::metrics::bytes(a.bytes))
 }
 
 /// Places a bar sprite between two points.

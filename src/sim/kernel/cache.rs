@@ -71,16 +71,8 @@ impl Kernel {
         let hw = &setup.hw;
         let ps = hw.page_size;
         let (first, last) = (offset / ps, (offset + len - 1) / ps);
-        let (mut missing, mut reserved) = (0, 0);
-        for p in first..=last {
-            match self.cache.lookup(file, p) {
-                Some(fr) if self.cache.frames[fr as usize].pins == 0 => reserved += 1,
-                Some(_) => {}
-                None => missing += 1,
-            }
-        }
-        if self.cache.allocatable(reserved) < missing {
-            return Ok(Err(WaitFor::Frames { missing, reserved }));
+        if let Some(w) = self.frames_short(file, first, last) {
+            return Ok(Err(w));
         }
         // Linux counts a read that starts in the page where the previous read of the
         // file ended as the same access to that page, not a second one (two_list).
@@ -143,6 +135,22 @@ impl Kernel {
         })
         .ok_or_else(|| bug("a filled page has no frame"))?;
         Ok(Ok(Fill { ops, refs, pinned }))
+    }
+
+    /// Pages [first, last] of `file` need frames: the wait, if the cache cannot
+    /// give them now (`missing` new pages while `reserved` cached, unpinned pages
+    /// will be pinned by the same call).
+    pub(super) fn frames_short(&self, file: u32, first: u64, last: u64) -> Option<WaitFor> {
+        let (mut missing, mut reserved) = (0, 0);
+        for p in first..=last {
+            match self.cache.lookup(file, p) {
+                Some(fr) if self.cache.frames[fr as usize].pins == 0 => reserved += 1,
+                Some(_) => {}
+                None => missing += 1,
+            }
+        }
+        (self.cache.allocatable(reserved) < missing)
+            .then_some(WaitFor::Frames { missing, reserved })
     }
 
     /// Asks the disk to fill newly allocated pages, one request per run of

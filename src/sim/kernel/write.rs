@@ -74,21 +74,13 @@ impl Kernel {
         let hw = &cx.setup.hw;
         let ps = hw.page_size;
         let (first, last) = (offset / ps, (offset + len - 1) / ps);
-        let (mut missing, mut reserved) = (0, 0);
-        for p in first..=last {
-            match self.cache.lookup(file, p) {
-                Some(fr) if self.cache.frames[fr as usize].pins == 0 => reserved += 1,
-                Some(_) => {}
-                None => missing += 1,
-            }
-        }
-        if self.cache.allocatable(reserved) < missing {
+        if let Some(w) = self.frames_short(file, first, last) {
             // Dirty pages hold the frames: write them back so they can go.
             let kick = vec![Op::Act(Action::Writeback {
                 file,
                 reason: WritebackReason::Reclaim,
             })];
-            return Ok(Err((kick, WaitFor::Frames { missing, reserved })));
+            return Ok(Err((kick, w)));
         }
         let mut ops = vec![kernel_work(hw)];
         let mut waits = BTreeSet::new();
