@@ -12,6 +12,7 @@ pub mod exercise;
 pub mod figure;
 pub mod i18n;
 pub mod lanes;
+pub mod lesson;
 pub mod metrics;
 pub mod narrate;
 pub mod replay;

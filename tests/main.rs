@@ -18,6 +18,7 @@ mod formulas;
 mod golden;
 mod i18n;
 mod io_models;
+mod lesson;
 mod machine;
 mod page_cache;
 mod pollution;

@@ -7,6 +7,7 @@ mod check;
 mod compare;
 mod exercise;
 mod flags;
+mod lesson;
 mod run;
 
 use std::path::PathBuf;
@@ -84,6 +85,16 @@ pub enum Command {
     },
     /// List the methods with one line each.
     Methods,
+    /// Work through a lesson: each step's scene, what to watch, and a question
+    /// answered from the run (a shipped lesson by name, e.g. pio_to_zero_copy).
+    Lesson {
+        file: PathBuf,
+        #[arg(long, value_parser = flags::lang_arg(), default_value = "en")]
+        lang: crate::i18n::Lang,
+        /// Show each answer at once instead of asking.
+        #[arg(long)]
+        teacher: bool,
+    },
     /// Write a worksheet of reproducible problems (and scenario files to check them).
     Exercise {
         /// The seed: the same seed gives the same sheet.
@@ -223,6 +234,11 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             lang,
         } => compare::compare(scenario, methods, &overrides, format, svg, lang),
         Command::Check { files } => check::check(&files),
+        Command::Lesson {
+            file,
+            lang,
+            teacher,
+        } => lesson::lesson(&file, lang, teacher),
         Command::Exercise {
             seed,
             count,

@@ -1,0 +1,79 @@
+//! Lessons: steps that stop a scene at a moment and ask a question whose answer
+//! the simulator computes; run in the terminal with `iolab lesson`.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use iolab::i18n::Lang;
+use iolab::lesson::{self, Question};
+
+fn lesson_with(input: &str, args: &[&str]) -> (bool, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iolab"))
+        .arg("lesson")
+        .args(args)
+        .current_dir(crate::common::root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let mut text = String::from_utf8_lossy(&o.stdout).to_string();
+    text.push_str(&String::from_utf8_lossy(&o.stderr));
+    (o.status.success(), text)
+}
+
+/// The shipped lesson's answers come from the runs: the seed's counts.
+#[test]
+fn the_first_lesson_asks_what_the_runs_answer() {
+    let l = lesson::load(std::path::Path::new("pio_to_zero_copy")).unwrap();
+    let answers: Vec<String> = l
+        .steps
+        .iter()
+        .filter_map(|s| lesson::checkpoint(s, Lang::En).unwrap())
+        .map(|c| c.answer)
+        .collect();
+    assert_eq!(answers, ["3", "1", "cpu", "4", "sendfile+sg"]);
+    assert!(
+        l.steps.iter().all(|s| s.text_zh.is_some()),
+        "both languages"
+    );
+    assert!(matches!(l.steps[2].ask, Some(Question::NextCopy)));
+}
+
+#[test]
+fn a_student_is_scored_and_a_teacher_sees_the_answers() {
+    let (ok, out) = lesson_with("3\n2\ncpu\n4\nsendfile+sg\n", &["pio_to_zero_copy"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("Score: 4 of 5."), "{out}");
+    assert!(out.contains("Not quite: the run says 1."), "{out}");
+    let (ok, out) = lesson_with("", &["pio_to_zero_copy", "--teacher", "--lang", "zh"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("答案：3。") && out.contains("从 PIO 到零拷贝"),
+        "{out}"
+    );
+    assert!(!out.contains("得分"), "a teacher is not scored");
+}
+
+#[test]
+fn a_bad_lesson_names_the_file_line_and_column() {
+    let p = crate::common::temp("bad-lesson.ron");
+    std::fs::write(&p, "(\n    version: 1,\n    title: \"x\",\n    steps: [ ( scene: \"read_write\", txet: \"oops\" ) ],\n)\n").unwrap();
+    let (ok, out) = lesson_with("", &[p.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(out.contains("bad-lesson.ron:4:"), "{out}");
+    // A question the run cannot answer is refused with its step.
+    std::fs::write(&p, "(version: 1, title: \"x\", steps: [(scene: \"read_write\", text: \"t\", ask: Count(\"nope\"))])").unwrap();
+    let (ok, out) = lesson_with("", &[p.to_str().unwrap()]);
+    assert!(
+        !ok && out.contains("step 1") && out.contains("nope"),
+        "{out}"
+    );
+}
