@@ -150,8 +150,13 @@ fn the_shipped_font_draws_every_character_of_the_texts() {
     let mut files: Vec<String> = ["en", "zh"]
         .map(|l| format!("{root}/assets/lang/{l}.ron"))
         .to_vec();
-    for e in std::fs::read_dir(format!("{root}/scenes")).unwrap() {
-        files.push(e.unwrap().path().display().to_string());
+    for dir in ["scenes", "scenes/lessons"] {
+        for e in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_file() {
+                files.push(p.display().to_string());
+            }
+        }
     }
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();

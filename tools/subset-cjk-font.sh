@@ -17,7 +17,7 @@ for hi in range(0xB0, 0xD8):
         except UnicodeDecodeError:
             pass
 used = set()
-for f in sorted(glob.glob("assets/lang/*.ron") + glob.glob("scenes/*.ron")):
+for f in sorted(glob.glob("assets/lang/*.ron") + glob.glob("scenes/*.ron") + glob.glob("scenes/lessons/*.ron")):
     used |= set(open(f, encoding="utf-8").read())
 open(sys.argv[1], "w", encoding="utf-8").write("".join(sorted(set(level1) | used)))
 PY
