@@ -155,3 +155,35 @@ pub fn agent(a: Agent, t: &Texts) -> String {
     })
     .into_owned()
 }
+
+/// The terms both halves of a class must learn alike, English and Chinese side by
+/// side (keys `g.<term>`, `g.<term>_zh`, `g.<term>_def`): one word for a mode switch
+/// (上下文切换, as the seed notes say) and another for a task switch (任务切换).
+pub const GLOSSARY: [&str; 12] = [
+    "mode_switch",
+    "task_switch",
+    "cpu_copy",
+    "dma_copy",
+    "interrupt",
+    "page_cache",
+    "dirty_page",
+    "writeback",
+    "readahead",
+    "zero_copy",
+    "sg_dma",
+    "descriptor",
+];
+
+/// The glossary in the language of `t`: (English term, Chinese term, definition).
+pub fn glossary(t: &Texts) -> Vec<(String, String, String)> {
+    GLOSSARY
+        .iter()
+        .map(|k| {
+            (
+                t.t(&format!("g.{k}")).into_owned(),
+                t.t(&format!("g.{k}_zh")).into_owned(),
+                t.t(&format!("g.{k}_def")).into_owned(),
+            )
+        })
+        .collect()
+}

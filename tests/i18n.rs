@@ -279,3 +279,21 @@ fn every_shipped_scene_speaks_chinese_too() {
         }
     }
 }
+
+/// The glossary gives each term in both languages, and keeps the seed's word for a
+/// mode switch apart from the word for a task switch.
+#[test]
+fn the_glossary_names_each_term_in_both_languages() {
+    for lang in [Lang::En, Lang::Zh] {
+        let g = iolab::i18n::glossary(&Texts::of(lang));
+        assert_eq!(g.len(), iolab::i18n::GLOSSARY.len());
+        for (en, zh, def) in &g {
+            for s in [en, zh, def] {
+                assert!(!s.starts_with('['), "missing text: {s}");
+            }
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+        }
+        assert!(g[0].1.contains("上下文切换") && g[1].1.contains("任务切换"));
+        assert_ne!(g[0].1, g[1].1);
+    }
+}
