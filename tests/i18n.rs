@@ -291,7 +291,10 @@ fn the_glossary_names_each_term_in_both_languages() {
             for s in [en, zh, def] {
                 assert!(!s.starts_with('['), "missing text: {s}");
             }
-            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
         }
         assert!(g[0].1.contains("上下文切换") && g[1].1.contains("任务切换"));
         assert_ne!(g[0].1, g[1].1);

@@ -77,3 +77,19 @@ fn a_bad_lesson_names_the_file_line_and_column() {
         "{out}"
     );
 }
+
+/// The app opens a lesson at a step (`gui --lesson NAME --lesson-step K`); a lesson
+/// that does not load is refused before any window opens.
+#[cfg(feature = "gui")]
+#[test]
+fn the_app_refuses_a_lesson_it_cannot_load() {
+    let o = crate::common::iolab(&[
+        "gui",
+        "--lesson",
+        "no_such_lesson",
+        "--screenshot",
+        "/tmp/x.png",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no_such_lesson"));
+}

@@ -133,6 +133,8 @@ pub struct Automation {
     pub at_cycle: Option<u64>,
     pub fps_seconds: Option<f64>,
     pub record: Option<Recording>,
+    /// A lesson step chose the moment: the screenshot keeps its playhead.
+    pub keep_playhead: bool,
     frames: u64,
     requested: bool,
     captured: bool,
@@ -218,6 +220,7 @@ fn drive(
             match (auto.at_event, auto.at_cycle) {
                 (Some(k), _) => p.seek_event(r, k as usize),
                 (None, Some(c)) => p.seek_cycle(r, c as f64),
+                (None, None) if auto.keep_playhead => {}
                 (None, None) => p.to_end(r),
             }
         }

@@ -41,6 +41,8 @@ pub struct GuiOptions {
     pub to_cycle: Option<u64>,
     /// GIF frames per second of animation.
     pub frame_rate: f64,
+    /// Open in a lesson (a shipped lesson's name or a file), at this step (from 1).
+    pub lesson: Option<(std::path::PathBuf, usize)>,
 }
 
 /// `--record`: the stretch to record, checked against the run before a window opens.
@@ -182,6 +184,14 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     ));
     core_plugins(&mut app);
     app.insert_resource(playback::Present(opts.present));
+    if let Some(l) = &opts.lesson {
+        // A lesson that does not load is a command-line error.
+        crate::lesson::load(&l.0).map_err(|e| e.0)?;
+        app.insert_resource(panels::lesson::StartLesson(Some(l.clone())));
+        app.world_mut()
+            .resource_mut::<automation::Automation>()
+            .keep_playhead = true;
+    }
     // A picture for a slide has no use for the key guide.
     if shooting {
         app.insert_resource(scene::KeysSeen(true));

@@ -180,6 +180,12 @@ pub struct GuiArgs {
     /// With --record: frames per second of animation.
     #[arg(long, default_value_t = 10.0)]
     pub frame_rate: f64,
+    /// Open in a lesson (a shipped lesson's name, e.g. pio_to_zero_copy, or a file).
+    #[arg(long, value_name = "LESSON")]
+    pub lesson: Option<PathBuf>,
+    /// With --lesson: the step to open (from 1).
+    #[arg(long, default_value_t = 1)]
+    pub lesson_step: usize,
 }
 
 pub fn main_with(cli: Cli) -> ExitCode {
@@ -349,6 +355,7 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
         from_cycle: a.from_cycle,
         to_cycle: a.to_cycle,
         frame_rate: a.frame_rate,
+        lesson: a.lesson.map(|l| (l, a.lesson_step)),
     })
     .map_err(UserError)
 }

@@ -5,6 +5,7 @@
 
 mod compare;
 mod info;
+pub mod lesson;
 mod scenario;
 mod timeline;
 
@@ -21,6 +22,9 @@ use super::playback::{Playhead, View};
 use super::scene::WorldCamera;
 
 pub(super) fn plugin(app: &mut App) {
+    if !app.world().contains_resource::<lesson::StartLesson>() {
+        app.init_resource::<lesson::StartLesson>();
+    }
     app.add_systems(Startup, spawn_egui_camera)
         .add_systems(EguiPrimaryContextPass, root);
 }
@@ -62,13 +66,16 @@ fn root(
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
     scene_theme: Res<super::palette::Theme>,
-    (mut typing, present): (
+    (mut typing, present, mut lesson_panel, mut start_lesson): (
         ResMut<super::playback::Typing>,
         Res<super::playback::Present>,
+        Local<lesson::Panel>,
+        ResMut<lesson::StartLesson>,
     ),
     automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
-    let zh = tr.lang == crate::i18n::Lang::Zh;
+    let lang = tr.lang;
+    let zh = lang == crate::i18n::Lang::Zh;
     let tr = &tr.texts;
     let ctx = contexts.ctx_mut()?.clone();
     // A picture taken for a slide shows no tooltip, wherever the pointer rests.
@@ -148,6 +155,17 @@ fn root(
         .show(&mut ui, |ui| {
             // Scrolls, so every control stays reachable at any UI scale.
             egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
+                lesson::show(
+                    ui,
+                    &mut lesson_panel,
+                    &mut start_lesson,
+                    &mut editor,
+                    &mut loaded,
+                    &mut playhead,
+                    tr,
+                    lang,
+                );
+                ui.separator();
                 scenario::show(ui, &mut editor, &mut loaded, tr, zh);
                 ui.separator();
                 compare::controls(ui, &mut cmp, &editor, tr);

@@ -187,13 +187,15 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
     egui::CollapsingHeader::new(tr.t("app.glossary"))
         .id_salt("glossary")
         .show(ui, |ui| {
-            egui::Grid::new("glossary-grid").striped(true).show(ui, |ui| {
-                for (en, zh, def) in crate::i18n::glossary(tr) {
-                    ui.strong(en).on_hover_text(def);
-                    ui.label(zh);
-                    ui.end_row();
-                }
-            });
+            egui::Grid::new("glossary-grid")
+                .striped(true)
+                .show(ui, |ui| {
+                    for (en, zh, def) in crate::i18n::glossary(tr) {
+                        ui.strong(en).on_hover_text(def);
+                        ui.label(zh);
+                        ui.end_row();
+                    }
+                });
         });
     ui.strong(title);
     if let Some(n) = &notes {
