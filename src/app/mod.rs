@@ -140,6 +140,10 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         return Err(format!("--at-cycle {c}: the run ends at cycle {cycles}"));
     }
     let recording = record_stretch(&opts, &loaded.replay)?;
+    // A lesson that does not load is a command-line error.
+    if let Some(l) = &opts.lesson {
+        crate::lesson::load(&l.0).map_err(|e| e.0)?;
+    }
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         return Err(
             "no display to open a window on: run iolab on a desktop, or under a virtual display: \
@@ -185,8 +189,6 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     core_plugins(&mut app);
     app.insert_resource(playback::Present(opts.present));
     if let Some(l) = &opts.lesson {
-        // A lesson that does not load is a command-line error.
-        crate::lesson::load(&l.0).map_err(|e| e.0)?;
         app.insert_resource(panels::lesson::StartLesson(Some(l.clone())));
         app.world_mut()
             .resource_mut::<automation::Automation>()
