@@ -245,7 +245,7 @@ impl Kernel {
                 if direct {
                     // O_DIRECT: buffer and length in whole sectors.
                     let a = hw.dio_alignment;
-                    if setup.buffer_size % a != 0 || len % a != 0 {
+                    if !setup.buffer_size.is_multiple_of(a) || !len.is_multiple_of(a) {
                         return Ok(fail(hw, process, i, EINVAL));
                     }
                     ops.extend(self.direct_write(hw, offset, len));

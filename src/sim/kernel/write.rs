@@ -48,6 +48,10 @@ impl Writeback {
     }
 }
 
+/// A write's operations, or (when frames are short) the operations that free
+/// them and what to wait for.
+type WriteOps = Result<Vec<Op>, (Vec<Op>, WaitFor)>;
+
 /// Where a write's bytes come from.
 #[derive(Clone, Copy)]
 pub enum WriteFrom<'a> {
@@ -70,7 +74,7 @@ impl Kernel {
         offset: u64,
         len: u64,
         from: WriteFrom,
-    ) -> Result<Result<Vec<Op>, (Vec<Op>, WaitFor)>, SimError> {
+    ) -> Result<WriteOps, SimError> {
         let hw = &cx.setup.hw;
         let ps = hw.page_size;
         let (first, last) = (offset / ps, (offset + len - 1) / ps);
