@@ -15,9 +15,12 @@ fn replay(scene: &str) -> Replay {
 
 /// The route straight from the log: the paths of the copies begun by `cycle`
 /// (and the descriptors queued by then), in order of first use.
-fn brute(r: &Replay, cycle: u64) -> Vec<(Spot, Spot, Mover)> {
+/// A path: from, to, who moves the bytes.
+type PathKey = (Spot, Spot, Mover);
+
+fn brute(r: &Replay, cycle: u64) -> Vec<PathKey> {
     let applied = r.events_through(cycle);
-    let mut begun: Vec<((u64, usize), (Spot, Spot, Mover))> = Vec::new();
+    let mut begun: Vec<((u64, usize), PathKey)> = Vec::new();
     for (i, e) in r.events.iter().enumerate() {
         let (first, path) = match &e.kind {
             EventKind::Copy {
@@ -83,7 +86,7 @@ fn the_arrows_at_every_playhead_are_the_paths_begun_in_order() {
 fn each_scene_ends_with_the_seed_s_figure() {
     use Mover::*;
     use Spot::*;
-    let cases: &[(&str, &[(Spot, Spot, Mover)])] = &[
+    let cases: &[(&str, &[PathKey])] = &[
         (
             "read_write",
             &[

@@ -45,13 +45,13 @@ fn columns_of(
         }
         let (s, e) = (s as f64, e as f64);
         let (c0, c1) = ((s / per) as usize, ((e / per) as usize).min(n - 1));
-        for c in c0.min(n - 1)..=c1 {
+        let first = c0.min(n - 1);
+        for (c, cell) in cover[row].iter_mut().enumerate().take(c1 + 1).skip(first) {
             let (a, b) = (c as f64 * per, (c + 1) as f64 * per);
             let w = e.min(b) - s.max(a);
             if w <= 0.0 {
                 continue;
             }
-            let cell = &mut cover[row][c];
             match cell.iter_mut().find(|x| x.0 == color) {
                 Some(x) => x.1 += w,
                 None => cell.push((color, w)),
