@@ -82,10 +82,11 @@ impl Counters {
         match &e.kind {
             EventKind::RunStart { file_size, .. } => self.file_size = *file_size,
             EventKind::SyscallEnter { .. } => self.syscalls += 1,
-            EventKind::ModeSwitch { cause, .. } => {
-                if !matches!(cause, ModeCause::Interrupt { .. }) {
-                    self.mode_switches += 1;
-                }
+            // An interrupt's switch is not the process's: not counted.
+            EventKind::ModeSwitch { cause, .. }
+                if !matches!(cause, ModeCause::Interrupt { .. }) =>
+            {
+                self.mode_switches += 1
             }
             EventKind::Copy { agent, len, .. } => match agent {
                 Agent::Cpu => self.cpu_copy_bytes += len,

@@ -32,7 +32,7 @@ pub struct MilliRate(pub u64);
 impl MilliRate {
     pub fn from_bytes_per_cycle(b: f64) -> Option<MilliRate> {
         let m = (b * 1000.0).round();
-        if m.is_finite() && m >= 1.0 && m <= 1e15 {
+        if m.is_finite() && (1.0..=1e15).contains(&m) {
             Some(MilliRate(m as u64))
         } else {
             None
