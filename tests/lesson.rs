@@ -93,3 +93,45 @@ fn the_app_refuses_a_lesson_it_cannot_load() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no_such_lesson"));
 }
+
+/// Every shipped lesson passes `iolab check`: its scenes run, its stops exist, its
+/// questions have answers.
+#[test]
+fn every_shipped_lesson_passes_check() {
+    for (name, _) in iolab::lesson::BUILTIN_LESSONS {
+        let path = format!("scenes/lessons/{name}.ron");
+        let o = crate::common::iolab(&["check", &path]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("lesson"));
+    }
+}
+
+/// `iolab narrate`: one line per step, the app's sentences, in either language.
+#[test]
+fn narrate_prints_the_steps_the_app_shows() {
+    for (lang, l) in [("en", iolab::i18n::Lang::En), ("zh", iolab::i18n::Lang::Zh)] {
+        let o = crate::common::iolab(&["narrate", "read_write", "--lang", lang]);
+        assert!(o.status.success());
+        let text = String::from_utf8(o.stdout).unwrap();
+        let sc = iolab::scenario::load(&crate::common::scene("read_write")).unwrap();
+        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
+        m.run_to_end().unwrap();
+        let t = iolab::i18n::Texts::of(l);
+        let want: Vec<String> = m
+            .log
+            .events
+            .iter()
+            .filter(|e| iolab::narrate::is_step(&e.kind))
+            .map(|e| {
+                format!(
+                    "{:>8}  {}",
+                    e.cycle,
+                    iolab::narrate::narrate_in(e, &m.setup, &t)
+                )
+            })
+            .collect();
+        assert_eq!(text.lines().collect::<Vec<_>>(), want);
+    }
+    let o = crate::common::iolab(&["narrate", "read_write", "--from-event", "9999"]);
+    assert_eq!(o.status.code(), Some(2));
+}

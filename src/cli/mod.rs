@@ -8,6 +8,7 @@ mod compare;
 mod exercise;
 mod flags;
 mod lesson;
+mod narrate;
 mod run;
 
 use std::path::PathBuf;
@@ -85,6 +86,22 @@ pub enum Command {
     },
     /// List the methods with one line each.
     Methods,
+    /// Print the run's story, one line per step (cycle, then what happens): the
+    /// sentences the app shows, for a screen reader or subtitles.
+    Narrate {
+        #[arg(help = flags::scenario_help())]
+        scenario: Option<PathBuf>,
+        #[command(flatten)]
+        overrides: flags::RunFlags,
+        #[arg(long, value_parser = flags::lang_arg(), default_value = "en")]
+        lang: crate::i18n::Lang,
+        /// From this event (default: the first).
+        #[arg(long)]
+        from_event: Option<usize>,
+        /// To this event (default: the last).
+        #[arg(long)]
+        to_event: Option<usize>,
+    },
     /// Work through a lesson: each step's scene, what to watch, and a question
     /// answered from the run (a shipped lesson by name, e.g. pio_to_zero_copy).
     Lesson {
@@ -240,6 +257,13 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             lang,
         } => compare::compare(scenario, methods, &overrides, format, svg, lang),
         Command::Check { files } => check::check(&files),
+        Command::Narrate {
+            scenario,
+            overrides,
+            lang,
+            from_event,
+            to_event,
+        } => narrate::narrate(&scenario, &(&overrides).into(), lang, from_event, to_event),
         Command::Lesson {
             file,
             lang,
