@@ -192,3 +192,49 @@ fn write_problems_ask_when_the_data_reaches_the_disk() {
     }
     assert!(writes >= 1, "seed 3 has write problems");
 }
+
+/// `exercise grade`: the key marks itself 100 %; a wrong answer is named with the
+/// run's value; a Chinese sheet is marked in Chinese.
+#[test]
+fn grading_marks_the_key_full_and_names_each_wrong_answer() {
+    for lang in ["en", "zh"] {
+        let dir = std::env::temp_dir().join(format!("iolab-grade-{lang}-{}", std::process::id()));
+        sheet(&dir, "5", lang);
+        let key = dir.join("answers.json");
+        let o = iolab(&[
+            "exercise",
+            "grade",
+            dir.to_str().unwrap(),
+            key.to_str().unwrap(),
+        ]);
+        assert!(o.status.success());
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert!(out.contains("100"), "{out}");
+        let mut answers: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(&key).unwrap()).unwrap();
+        let right = answers[1]["interrupts"].as_u64().unwrap();
+        answers[1]["interrupts"] = serde_json::json!(right + 1);
+        let student = dir.join("student.json");
+        std::fs::write(&student, serde_json::to_string(&answers).unwrap()).unwrap();
+        let o = iolab(&[
+            "exercise",
+            "grade",
+            dir.to_str().unwrap(),
+            student.to_str().unwrap(),
+        ]);
+        let out = String::from_utf8(o.stdout).unwrap();
+        let named = if lang == "en" {
+            format!(
+                "problem 2, interrupts: you said {}, the run says {right}",
+                right + 1
+            )
+        } else {
+            format!(
+                "第 2 题，interrupts：你的答案是 {}，运行结果是 {right}",
+                right + 1
+            )
+        };
+        assert!(out.contains(&named), "{out}");
+        assert!(!out.contains("100"), "{out}");
+    }
+}

@@ -42,3 +42,90 @@ pub fn exercise(
     );
     Ok(())
 }
+
+/// `iolab exercise grade DIR ANSWERS.json`: each answer the student gave against
+/// the key in DIR/answers.json; a score, and every mark lost with the run's value.
+pub fn grade(
+    dir: &std::path::Path,
+    student: &std::path::Path,
+    lang: Option<crate::i18n::Lang>,
+) -> Result<(), UserError> {
+    let read = |p: &std::path::Path| -> Result<serde_json::Value, UserError> {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| UserError(format!("{}: {e}", p.display())))?;
+        serde_json::from_str(&text)
+            .map_err(|e| UserError(format!("{}:{}:{}: {e}", p.display(), e.line(), e.column())))
+    };
+    let key = read(&dir.join("answers.json"))?;
+    let given = read(student)?;
+    let (Some(key), Some(given)) = (key.as_array(), given.as_array()) else {
+        return Err(UserError(format!(
+            "{}: a list of answers, one object per problem, is expected",
+            student.display()
+        )));
+    };
+    // The sheet's language unless told: a Chinese sheet has Chinese in it.
+    let lang = lang.unwrap_or_else(|| {
+        let sheet = std::fs::read_to_string(dir.join("worksheet.md")).unwrap_or_default();
+        if sheet
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        {
+            crate::i18n::Lang::Zh
+        } else {
+            crate::i18n::Lang::En
+        }
+    });
+    let t = crate::i18n::Texts::of(lang);
+    let (mut right, mut asked) = (0, 0);
+    for g in given {
+        let n = g["problem"].as_u64().unwrap_or(0);
+        let Some(k) = key.iter().find(|k| k["problem"].as_u64() == Some(n)) else {
+            println!("{}", t.get("g_no_problem", &[("n", n.to_string())]));
+            continue;
+        };
+        let Some(fields) = g.as_object() else {
+            continue;
+        };
+        for (field, v) in fields {
+            if field == "problem" || field == "scenario" {
+                continue;
+            }
+            asked += 1;
+            let want = &k[field];
+            let ok = match (v.as_f64(), want.as_f64()) {
+                (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                _ => false,
+            };
+            if ok {
+                right += 1;
+            } else {
+                println!(
+                    "{}",
+                    t.get(
+                        "g_wrong",
+                        &[
+                            ("n", n.to_string()),
+                            ("field", field.clone()),
+                            ("given", v.to_string()),
+                            ("want", want.to_string()),
+                        ]
+                    )
+                );
+            }
+        }
+    }
+    let pct = if asked > 0 { 100 * right / asked } else { 0 };
+    println!(
+        "{}",
+        t.get(
+            "g_score",
+            &[
+                ("right", right.to_string()),
+                ("asked", asked.to_string()),
+                ("pct", pct.to_string()),
+            ]
+        )
+    );
+    Ok(())
+}

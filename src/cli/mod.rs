@@ -114,9 +114,12 @@ pub enum Command {
     },
     /// Write a worksheet of reproducible problems (and scenario files to check them).
     Exercise {
+        /// `grade DIR ANSWERS.json`: mark a student's answers against the sheet's key.
+        #[command(subcommand)]
+        grade: Option<ExerciseCommand>,
         /// The seed: the same seed gives the same sheet.
         #[arg(long)]
-        seed: u64,
+        seed: Option<u64>,
         /// How many problems (plus one comparison).
         #[arg(long, default_value_t = 4)]
         count: usize,
@@ -141,6 +144,20 @@ pub enum Command {
     },
     /// Open the animated classroom app.
     Gui(GuiArgs),
+}
+
+/// `iolab exercise grade`.
+#[derive(Subcommand, Debug, Clone)]
+pub enum ExerciseCommand {
+    /// Mark a student's answers (JSON, the shape of answers.json, any of its
+    /// fields) against the key the simulator computed for the sheet in DIR.
+    Grade {
+        dir: PathBuf,
+        answers: PathBuf,
+        /// The language of the marks (default: the sheet's).
+        #[arg(long, value_parser = flags::lang_arg())]
+        lang: Option<crate::i18n::Lang>,
+    },
 }
 
 /// `iolab gui`: what to open and, for scripted use, what to capture.
@@ -270,12 +287,24 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             teacher,
         } => lesson::lesson(&file, lang, teacher),
         Command::Exercise {
+            grade: Some(ExerciseCommand::Grade { dir, answers, lang }),
+            ..
+        } => exercise::grade(&dir, &answers, lang),
+        Command::Exercise {
+            grade: None,
             seed,
             count,
             lang,
             answers,
             out,
-        } => exercise::exercise(seed, count, &lang, answers, out),
+        } => {
+            let seed = seed.ok_or_else(|| {
+                UserError(
+                    "exercise: --seed is required (the same seed gives the same sheet)".into(),
+                )
+            })?;
+            exercise::exercise(seed, count, &lang, answers, out)
+        }
         Command::Methods => {
             for m in Method::ALL {
                 println!("{:<11} {}", m.name(), m.summary());
