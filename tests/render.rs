@@ -262,3 +262,22 @@ fn a_recorded_stretch_is_a_gif_with_the_frames_it_should_have() {
         "the first and last frames differ"
     );
 }
+
+/// A lesson's checkpoint renders in both languages, and the picture is the step's
+/// moment (not the end of the run).
+#[test]
+fn a_lesson_checkpoint_renders_in_both_languages() {
+    let dir = std::env::temp_dir().join(format!("iolab-lesson-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (en, zh, end) = (dir.join("en.png"), dir.join("zh.png"), dir.join("end.png"));
+    let step = ["--lesson", "pio_to_zero_copy", "--lesson-step", "3"];
+    shoot("scenes/read_write.ron", &step, &en);
+    shoot("scenes/read_write.ron", &[&step[..], &["--lang", "zh"]].concat(), &zh);
+    shoot("scenes/read_write.ron", &[], &end);
+    let (_, _, a) = decode(&en);
+    let (_, _, b) = decode(&zh);
+    let (_, _, c) = decode(&end);
+    let differ = |x: &[u8], y: &[u8]| x.chunks(3).zip(y.chunks(3)).filter(|(p, q)| p != q).count();
+    assert!(differ(&a, &b) > 2000, "the language changes the picture");
+    assert!(differ(&a, &c) > 2000, "the step stops before the end");
+}
