@@ -142,6 +142,12 @@ pub struct HardwareSection {
     pub dirty_background: Option<u64>,
     /// Dirty pages above which a writer sleeps until writeback catches up (20 %).
     pub dirty_limit: Option<u64>,
+    /// Requests the disk serves at once (classroom 1; modern 8, an NVMe drive).
+    pub device_parallelism: Option<u64>,
+    /// Disk completions per interrupt (0: one each).
+    pub irq_coalesce_count: Option<u64>,
+    /// Or: cycles the first completion may wait for others (0: no wait).
+    pub irq_coalesce_cycles: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -315,6 +321,14 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
     (
         "copy_file_range",
         include_str!("../scenes/copy_file_range.ron"),
+    ),
+    (
+        "nvme_queue_depth",
+        include_str!("../scenes/nvme_queue_depth.ron"),
+    ),
+    (
+        "irq_coalescing",
+        include_str!("../scenes/irq_coalescing.ron"),
     ),
 ];
 
@@ -586,6 +600,7 @@ pub fn ron_path(f: Field) -> &'static str {
         Field::Sync => "conditions.sync",
         Field::DirtyBackground => "hardware.dirty_background",
         Field::DirtyLimit => "hardware.dirty_limit",
+        Field::DeviceParallelism => "hardware.device_parallelism",
         Field::Method => "workload.method",
         Field::Access => "conditions.access",
     }
@@ -754,7 +769,14 @@ impl Scenario {
             context_switch_cycles,
             signal_cycles
         );
-        set!(dirty_expire_cycles, dirty_background, dirty_limit);
+        set!(
+            dirty_expire_cycles,
+            dirty_background,
+            dirty_limit,
+            device_parallelism,
+            irq_coalesce_count,
+            irq_coalesce_cycles
+        );
         set_size!(
             word_bytes,
             controller_buffer,

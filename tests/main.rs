@@ -20,6 +20,7 @@ mod i18n;
 mod io_models;
 mod lesson;
 mod machine;
+mod nvme;
 mod page_cache;
 mod pollution;
 mod property;

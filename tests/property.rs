@@ -129,6 +129,9 @@ fn write_setups() -> impl Strategy<Value = iolab::sim::Setup> {
                 hw.dirty_background = bg.min(limit);
                 hw.dirty_expire_cycles = expire;
                 hw.disk_latency_cycles = latency;
+                // Queue-based service and coalesced completions too.
+                hw.device_parallelism = 1 + latency % 4;
+                hw.irq_coalesce_count = expire % 4;
                 iolab::sim::Setup {
                     method,
                     sync,

@@ -272,7 +272,11 @@ fn a_lesson_checkpoint_renders_in_both_languages() {
     let (en, zh, end) = (dir.join("en.png"), dir.join("zh.png"), dir.join("end.png"));
     let step = ["--lesson", "pio_to_zero_copy", "--lesson-step", "3"];
     shoot("scenes/read_write.ron", &step, &en);
-    shoot("scenes/read_write.ron", &[&step[..], &["--lang", "zh"]].concat(), &zh);
+    shoot(
+        "scenes/read_write.ron",
+        &[&step[..], &["--lang", "zh"]].concat(),
+        &zh,
+    );
     shoot("scenes/read_write.ron", &[], &end);
     let (_, _, a) = decode(&en);
     let (_, _, b) = decode(&zh);

@@ -191,13 +191,17 @@ pub enum DiskStep {
 pub struct Disk {
     pub queue: VecDeque<DiskRequest>,
     pub active: Option<ActiveRequest>,
+    /// A queue-based device (device_parallelism > 1, as an NVMe drive's flash
+    /// channels): requests whose latency runs meanwhile, each with the cycles left;
+    /// the medium still moves one request's bytes at a time (the same bandwidth).
+    pub looking: Vec<(DiskRequest, u64)>,
     /// Writes on the medium whose completion interrupt is not handled yet.
     pub written: Vec<u64>,
 }
 
 impl Disk {
     pub fn idle(&self) -> bool {
-        self.active.is_none() && self.queue.is_empty()
+        self.active.is_none() && self.queue.is_empty() && self.looking.is_empty()
     }
 
     /// The kernel's command: queue a request.
@@ -208,6 +212,28 @@ impl Disk {
     /// What happens at this cycle: the next request starts seeking, a sought or
     /// drained buffer starts filling (or the request ends), a full buffer signals.
     pub fn settle(&mut self, hw: &Hardware, log: &mut Log) -> DiskStep {
+        if hw.device_parallelism > 1 {
+            // Up to device_parallelism requests in service: their latencies overlap.
+            let busy = self.looking.len() + self.active.is_some() as usize;
+            if busy < hw.device_parallelism as usize
+                && let Some(req) = self.queue.pop_front()
+            {
+                self.looking.push((req, hw.disk_latency_cycles));
+                return DiskStep::Changed;
+            }
+            // The medium is free: the first request whose latency is over takes it.
+            if self.active.is_none()
+                && let Some(i) = self.looking.iter().position(|l| l.1 == 0)
+            {
+                let (req, _) = self.looking.remove(i);
+                self.active = Some(ActiveRequest {
+                    req,
+                    filled: 0,
+                    phase: DiskPhase::Seek { left: 0 },
+                });
+                return DiskStep::Changed;
+            }
+        }
         let Some(active) = &mut self.active else {
             if let Some(req) = self.queue.pop_front() {
                 self.active = Some(ActiveRequest {
@@ -421,15 +447,20 @@ impl Disk {
 
     /// Cycles until the medium finishes what it is doing, if it is working.
     pub fn next_change(&self) -> Option<u64> {
-        match &self.active.as_ref()?.phase {
-            DiskPhase::Seek { left } => Some(*left),
-            DiskPhase::Fill(t) | DiskPhase::Store(t) => Some(t.remaining_cycles()),
-            DiskPhase::Full { .. } | DiskPhase::Empty { .. } => None,
-        }
+        let looking = self.looking.iter().map(|l| l.1).filter(|&l| l > 0).min();
+        let active = match &self.active.as_ref().map(|a| &a.phase) {
+            Some(DiskPhase::Seek { left }) => Some(*left),
+            Some(DiskPhase::Fill(t) | DiskPhase::Store(t)) => Some(t.remaining_cycles()),
+            _ => None,
+        };
+        [looking, active].into_iter().flatten().min()
     }
 
     /// `d` cycles pass: the head seeks, or the medium fills the controller buffer.
     pub fn elapse(&mut self, d: u64, mem: &mut Memory) -> Result<(), SimError> {
+        for l in &mut self.looking {
+            l.1 = l.1.saturating_sub(d);
+        }
         if let Some(a) = &mut self.active {
             match &mut a.phase {
                 DiskPhase::Seek { left } => *left = left.saturating_sub(d),

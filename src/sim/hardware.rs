@@ -91,6 +91,14 @@ pub struct Hardware {
     /// Dirty pages (and pages being written back) above which a writer is throttled:
     /// it sleeps until writeback brings them down (dirty_ratio).
     pub dirty_limit: u64,
+    /// Requests the disk serves at once (1: one at a time, as the classroom's
+    /// controller; an NVMe drive's flash channels overlap their latencies while
+    /// the medium's bandwidth stays the same).
+    pub device_parallelism: u64,
+    /// Interrupt coalescing of disk completions (0: off): one interrupt per this
+    /// many completions, or once the first has waited this many cycles.
+    pub irq_coalesce_count: u64,
+    pub irq_coalesce_cycles: u64,
 }
 
 impl Hardware {
@@ -127,6 +135,9 @@ impl Hardware {
             dirty_expire_cycles: 200,
             dirty_background: 4,
             dirty_limit: 6,
+            device_parallelism: 1,
+            irq_coalesce_count: 0,
+            irq_coalesce_cycles: 0,
         }
     }
 
@@ -164,6 +175,11 @@ impl Hardware {
             dirty_expire_cycles: 90_000_000_000,
             dirty_background: 6_553,
             dirty_limit: 13_107,
+            // A current NVMe drive serves dozens of requests at once; 8 is enough
+            // to hide its latency behind its bandwidth here.
+            device_parallelism: 8,
+            irq_coalesce_count: 0,
+            irq_coalesce_cycles: 0,
         }
     }
 

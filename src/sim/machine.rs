@@ -84,6 +84,8 @@ pub struct Machine {
     /// that the CPU time each leaves for other work can be compared.
     pub horizon: u64,
     finished: bool,
+    /// Interrupt coalescing of disk completions: how many wait, and until when.
+    coalesced: (u64, Option<u64>),
 }
 
 impl Machine {
@@ -130,6 +132,7 @@ impl Machine {
             expected,
             horizon: if recv { setup.recv_horizon() } else { 0 },
             finished: false,
+            coalesced: (0, None),
             setup,
         };
         let hw = &m.setup.hw;
@@ -233,6 +236,7 @@ impl Machine {
             && self.nic.idle()
             && self.rx.as_ref().is_none_or(|r| r.handled)
             && self.kernel.clean()
+            && self.coalesced.0 == 0
             && self.now() >= self.horizon
     }
 
@@ -328,11 +332,36 @@ impl Machine {
                     self.disk.drained("DMA")?;
                 }
                 if irq {
-                    self.cpu.raise(IrqLine::Dma, "descriptor complete", log);
+                    // Coalescing: one interrupt for `irq_coalesce_count` completions,
+                    // or once the first has waited `irq_coalesce_cycles`.
+                    let (count, wait) = (hw.irq_coalesce_count, hw.irq_coalesce_cycles);
+                    if count <= 1 && wait == 0 {
+                        self.cpu.raise(IrqLine::Dma, "descriptor complete", log);
+                    } else {
+                        self.coalesced.0 += 1;
+                        if self.coalesced.1.is_none() && wait > 0 {
+                            self.coalesced.1 = Some(log.now + wait);
+                        }
+                        if count > 1 && self.coalesced.0 >= count {
+                            self.coalesced = (0, None);
+                            self.cpu.raise(IrqLine::Dma, "completions coalesced", log);
+                        }
+                    }
                 }
                 true
             }
         };
+        // Completions held back by coalescing, or the last ones of the run (no
+        // more will come to make up the count), raise their interrupt now.
+        let nothing_more = self.disk.idle() && self.dma.idle();
+        if self.coalesced.0 > 0
+            && (self.coalesced.1.is_some_and(|t| t <= log.now)
+                || (nothing_more && hw.irq_coalesce_cycles == 0))
+        {
+            self.coalesced = (0, None);
+            self.cpu.raise(IrqLine::Dma, "completions coalesced", log);
+            changed = true;
+        }
         changed |= match self.nic.settle(hw, log)? {
             NicStep::Idle => false,
             NicStep::Changed => true,
@@ -473,6 +502,8 @@ impl Machine {
                 .as_ref()
                 .and_then(|r| r.next_change(now, owner == BusOwner::NicDma)),
             (now < self.horizon).then(|| self.horizon - now),
+            // Coalesced completions wait until their deadline.
+            self.coalesced.1.map(|t| t.saturating_sub(now)),
             // The flusher wakes when the oldest dirty page expires.
             self.kernel
                 .next_expiry(&self.setup.hw)

@@ -31,6 +31,7 @@ pub enum Field {
     DirtyLimit,
     Method,
     Access,
+    DeviceParallelism,
 }
 
 impl Field {
@@ -56,6 +57,7 @@ impl Field {
             Field::DirtyLimit => "dirty_limit",
             Field::Method => "method",
             Field::Access => "access",
+            Field::DeviceParallelism => "device_parallelism",
         }
     }
 
@@ -236,7 +238,7 @@ impl Setup {
     /// Checks that the run is possible. The error names the field and says why.
     pub fn validate(&self) -> Result<(), (Field, String)> {
         let hw = &self.hw;
-        let positive: [(Field, u64); 12] = [
+        let positive: [(Field, u64); 13] = [
             (Field::FileSize, self.file_size),
             (Field::BufferSize, self.buffer_size),
             (Field::WordBytes, hw.word_bytes),
@@ -249,13 +251,14 @@ impl Setup {
             (Field::SocketBuffer, hw.socket_buffer),
             (Field::PipeCapacity, hw.pipe_capacity),
             (Field::DioAlignment, hw.dio_alignment),
+            (Field::DeviceParallelism, hw.device_parallelism),
         ];
         for (field, v) in positive {
             if v == 0 {
                 return Err((field, "must be at least 1".into()));
             }
         }
-        let limits: [(Field, u64, u64); 7] = [
+        let limits: [(Field, u64, u64); 8] = [
             (Field::FileSize, self.file_size, MAX_FILE),
             (Field::BufferSize, self.buffer_size, MAX_FILE),
             (Field::WordBytes, hw.word_bytes, 8),
@@ -263,6 +266,7 @@ impl Setup {
             (Field::ControllerBuffer, hw.controller_buffer, 64 << 20),
             (Field::NicBuffer, hw.nic_buffer, 64 << 20),
             (Field::SocketBuffer, hw.socket_buffer, 1 << 30),
+            (Field::DeviceParallelism, hw.device_parallelism, 1024),
         ];
         for (field, v, max) in limits {
             if v > max {

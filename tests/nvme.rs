@@ -1,0 +1,112 @@
+//! A queue-based disk (device_parallelism > 1, as an NVMe drive's channels): the
+//! latencies of requests in flight overlap while the medium keeps its bandwidth;
+//! completions may share one interrupt (coalescing).
+
+use iolab::sim::event::{EventKind, IrqLine};
+use iolab::sim::program::Style;
+use iolab::sim::{Hardware, Machine, Method, Setup};
+
+fn aio(depth: u64, parallelism: u64, coalesce: u64) -> Setup {
+    let mut hw = Hardware::modern();
+    // A fast wire: the disk, not the network, is the bottleneck.
+    hw.nic_rate = iolab::sim::hardware::MilliRate(8000);
+    hw.device_parallelism = parallelism;
+    hw.irq_coalesce_count = coalesce;
+    Setup {
+        method: Method::DirectAio,
+        style: Style::Textbook,
+        file_size: 1 << 20,
+        buffer_size: 64 << 10,
+        queue_depth: depth,
+        arrival_delay: hw.default_arrival_delay(),
+        poll_interval: hw.default_poll_interval(),
+        hw,
+        ..Setup::default()
+    }
+}
+
+fn run(s: Setup) -> (iolab::sim::Counters, Vec<iolab::sim::Event>) {
+    let mut m = Machine::new(s).unwrap();
+    m.run_to_end().unwrap();
+    (m.counters().clone(), m.log.events)
+}
+
+fn storage_irqs(events: &[iolab::sim::Event]) -> usize {
+    events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::IrqRaise {
+                    line: IrqLine::Dma,
+                    ..
+                }
+            )
+        })
+        .count()
+}
+
+#[test]
+fn queue_depth_pays_off_when_the_device_serves_requests_in_parallel() {
+    let one = run(aio(1, 8, 0)).0;
+    let eight = run(aio(8, 8, 0)).0;
+    let serial = run(aio(8, 1, 0)).0;
+    assert!(one.data_intact && eight.data_intact && serial.data_intact);
+    // The latency overlaps: about a third shorter.
+    let gain = 1.0 - eight.cycles as f64 / one.cycles as f64;
+    assert!(gain > 0.3, "depth 8 saves {:.0} %", gain * 100.0);
+    // A disk that serves one request at a time cannot overlap its latency.
+    assert!(serial.cycles > eight.cycles);
+}
+
+#[test]
+fn coalescing_shares_one_interrupt_among_completions() {
+    let requests = (1u64 << 20) / (64 << 10);
+    for count in [1u64, 2, 4, 8] {
+        let (c, events) = run(aio(8, 8, count));
+        assert!(c.data_intact);
+        let irqs = storage_irqs(&events) as u64;
+        assert!(
+            irqs <= requests.div_ceil(count) + 1,
+            "count {count}: {irqs} interrupts"
+        );
+        if count > 1 {
+            assert!(irqs < requests, "fewer storage interrupts than requests");
+        }
+    }
+}
+
+#[test]
+fn fast_forward_and_stepping_agree_with_parallel_service_and_coalescing() {
+    let mut s = aio(4, 4, 3);
+    s.hw = Hardware::classroom();
+    s.hw.device_parallelism = 4;
+    s.hw.irq_coalesce_count = 3;
+    s.file_size = 96;
+    s.buffer_size = 16;
+    s.arrival_delay = s.hw.default_arrival_delay();
+    s.poll_interval = s.hw.default_poll_interval();
+    let mut fast = Machine::new(s.clone()).unwrap();
+    fast.run_to_end().unwrap();
+    let mut slow = Machine::new(s).unwrap();
+    slow.run_stepping().unwrap();
+    assert_eq!(fast.log.events, slow.log.events);
+    assert!(fast.counters().data_intact);
+}
+
+/// The two scenes' notes give the runs' numbers.
+#[test]
+fn the_nvme_scenes_say_what_the_runs_do() {
+    use crate::common::summary;
+    let n = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap();
+    assert_eq!(n(&summary(&["nvme_queue_depth"]), "cycles"), 1_387_880);
+    assert_eq!(
+        n(
+            &summary(&["nvme_queue_depth", "--queue-depth", "1"]),
+            "cycles"
+        ),
+        2_181_140
+    );
+    let c = summary(&["irq_coalescing"]);
+    assert_eq!((n(&c, "cycles"), n(&c, "interrupts")), (1_490_684, 20));
+}
