@@ -78,10 +78,11 @@ impl DiskRequest {
 }
 
 impl DiskRequest {
-    /// The transfers that empty the controller buffer holding bytes
-    /// [start, start+len) of the request, one per destination page, by `agent`
-    /// (the DMA engine, or the CPU for PIO) at its pace.
-    pub fn drain(
+    /// The transfers between the controller buffer and memory for bytes
+    /// [start, start+len) of the request, one per page, by `agent` (the DMA engine,
+    /// or the CPU for PIO) at its pace: out of the buffer for a read, into it for
+    /// a write.
+    pub fn transfers(
         &self,
         start: u64,
         len: u64,
@@ -92,46 +93,13 @@ impl DiskRequest {
         let mut at = 0;
         let mut out = Vec::new();
         for (place, n, foff) in self.pieces(start, len, page_size) {
-            out.push(
-                Transfer::new(
-                    Place::Controller { offset: at },
-                    place,
-                    n,
-                    foff,
-                    agent,
-                    pace,
-                )
-                .of_file(self.content),
-            );
-            at += n;
-        }
-        out
-    }
-
-    /// A write's transfers that fill the controller buffer with bytes
-    /// [start, start+len) of the request from memory, one per source page.
-    pub fn load(
-        &self,
-        start: u64,
-        len: u64,
-        page_size: u64,
-        agent: Agent,
-        pace: Pace,
-    ) -> Vec<Transfer> {
-        let mut at = 0;
-        let mut out = Vec::new();
-        for (place, n, foff) in self.pieces(start, len, page_size) {
-            out.push(
-                Transfer::new(
-                    place,
-                    Place::Controller { offset: at },
-                    n,
-                    foff,
-                    agent,
-                    pace,
-                )
-                .of_file(self.content),
-            );
+            let controller = Place::Controller { offset: at };
+            let (from, to) = if self.write {
+                (place, controller)
+            } else {
+                (controller, place)
+            };
+            out.push(Transfer::new(from, to, n, foff, agent, pace).of_file(self.content));
             at += n;
         }
         out

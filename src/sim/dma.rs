@@ -72,12 +72,7 @@ impl DmaEngine {
             });
         }
         let pace = Pace::Rate(hw.dma_rate);
-        let pieces = if req.write {
-            req.load(start, len, hw.page_size, Agent::Dma, pace)
-        } else {
-            req.drain(start, len, hw.page_size, Agent::Dma, pace)
-        };
-        for t in pieces {
+        for t in req.transfers(start, len, hw.page_size, Agent::Dma, pace) {
             self.pieces.push_back(t.with_engine(Engine::DiskDma));
         }
         self.chunk_loaded = true;

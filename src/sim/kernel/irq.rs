@@ -38,7 +38,7 @@ impl Kernel {
                 ops.push(Op::Act(Action::DiskWritten));
                 if let Some((req, start, len)) = disk.full_buffer().filter(|b| pio(b.0)) {
                     // PIO read: the CPU empties the controller buffer word by word.
-                    let copies = req.drain(start, len, hw.page_size, Agent::Cpu, pace);
+                    let copies = req.transfers(start, len, hw.page_size, Agent::Cpu, pace);
                     ops.extend(copies.into_iter().map(Op::Copy));
                     ops.push(Op::Act(Action::ControllerDrained));
                     if start + len >= req.len {
@@ -46,7 +46,7 @@ impl Kernel {
                     }
                 } else if let Some((req, start, len)) = disk.empty_buffer().filter(|b| pio(b.0)) {
                     // PIO write: the CPU fills the controller buffer word by word.
-                    let copies = req.load(start, len, hw.page_size, Agent::Cpu, pace);
+                    let copies = req.transfers(start, len, hw.page_size, Agent::Cpu, pace);
                     ops.extend(copies.into_iter().map(Op::Copy));
                     ops.push(Op::Act(Action::ControllerLoaded));
                 }
