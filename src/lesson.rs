@@ -73,10 +73,17 @@ pub fn load(path: &Path) -> Result<LessonFile, UserError> {
 }
 
 /// The lessons shipped in `scenes/lessons/`, by name.
-pub const BUILTIN_LESSONS: &[(&str, &str)] = &[(
-    "pio_to_zero_copy",
-    include_str!("../scenes/lessons/pio_to_zero_copy.ron"),
-)];
+pub const BUILTIN_LESSONS: &[(&str, &str)] = &[
+    (
+        "pio_to_zero_copy",
+        include_str!("../scenes/lessons/pio_to_zero_copy.ron"),
+    ),
+    (
+        "page_cache",
+        include_str!("../scenes/lessons/page_cache.ron"),
+    ),
+    ("io_models", include_str!("../scenes/lessons/io_models.ron")),
+];
 
 fn builtin(path: &Path) -> Option<&'static str> {
     let name = path.file_stem()?.to_str()?;

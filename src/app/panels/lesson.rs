@@ -107,7 +107,7 @@ pub fn show(
         .id_salt("lesson")
         .open(panel.lesson.is_some().then_some(true))
         .show(ui, |ui| {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 for (name, text) in BUILTIN_LESSONS {
                     if ui.button(*name).clicked() {
                         match lesson::parse(text, name) {
