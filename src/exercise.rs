@@ -305,7 +305,8 @@ pub fn generate(
                 &[
                     ("file_size", file_size.to_string()),
                     ("method", method.name().to_string()),
-                    ("style", setup.style.name().to_string()),
+                    // The style in the sheet's words (教科书 / 写实 in Chinese).
+                    ("style", t.get(&format!("app.{}", setup.style.name()), &[])),
                     ("buffer", buffer_words(&t, method, buffer_size)),
                     ("disk", setup.hw.disk.name().to_uppercase()),
                     ("sg", yes_no(setup.hw.nic_sg, "sg_on", "sg_off")),

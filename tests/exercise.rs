@@ -238,3 +238,15 @@ fn grading_marks_the_key_full_and_names_each_wrong_answer() {
         assert!(!out.contains("100"), "{out}");
     }
 }
+
+/// A Chinese sheet says its words in Chinese: the program's style too (only
+/// method, call and setting names stay as the program spells them).
+#[test]
+fn a_chinese_sheet_names_the_style_in_chinese() {
+    let o = iolab(&["exercise", "--seed", "3", "--count", "8", "--lang", "zh"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    for english in ["textbook", "realistic", "style"] {
+        assert!(!text.contains(english), "{english} in the Chinese sheet");
+    }
+    assert!(text.contains("教科书") || text.contains("写实"));
+}
