@@ -29,6 +29,9 @@ pub const OUT: u32 = 1;
 pub struct Writeback {
     /// Dirty frames, with the cycle each became dirty.
     dirty: BTreeMap<u32, u64>,
+    /// The same, oldest first: (cycle it became dirty, frame), so the flusher
+    /// finds the oldest page at once however many are dirty.
+    by_age: BTreeSet<(u64, u32)>,
     /// Write requests in flight: (file, first page, frames).
     requests: BTreeMap<u64, (u32, u64, Vec<u32>)>,
     /// Pages in those requests.
@@ -181,6 +184,7 @@ impl Kernel {
                 continue;
             }
             self.wb.dirty.insert(frame, log.now);
+            self.wb.by_age.insert((log.now, frame));
             self.cache.pin(frame);
             log.emit(EventKind::PageDirtied { file, page, frame });
         }
@@ -266,7 +270,9 @@ impl Kernel {
             let len = (frames.len() as u64 * ps).min(size - start);
             let req = self.disk_write(hw, file, start, len, Dest::Frames(frames.clone()));
             for &f in &frames {
-                self.wb.dirty.remove(&f);
+                if let Some(at) = self.wb.dirty.remove(&f) {
+                    self.wb.by_age.remove(&(at, f));
+                }
                 self.frame_io.insert(f, req.id);
             }
             self.wb.in_flight += frames.len() as u64;
@@ -296,7 +302,7 @@ impl Kernel {
 
     /// When the flusher will find the oldest dirty page expired.
     pub fn next_expiry(&self, hw: &Hardware) -> Option<u64> {
-        let oldest = self.wb.dirty.values().min()?;
+        let (oldest, _) = self.wb.by_age.first()?;
         Some(oldest.saturating_add(hw.dirty_expire_cycles))
     }
 
