@@ -87,21 +87,9 @@ impl Kernel {
         let mut fresh: Vec<(u64, u32, bool)> = Vec::new();
         for p in first..=last {
             if let Some(frame) = self.cache.lookup(file, p) {
-                if !(same_page && p == first) {
-                    self.cache.touch(frame);
-                }
-                self.cache.pin(frame);
-                let list = self.cache.list_of(frame);
-                cx.log.emit(EventKind::CacheHit {
-                    file,
-                    page: p,
-                    frame,
-                    list,
-                });
-                // Found, but its read is still under way (readahead): wait for it.
-                if let Some(&req) = self.frame_io.get(&frame) {
-                    waits.insert(req);
-                }
+                // Found, but its read may still be under way (readahead): wait for it.
+                let touch = !(same_page && p == first);
+                waits.extend(self.hit(cx.log, file, p, frame, touch));
                 pinned.push(frame);
                 frames_of.push(frame);
             } else {
@@ -151,6 +139,31 @@ impl Kernel {
         }
         (self.cache.allocatable(reserved) < missing)
             .then_some(WaitFor::Frames { missing, reserved })
+    }
+
+    /// A look-up found `page` in `frame`: it counts as an access (unless `touch`
+    /// is false), is pinned for the call and logged; the disk request still
+    /// moving its bytes (a read ahead, a writeback), if any, to wait for.
+    pub(super) fn hit(
+        &mut self,
+        log: &mut Log,
+        file: u32,
+        page: u64,
+        frame: u32,
+        touch: bool,
+    ) -> Option<u64> {
+        if touch {
+            self.cache.touch(frame);
+        }
+        self.cache.pin(frame);
+        let list = self.cache.list_of(frame);
+        log.emit(EventKind::CacheHit {
+            file,
+            page,
+            frame,
+            list,
+        });
+        self.frame_io.get(&frame).copied()
     }
 
     /// Asks the disk to fill newly allocated pages, one request per run of

@@ -99,19 +99,8 @@ impl Kernel {
         for p in first..=last {
             let frame = match self.cache.lookup(file, p) {
                 Some(frame) => {
-                    self.cache.touch(frame);
-                    let list = self.cache.list_of(frame);
-                    cx.log.emit(EventKind::CacheHit {
-                        file,
-                        page: p,
-                        frame,
-                        list,
-                    });
                     // Being written back: wait before changing it (stable pages).
-                    if let Some(&req) = self.frame_io.get(&frame) {
-                        waits.insert(req);
-                    }
-                    self.cache.pin(frame);
+                    waits.extend(self.hit(cx.log, file, p, frame, true));
                     frame
                 }
                 None => {
