@@ -185,6 +185,21 @@ count!(
     "app.throttle_cycles",
     throttle_cycles
 );
+count!(
+    SQES_SUBMITTED,
+    "sqes_submitted",
+    "app.sqes_submitted",
+    sqes_submitted
+);
+count!(CQES_REAPED, "cqes_reaped", "app.cqes_reaped", cqes_reaped);
+count!(DOORBELLS, "doorbells", "app.doorbells", doorbells);
+pub const SQPOLL_CYCLES: Metric = Metric {
+    key: "sqpoll_cycles",
+    text: "app.sqpoll_cycles",
+    read: |c, cycle| Reading::Count(c.sqpoll_at(cycle)),
+    bytes: None,
+};
+
 /// When the program exited; shown only when the run went on without it (the
 /// flusher still writing back), where it differs from `cycles`.
 pub const PROGRAM_CYCLES: Metric = Metric {
@@ -219,7 +234,7 @@ pub const WRITE_COLUMNS: [&Metric; 4] = [
 
 /// The page-cache, fault, I/O-model, scheduler and write-path counters: shown
 /// (summary and app) when not zero.
-pub const MORE: [&Metric; 15] = [
+pub const MORE: [&Metric; 19] = [
     &CACHE_HITS,
     &CACHE_MISSES,
     &CACHE_EVICTIONS,
@@ -235,6 +250,10 @@ pub const MORE: [&Metric; 15] = [
     &WRITEBACK_PAGES,
     &THROTTLE_CYCLES,
     &PROGRAM_CYCLES,
+    &SQES_SUBMITTED,
+    &CQES_REAPED,
+    &DOORBELLS,
+    &SQPOLL_CYCLES,
 ];
 
 /// The run summary, the compare table and the app's counters panel, in order.

@@ -409,6 +409,51 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             t.get("n.throttled", &[("dirty", n(dirty)), ("limit", n(limit))])
         }
         EventKind::Unthrottled { cycles } => t.get("n.unthrottled", &[("cycles", n(cycles))]),
+        EventKind::UringSqe { op, offset, len } => t.get(
+            &format!("n.uring_sqe_{}", op.name()),
+            &[("what", range(*offset, *len, t))],
+        ),
+        EventKind::UringSubmit { count, by } => t.get(
+            if *by == "sq thread" {
+                "n.uring_submit_sqpoll"
+            } else {
+                "n.uring_submit"
+            },
+            &[("n", n(count))],
+        ),
+        EventKind::Doorbell { commands } => t.get("n.doorbell", &[("n", n(commands))]),
+        EventKind::UringCqe {
+            op,
+            offset,
+            len,
+            result,
+        } => t.get(
+            if *result < 0 {
+                "n.uring_cqe_error"
+            } else {
+                match op {
+                    UringOp::Read => "n.uring_cqe_read",
+                    UringOp::Send | UringOp::SendZc => "n.uring_cqe_send",
+                    UringOp::Notif => "n.uring_cqe_notif",
+                }
+            },
+            &[
+                ("what", range(*offset, *len, t)),
+                ("op", op.name().to_string()),
+                ("result", n(result)),
+            ],
+        ),
+        EventKind::UringReap { count } => t.get("n.uring_reap", &[("n", n(count))]),
+        EventKind::SqThread { running } => t
+            .t(if *running {
+                "n.sq_thread_start"
+            } else {
+                "n.sq_thread_stop"
+            })
+            .into(),
+        EventKind::SocketUserDescriptor { len, .. } => {
+            t.get("n.user_descriptor", &[("len", n(len))])
+        }
         EventKind::RunEnd {
             data_intact,
             bytes_delivered,

@@ -147,6 +147,23 @@ pub struct SceneState {
     pub throttled: bool,
     /// The paths the finished copies took (see `route`).
     pub route: Vec<crate::route::Path>,
+    /// io_uring's two rings.
+    pub uring: UringView,
+}
+
+/// io_uring's rings at the playhead: entries the process wrote and the kernel has
+/// not taken, entries under way, completions the process has not read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UringView {
+    /// Submission ring: (what, file offset).
+    pub sq: Vec<(UringOp, u64)>,
+    /// Taken by the kernel, no completion yet.
+    pub in_flight: Vec<(UringOp, u64)>,
+    /// Completion ring: (what, file offset, result).
+    pub cq: Vec<(UringOp, u64, i64)>,
+    pub doorbells: u64,
+    /// SQPOLL: the kernel's polling thread is running.
+    pub sq_thread: bool,
 }
 
 /// The largest cache whose list order the replay follows.
@@ -271,7 +288,7 @@ impl Replay {
                     writeback: false,
                 })
                 .collect(),
-            user: Region::new(self.setup.buffer_size.min(self.setup.file_size)),
+            user: Region::new(self.setup.user_buffer_bytes()),
             socket: Region::new(if self.setup.method == crate::sim::Method::Recv {
                 self.setup.file_size
             } else {
@@ -295,6 +312,7 @@ impl Replay {
             writeback: None,
             throttled: false,
             route: Vec::new(),
+            uring: UringView::default(),
         }
     }
 
@@ -585,6 +603,44 @@ impl Replay {
                     st.writeback = None;
                     st.disk_request = None;
                 }
+            }
+            EventKind::UringSqe { op, offset, .. } => st.uring.sq.push((*op, *offset)),
+            EventKind::UringSubmit { count, .. } => {
+                let n = (*count as usize).min(st.uring.sq.len());
+                let taken: Vec<_> = st.uring.sq.drain(..n).collect();
+                st.uring.in_flight.extend(taken);
+            }
+            EventKind::Doorbell { .. } => st.uring.doorbells += 1,
+            EventKind::UringCqe {
+                op, offset, result, ..
+            } => {
+                // A notification is the zero-copy send's second completion.
+                if *op != UringOp::Notif
+                    && let Some(i) = st
+                        .uring
+                        .in_flight
+                        .iter()
+                        .position(|e| *e == (*op, *offset))
+                {
+                    st.uring.in_flight.remove(i);
+                }
+                st.uring.cq.push((*op, *offset, *result));
+            }
+            EventKind::UringReap { count } => {
+                let n = (*count as usize).min(st.uring.cq.len());
+                st.uring.cq.drain(..n);
+            }
+            EventKind::SqThread { running } => st.uring.sq_thread = *running,
+            EventKind::SocketUserDescriptor { len, .. } => {
+                use crate::route::{Mover, Spot};
+                crate::route::record(
+                    &mut st.route,
+                    Spot::User,
+                    Spot::Socket,
+                    Mover::Descriptors,
+                    *len,
+                    (e.cycle, i),
+                );
             }
             EventKind::Throttled { .. } => st.throttled = true,
             EventKind::Unthrottled { .. } => st.throttled = false,

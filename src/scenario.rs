@@ -180,8 +180,11 @@ pub struct ConditionsSection {
     pub arrival_delay: Option<u64>,
     /// For a nonblocking `recv`: cycles of other work between two tries (default 20).
     pub poll_interval: Option<u64>,
-    /// For `direct_aio`: O_DIRECT reads kept in flight (default 4).
+    /// For `direct_aio`: O_DIRECT reads kept in flight; for `io_uring`: chunks per
+    /// batch (default 4).
     pub queue_depth: Option<u64>,
+    /// For `io_uring`: a kernel thread polls the submission ring (default false).
+    pub sqpoll: Option<bool>,
     /// For the write methods: none (default) | fsync | o_sync | o_direct
     pub sync: Option<crate::sim::program::SyncMode>,
 }
@@ -603,6 +606,7 @@ pub fn ron_path(f: Field) -> &'static str {
         Field::DeviceParallelism => "hardware.device_parallelism",
         Field::Method => "workload.method",
         Field::Access => "conditions.access",
+        Field::Sqpoll => "conditions.sqpoll",
     }
 }
 
@@ -827,6 +831,7 @@ impl Scenario {
             arrival_delay: c.arrival_delay.unwrap_or(hw.default_arrival_delay()),
             poll_interval: c.poll_interval.unwrap_or(hw.default_poll_interval()),
             queue_depth: c.queue_depth.unwrap_or(d.queue_depth),
+            sqpoll: c.sqpoll.unwrap_or(d.sqpoll),
             sync: c.sync.unwrap_or(d.sync),
             files: Vec::new(),
             accesses: Vec::new(),

@@ -27,6 +27,7 @@ pub struct Overrides {
     pub policy: Option<Policy>,
     pub io_model: Option<IoModel>,
     pub queue_depth: Option<u64>,
+    pub sqpoll: Option<bool>,
     pub sync: Option<crate::sim::program::SyncMode>,
 }
 
@@ -70,6 +71,7 @@ impl Overrides {
             "--queue-depth"
         );
         put!(self.sync, cond.sync, "conditions.sync", "--sync");
+        put!(self.sqpoll, cond.sqpoll, "conditions.sqpoll", "--sqpoll");
         put!(
             self.io_model,
             work.io_model,
@@ -254,10 +256,12 @@ fn run_machine(m: Result<Machine, crate::sim::SimError>) -> Result<Machine, User
     Ok(m)
 }
 
-/// The first system call that failed with EINVAL: (name, result).
+/// The first system call (or io_uring entry, whose error comes in its completion)
+/// that failed with EINVAL: (name, result).
 pub fn failed_call(m: &Machine) -> Option<(&'static str, i64)> {
     m.log.events.iter().find_map(|e| match e.kind {
         EventKind::SyscallReturn { name, result, .. } if result == EINVAL => Some((name, result)),
+        EventKind::UringCqe { op, result, .. } if result == EINVAL => Some((op.name(), result)),
         _ => None,
     })
 }

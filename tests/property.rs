@@ -70,6 +70,7 @@ fn overrides() -> impl Strategy<Value = Overrides> {
                 }),
                 io_model: Some(model),
                 queue_depth: qd,
+                sqpoll: (method == Method::IoUring).then_some(warm),
                 // Only the write methods take a sync mode.
                 sync: method.writes().then_some(sync),
             }

@@ -79,9 +79,13 @@ pub struct RunFlags {
     /// For `--method recv`: blocking | nonblocking | multiplexing | signal_driven | async.
     #[arg(long, value_parser = io_model_arg)]
     pub io_model: Option<IoModel>,
-    /// For `--method direct_aio`: O_DIRECT reads kept in flight.
+    /// For `--method direct_aio`: O_DIRECT reads kept in flight; for `io_uring`:
+    /// chunks per batch.
     #[arg(long)]
     pub queue_depth: Option<u64>,
+    /// For `--method io_uring`: a kernel thread polls the submission ring (SQPOLL).
+    #[arg(long, value_enum)]
+    pub sqpoll: Option<OnOff>,
     /// For the write methods: none | fsync | o_sync | o_direct.
     #[arg(long, value_parser = sync_arg)]
     pub sync: Option<SyncMode>,
@@ -123,6 +127,7 @@ impl From<&RunFlags> for Overrides {
             }),
             io_model: f.io_model.or(label.io_model),
             queue_depth: f.queue_depth,
+            sqpoll: f.sqpoll.map(|s| s == OnOff::On).or(label.sqpoll),
             sync: f.sync,
         }
     }

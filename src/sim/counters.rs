@@ -54,6 +54,14 @@ pub struct Counters {
     pub writeback_pages: u64,
     /// Cycles the writer slept because dirty pages exceeded dirty_limit.
     pub throttle_cycles: u64,
+    /// io_uring: entries the kernel took from the submission ring, completions the
+    /// program read from the completion ring, and doorbell writes to the disk.
+    pub sqes_submitted: u64,
+    pub cqes_reaped: u64,
+    pub doorbells: u64,
+    /// SQPOLL: cycles the kernel's polling thread ran (spinning on its own core):
+    /// kernel CPU time beside the process's core, not in `cpu_busy_cycles`.
+    pub sqpoll_cycles: u64,
     /// The cycle the program exited (its last call returned): how long it took,
     /// whatever the kernel still does afterwards (writeback).
     pub program_cycles: u64,
@@ -75,6 +83,8 @@ pub struct Counters {
     file_size: u64,
     #[serde(skip)]
     activity: Option<(Activity, u64)>,
+    #[serde(skip)]
+    sq_since: Option<u64>,
 }
 
 impl Counters {
@@ -107,6 +117,15 @@ impl Counters {
                 self.dirty_now = self.dirty_now.saturating_sub(*pages)
             }
             EventKind::Unthrottled { cycles } => self.throttle_cycles += cycles,
+            EventKind::UringSubmit { count, .. } => self.sqes_submitted += count,
+            EventKind::UringReap { count } => self.cqes_reaped += count,
+            EventKind::Doorbell { .. } => self.doorbells += 1,
+            EventKind::SqThread { running: true } => self.sq_since = Some(e.cycle),
+            EventKind::SqThread { running: false } => {
+                if let Some(s) = self.sq_since.take() {
+                    self.sqpoll_cycles += e.cycle - s;
+                }
+            }
             EventKind::ProcessState {
                 state: crate::sim::event::ProcessState::Exited,
             } => self.program_cycles = e.cycle,
@@ -194,6 +213,11 @@ impl Counters {
         let (h, m) = self.per_file.get(&file).copied().unwrap_or((0, 0));
         let ahead = self.per_file_ahead.get(&file).copied().unwrap_or(0);
         (h + m > 0).then(|| (h - ahead) as f64 / (h + m) as f64)
+    }
+
+    /// The SQ thread's cycles up to `cycle`, counting the span still open.
+    pub fn sqpoll_at(&self, cycle: u64) -> u64 {
+        self.sqpoll_cycles + self.sq_since.map_or(0, |s| cycle.saturating_sub(s))
     }
 
     /// CPU busy cycles up to `cycle`, counting the span still open.

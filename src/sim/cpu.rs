@@ -61,7 +61,7 @@ pub enum Action {
         len: u64,
         file: u32,
         file_offset: u64,
-        pages: Option<Vec<PageRef>>,
+        data: super::nic::SkbData,
     },
     /// NIC interrupt handler: free the entries the NIC has fetched.
     FreeSocket,
@@ -136,6 +136,34 @@ pub enum Action {
     },
     /// The throttled writer runs again.
     Unthrottle,
+    /// io_uring: the program wrote a read and a linked send for each chunk into the
+    /// submission ring; with SQPOLL the kernel's thread picks them up.
+    UringSqes {
+        file: u32,
+        chunks: Vec<(u64, u64, u64)>,
+    },
+    /// io_uring_setup with SQPOLL: the kernel's polling thread starts.
+    SqThreadStart,
+    /// The kernel takes `count` entries from the submission ring.
+    UringSubmit {
+        count: u64,
+        by: &'static str,
+    },
+    /// One doorbell store for a batch of disk commands.
+    Doorbell {
+        commands: u64,
+    },
+    /// The kernel posts a completion entry.
+    UringCqe {
+        op: crate::sim::event::UringOp,
+        offset: u64,
+        len: u64,
+        result: i64,
+    },
+    /// The program reads completion entries; a failed one stops it.
+    UringReap {
+        count: u64,
+    },
 }
 
 /// Why the process sleeps.
@@ -157,13 +185,16 @@ pub enum WaitFor {
     DirtyAtMost(u64),
     /// The file has no dirty page and none under writeback (fsync, O_SYNC).
     Clean(u32),
+    /// io_uring with SQPOLL: this many completions posted since the start (or a
+    /// failed one). The program spins on the ring: it does not sleep.
+    Cqes(u64),
 }
 
 impl WaitFor {
     /// Whether the process sleeps for it (gives the CPU to another task) rather
     /// than going on with its own work.
     pub fn sleeps(&self) -> bool {
-        !matches!(self, WaitFor::Notified)
+        !matches!(self, WaitFor::Notified | WaitFor::Cqes(_))
     }
 }
 
@@ -281,6 +312,8 @@ impl Cpu {
             (None, Some(Op::Act(_))) => Activity::Syscall,
             // Not blocked: the process works until it is notified.
             (None, Some(Op::Wait(WaitFor::Notified))) => Activity::OwnWork,
+            // Spinning on the completion ring: busy, in user mode.
+            (None, Some(Op::Wait(WaitFor::Cqes(_)))) => Activity::Process,
             (None, Some(Op::Wait(_) | Op::Blocked(_)) | None) => Activity::Idle,
         };
         if activity != self.activity || !self.announced {

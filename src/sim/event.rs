@@ -448,6 +448,73 @@ pub enum EventKind {
     Unthrottled {
         cycles: u64,
     },
+    /// io_uring: the program wrote an entry into the submission ring (user mode).
+    UringSqe {
+        op: UringOp,
+        offset: u64,
+        len: u64,
+    },
+    /// The kernel took `count` entries from the submission ring: inside
+    /// io_uring_enter, or its polling thread (SQPOLL) with no system call.
+    UringSubmit {
+        count: u64,
+        by: &'static str,
+    },
+    /// The kernel told the disk that `commands` new commands wait in its queue:
+    /// one store to the device's doorbell register for the whole batch.
+    Doorbell {
+        commands: u64,
+    },
+    /// The kernel posted a completion entry in the completion ring.
+    UringCqe {
+        op: UringOp,
+        offset: u64,
+        len: u64,
+        result: i64,
+    },
+    /// The program read `count` completion entries (user mode, no system call).
+    UringReap {
+        count: u64,
+    },
+    /// SQPOLL: the kernel's submission-queue thread starts or stops polling on a
+    /// core of its own.
+    SqThread {
+        running: bool,
+    },
+    /// Zero-copy send: the socket buffer receives a descriptor of the registered
+    /// user buffer (`user_offset`), not bytes; the NIC gathers from it.
+    SocketUserDescriptor {
+        offset: u64,
+        len: u64,
+        user_offset: u64,
+        file: u32,
+        file_offset: u64,
+    },
+}
+
+/// What an io_uring entry asks for, or what its completion reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UringOp {
+    /// An O_DIRECT read into a registered buffer.
+    Read,
+    /// A send of that buffer to the socket, linked to the read (the CPU copies).
+    Send,
+    /// A zero-copy send: the NIC gathers from the buffer.
+    SendZc,
+    /// The zero-copy send's second completion: the NIC is done with the buffer.
+    Notif,
+}
+
+impl UringOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            UringOp::Read => "read",
+            UringOp::Send => "send",
+            UringOp::SendZc => "send_zc",
+            UringOp::Notif => "notif",
+        }
+    }
 }
 
 fn is_false(b: &bool) -> bool {

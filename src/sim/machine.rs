@@ -24,6 +24,7 @@ use super::memory::Memory;
 use super::nic::{Nic, NicStep, Rx};
 use super::program::{Method, Process};
 use super::setup::Setup;
+use super::sq_thread::SqThread;
 
 /// Bytes that reached their destination (the wire, the process's buffer for a
 /// read, the platter for a write), and whether every one of them equals the file's.
@@ -77,6 +78,8 @@ pub struct Machine {
     pub mem: Memory,
     pub kernel: Kernel,
     pub process: Process,
+    /// io_uring's SQPOLL thread, on a core of its own.
+    pub sq: SqThread,
     pub tally: Tally,
     /// Bytes the program moves in all (the file, or every access of every round).
     pub expected: u64,
@@ -124,6 +127,7 @@ impl Machine {
             mem,
             kernel: Kernel::new(hw, sizes),
             process: Process::new(plan, plan_files),
+            sq: SqThread::default(),
             tally: Tally {
                 delivered: 0,
                 intact: true,
@@ -234,6 +238,7 @@ impl Machine {
             && self.disk.idle()
             && self.dma.idle()
             && self.nic.idle()
+            && self.sq.idle()
             && self.rx.as_ref().is_none_or(|r| r.handled)
             && self.kernel.clean()
             && self.coalesced.0 == 0
@@ -245,6 +250,7 @@ impl Machine {
         loop {
             let mut changed = self.settle_devices()?;
             changed |= self.settle_cpu()?;
+            changed |= self.settle_sq()?;
             if !changed {
                 break;
             }
@@ -258,7 +264,7 @@ impl Machine {
         let requests = Requests {
             disk_dma: self.dma.wants_bus(),
             nic_dma: self.nic.wants_bus() || rx_dma,
-            cpu: self.cpu.wants_bus(),
+            cpu: self.cpu.wants_bus() || self.sq.wants_bus(),
         };
         self.bus.arbitrate(requests, &mut self.log);
         Ok(())
@@ -411,6 +417,11 @@ impl Machine {
                 }
                 if self.process.state != ProcessState::Exited {
                     self.set_process(ProcessState::Exited);
+                    // Exiting closes the ring, and its polling thread stops.
+                    if self.sq.running {
+                        self.sq.running = false;
+                        self.log.emit(EventKind::SqThread { running: false });
+                    }
                     return Ok(true);
                 }
                 Ok(false)
@@ -473,6 +484,46 @@ impl Machine {
         }
     }
 
+    /// The SQPOLL thread at this cycle: run its zero-time steps, finish a copy,
+    /// move past what it polled for.
+    fn settle_sq(&mut self) -> Result<bool, SimError> {
+        let now = self.now();
+        match self.sq.ops.front_mut() {
+            None => Ok(false),
+            Some(Op::Work { cycles: 0, .. }) => {
+                self.sq.ops.pop_front();
+                Ok(true)
+            }
+            Some(Op::Work { .. }) => Ok(false),
+            Some(Op::Copy(t)) => {
+                if t.first_cycle.is_none() {
+                    t.first_cycle = Some(now);
+                }
+                if t.done() {
+                    let t = *t;
+                    self.sq.ops.pop_front();
+                    self.log.copy_done(&t);
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Some(Op::Wait(w) | Op::Blocked(w)) => {
+                // It polls: no sleep, no task switch.
+                if self.kernel.ready(w, &self.mem) {
+                    self.sq.ops.pop_front();
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            Some(Op::Act(_)) => {
+                if let Some(Op::Act(a)) = self.sq.ops.pop_front() {
+                    self.act(a)?;
+                }
+                Ok(true)
+            }
+        }
+    }
+
     /// What the process waited for has happened: it runs again.
     fn wake(&mut self) {
         if matches!(
@@ -509,6 +560,9 @@ impl Machine {
                 .next_expiry(&self.setup.hw)
                 .map(|t| t.saturating_sub(now)),
             self.cpu.next_change(owner == BusOwner::Cpu),
+            // The SQ thread copies when the process's core does not.
+            self.sq
+                .next_change(owner == BusOwner::Cpu && !self.cpu.wants_bus()),
         ];
         candidates.into_iter().flatten().filter(|&c| c > 0).min()
     }
@@ -530,6 +584,8 @@ impl Machine {
         }
         self.nic.elapse_wire(d, mem)?;
         let word = self.setup.hw.word_bytes;
+        let sq_on_bus = owner == BusOwner::Cpu && !self.cpu.wants_bus();
+        self.sq.elapse(d, sq_on_bus, mem, word)?;
         self.cpu.elapse(d, owner == BusOwner::Cpu, mem, word)
     }
 }

@@ -22,6 +22,7 @@ pub mod nic;
 pub mod page_cache;
 pub mod program;
 pub mod setup;
+pub mod sq_thread;
 pub mod transfer;
 
 pub use counters::Counters;

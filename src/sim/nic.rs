@@ -22,6 +22,9 @@ pub enum SkbData {
     Bytes,
     /// Scatter-gather descriptors: page-cache frame ranges.
     Pages(Vec<PageRef>),
+    /// A scatter-gather descriptor of the user buffer from this offset (io_uring's
+    /// zero-copy send from a registered buffer).
+    User { offset: u64 },
 }
 
 /// One entry of the socket send buffer (Linux calls it an sk_buff).
@@ -96,6 +99,20 @@ impl Nic {
                 Transfer::new(
                     Place::Socket {
                         offset: skb.offset + from,
+                    },
+                    Place::NicBuffer { offset: 0 },
+                    chunk,
+                    skb.file_offset + from,
+                    Agent::Dma,
+                    rate,
+                )
+                .with_engine(Engine::NicDma)
+                .of_file(skb.file),
+            ),
+            SkbData::User { offset } => out.push_back(
+                Transfer::new(
+                    Place::User {
+                        offset: offset + from,
                     },
                     Place::NicBuffer { offset: 0 },
                     chunk,

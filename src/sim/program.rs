@@ -90,6 +90,9 @@ pub enum Method {
     CopyFile,
     /// copy_file_range(): the kernel copies page cache to page cache, no user buffer.
     CopyFileRange,
+    /// io_uring: O_DIRECT reads linked to socket sends, in batches through two rings
+    /// shared with the kernel (optionally with a kernel polling thread, SQPOLL).
+    IoUring,
 }
 
 /// How a written file reaches the disk (`conditions.sync`).
@@ -170,7 +173,7 @@ impl IoModel {
 }
 
 impl Method {
-    pub const ALL: [Method; 11] = [
+    pub const ALL: [Method; 12] = [
         Method::Read,
         Method::ReadWrite,
         Method::MmapWrite,
@@ -182,6 +185,7 @@ impl Method {
         Method::WriteFile,
         Method::CopyFile,
         Method::CopyFileRange,
+        Method::IoUring,
     ];
 
     /// The methods that write a file (the write path).
@@ -210,6 +214,7 @@ impl Method {
             Method::WriteFile => "write_file",
             Method::CopyFile => "copy_file",
             Method::CopyFileRange => "copy_file_range",
+            Method::IoUring => "io_uring",
         }
     }
 
@@ -243,6 +248,9 @@ impl Method {
             Method::CopyFile => "read() one file and write() it to another, as cp does: 4 copies",
             Method::CopyFileRange => {
                 "copy_file_range(): the kernel copies page cache to page cache, no user buffer"
+            }
+            Method::IoUring => {
+                "io_uring: O_DIRECT reads linked to sends, batched through two rings (--queue-depth, --sqpoll)"
             }
         }
     }
@@ -366,6 +374,35 @@ pub enum Call {
         offset: u64,
         len: u64,
     },
+    /// io_uring_setup: the two rings, shared with the kernel (and, with SQPOLL, the
+    /// kernel thread that polls the submission ring).
+    UringSetup {
+        entries: u64,
+        sqpoll: bool,
+    },
+    /// io_uring_register(IORING_REGISTER_BUFFERS): the user buffers are pinned once.
+    UringRegister {
+        buffers: u64,
+    },
+    /// The program writes a read and a linked send for each chunk (file offset,
+    /// length, user-buffer offset) into the submission ring (user mode, no syscall).
+    UringQueue {
+        chunks: Vec<(u64, u64, u64)>,
+    },
+    /// io_uring_enter(to_submit, min_complete, GETEVENTS): the kernel takes the
+    /// entries, starts them and waits until all their completions are posted.
+    UringEnter {
+        chunks: Vec<(u64, u64, u64)>,
+    },
+    /// SQPOLL: the program spins on the completion ring until `cqes` completions
+    /// have been posted since the start (user mode, no syscall).
+    UringPoll {
+        cqes: u64,
+    },
+    /// The program reads `count` completion entries and advances the ring's head.
+    UringReap {
+        count: u64,
+    },
 }
 
 impl Call {
@@ -392,6 +429,12 @@ impl Call {
             Call::WriteFile { .. } => "write",
             Call::Fsync => "fsync",
             Call::CopyFileRange { .. } => "copy_file_range",
+            Call::UringSetup { .. } => "io_uring_setup",
+            Call::UringRegister { .. } => "io_uring_register",
+            Call::UringQueue { .. } => "(write SQEs)",
+            Call::UringEnter { .. } => "io_uring_enter",
+            Call::UringPoll { .. } => "(poll CQ)",
+            Call::UringReap { .. } => "(read CQEs)",
         }
     }
 
@@ -399,7 +442,12 @@ impl Call {
     pub fn is_syscall(&self) -> bool {
         !matches!(
             self,
-            Call::AwaitSignal | Call::AwaitCompletion | Call::Produce { .. }
+            Call::AwaitSignal
+                | Call::AwaitCompletion
+                | Call::Produce { .. }
+                | Call::UringQueue { .. }
+                | Call::UringPoll { .. }
+                | Call::UringReap { .. }
         )
     }
 
@@ -458,6 +506,26 @@ impl Call {
             Call::CopyFileRange { offset, len } => {
                 format!("in, &offset={offset}, out, &offset={offset}, {len}")
             }
+            Call::UringSetup { entries, sqpoll } => {
+                let flags = if *sqpoll { "IORING_SETUP_SQPOLL" } else { "0" };
+                format!("{entries}, &params{{flags: {flags}}}")
+            }
+            Call::UringRegister { buffers } => {
+                format!("ring, IORING_REGISTER_BUFFERS, iovecs, {buffers}")
+            }
+            Call::UringQueue { chunks } => {
+                let sqes: Vec<String> = chunks
+                    .iter()
+                    .map(|(o, l, _)| format!("read {l} B @ {o} -> send"))
+                    .collect();
+                format!("{} SQEs: [{}]", 2 * chunks.len(), sqes.join(", "))
+            }
+            Call::UringEnter { chunks } => {
+                let n = 2 * chunks.len();
+                format!("ring, to_submit={n}, min_complete={n}, IORING_ENTER_GETEVENTS")
+            }
+            Call::UringPoll { cqes } => format!("until {cqes} completions"),
+            Call::UringReap { count } => format!("{count} CQEs"),
         }
     }
 }
@@ -534,6 +602,47 @@ pub fn aio_plan(style: Style, file_size: u64, chunk: u64, depth: u64) -> Vec<Cal
     }
     if style == Style::Realistic {
         calls.push(Call::IoDestroy);
+    }
+    calls
+}
+
+/// io_uring: for each chunk an O_DIRECT read into a registered buffer, linked to a
+/// send of that buffer; `depth` chunks per batch. Without SQPOLL one
+/// io_uring_enter submits a batch and waits for its completions; with SQPOLL the
+/// kernel's thread picks the entries up and the program polls the completion ring.
+/// `cqes_per_chunk`: read and send, plus the zero-copy send's notification.
+pub fn uring_plan(file_size: u64, chunk: u64, depth: u64, sqpoll: bool, cqes_per_chunk: u64) -> Vec<Call> {
+    let k = file_size.div_ceil(chunk);
+    let read = |i: u64| {
+        (
+            i * chunk,
+            chunk.min(file_size - i * chunk),
+            (i % depth) * chunk.min(file_size),
+        )
+    };
+    let mut calls = vec![
+        Call::UringSetup {
+            entries: 2 * depth,
+            sqpoll,
+        },
+        Call::UringRegister {
+            buffers: depth.min(k),
+        },
+    ];
+    let mut posted = 0;
+    for first in (0..k).step_by(depth as usize) {
+        let chunks: Vec<_> = (first..k.min(first + depth)).map(read).collect();
+        let count = cqes_per_chunk * chunks.len() as u64;
+        posted += count;
+        calls.push(Call::UringQueue {
+            chunks: chunks.clone(),
+        });
+        if sqpoll {
+            calls.push(Call::UringPoll { cqes: posted });
+        } else {
+            calls.push(Call::UringEnter { chunks });
+        }
+        calls.push(Call::UringReap { count });
     }
     calls
 }
@@ -693,7 +802,7 @@ pub fn plan(
         }
         // Their calls depend on more than the loop: see `recv_plan`, `aio_plan`
         // and `write_plan`.
-        Method::Recv | Method::DirectAio => {}
+        Method::Recv | Method::DirectAio | Method::IoUring => {}
         Method::WriteFile | Method::CopyFile | Method::CopyFileRange => {}
     }
     calls

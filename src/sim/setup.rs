@@ -7,7 +7,8 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 use super::hardware::Hardware;
 use super::program::{
-    Access, Call, IoModel, Method, Style, SyncMode, aio_plan, plan, recv_plan, write_plan,
+    Access, Call, IoModel, Method, Style, SyncMode, aio_plan, plan, recv_plan, uring_plan,
+    write_plan,
 };
 
 /// A setting a run can be refused for.
@@ -32,6 +33,7 @@ pub enum Field {
     Method,
     Access,
     DeviceParallelism,
+    Sqpoll,
 }
 
 impl Field {
@@ -58,6 +60,7 @@ impl Field {
             Field::Method => "method",
             Field::Access => "access",
             Field::DeviceParallelism => "device_parallelism",
+            Field::Sqpoll => "sqpoll",
         }
     }
 
@@ -71,6 +74,7 @@ impl Field {
                 | Field::Sync
                 | Field::Method
                 | Field::Access
+                | Field::Sqpoll
         )
     }
 }
@@ -103,8 +107,10 @@ pub struct Setup {
     pub io_model: IoModel,
     pub arrival_delay: u64,
     pub poll_interval: u64,
-    /// For `direct_aio`: requests kept in flight.
+    /// For `direct_aio`: requests kept in flight; for `io_uring`: chunks per batch.
     pub queue_depth: u64,
+    /// For `io_uring`: a kernel thread polls the submission ring (IORING_SETUP_SQPOLL).
+    pub sqpoll: bool,
     /// For the write path: how the written file reaches the disk.
     pub sync: SyncMode,
     /// Several files (empty: the one file of `file_size`, `content`, `seed`).
@@ -155,6 +161,7 @@ impl Default for Setup {
             arrival_delay: hw.default_arrival_delay(),
             poll_interval: hw.default_poll_interval(),
             queue_depth: 4,
+            sqpoll: false,
             sync: SyncMode::None,
             files: Vec::new(),
             accesses: Vec::new(),
@@ -176,11 +183,17 @@ impl Setup {
     /// read never returns more than the file holds, so no more than the file is needed.
     pub fn user_buffer_bytes(&self) -> u64 {
         let one = self.buffer_size.min(self.file_size.max(1));
-        if self.method == Method::DirectAio {
+        if matches!(self.method, Method::DirectAio | Method::IoUring) {
             one * self.queue_depth.min(self.file_size.div_ceil(one)).max(1)
         } else {
             one
         }
+    }
+
+    /// io_uring: completions per chunk: the read's and the send's, and with a
+    /// scatter-gather NIC the zero-copy send's notification that the buffer is free.
+    pub fn uring_cqes_per_chunk(&self) -> u64 {
+        if self.hw.nic_sg { 3 } else { 2 }
     }
 
     /// Bytes per call: the buffer, or for splice what fits the pipe.
@@ -211,7 +224,10 @@ impl Setup {
     /// Why O_DIRECT calls of this setup would fail with EINVAL, if they would.
     pub fn dio_problem(&self) -> Option<(Field, String)> {
         let a = self.hw.dio_alignment;
-        let direct = matches!(self.method, Method::DirectIo | Method::DirectAio)
+        let direct = matches!(
+            self.method,
+            Method::DirectIo | Method::DirectAio | Method::IoUring
+        )
             || (self.method == Method::WriteFile && self.sync == SyncMode::ODirect);
         if direct && self.buffer_size % a != 0 {
             return Some((
@@ -313,6 +329,15 @@ impl Setup {
                 ),
             ));
         }
+        if self.sqpoll && self.method != Method::IoUring {
+            return Err((
+                Field::Sqpoll,
+                format!(
+                    "sqpoll is a setting of io_uring's rings, not of {}",
+                    self.method.name()
+                ),
+            ));
+        }
         if self.accesses.iter().any(|a| a.method.writes()) {
             return Err((
                 Field::Method,
@@ -365,7 +390,7 @@ impl Setup {
             }
             // O_DIRECT alignment is checked by the kernel at run time (EINVAL); see
             // `dio_problem` for the static check.
-            Method::DirectIo | Method::DirectAio => {
+            Method::DirectIo | Method::DirectAio | Method::IoUring => {
                 if self.queue_depth == 0 || self.queue_depth > 1024 {
                     return Err((Field::QueueDepth, "must be between 1 and 1024".into()));
                 }
@@ -471,6 +496,13 @@ impl Setup {
                     self.file_size,
                     self.buffer_size,
                     self.queue_depth,
+                ),
+                Method::IoUring => uring_plan(
+                    self.file_size,
+                    self.buffer_size,
+                    self.queue_depth,
+                    self.sqpoll,
+                    self.uring_cqes_per_chunk(),
                 ),
                 Method::WriteFile | Method::CopyFile | Method::CopyFileRange => write_plan(
                     self.method,

@@ -4,7 +4,7 @@
 
 use crate::sim::cpu::{Action, Op};
 use crate::sim::error::SimError;
-use crate::sim::event::{Engine, EventKind, IoPhase, Mode, ModeCause, Place};
+use crate::sim::event::{Engine, EventKind, IoPhase, Mode, ModeCause, Place, UringOp};
 use crate::sim::machine::Machine;
 use crate::sim::nic::{Skb, SkbData};
 
@@ -164,23 +164,28 @@ impl Machine {
                 len,
                 file,
                 file_offset,
-                pages,
+                data,
             } => {
-                let data = match pages {
-                    Some(refs) => {
-                        for r in &refs {
+                match &data {
+                    SkbData::Pages(refs) => {
+                        for r in refs {
                             k.cache.pin(r.frame);
                         }
                         log.emit(EventKind::SocketDescriptors {
                             pieces: refs.clone(),
                         });
-                        SkbData::Pages(refs)
                     }
-                    None => {
-                        log.emit(EventKind::SocketQueue { offset, len });
-                        SkbData::Bytes
-                    }
-                };
+                    SkbData::User {
+                        offset: user_offset,
+                    } => log.emit(EventKind::SocketUserDescriptor {
+                        offset,
+                        len,
+                        user_offset: *user_offset,
+                        file,
+                        file_offset,
+                    }),
+                    SkbData::Bytes => log.emit(EventKind::SocketQueue { offset, len }),
+                }
                 let id = k.new_id();
                 self.nic.queue.push_back(Skb {
                     id,
@@ -204,6 +209,8 @@ impl Machine {
                                 k.cache.unpin(r.frame);
                             }
                         }
+                        // The buffer is the program's: the notification frees it.
+                        SkbData::User { .. } => {}
                     }
                     log.emit(EventKind::SocketFree {
                         offset: skb.offset,
@@ -323,6 +330,53 @@ impl Machine {
                 }
             }
             Action::TaskSwitch(to) => log.emit(EventKind::TaskSwitch { to }),
+            Action::UringSqes { file, chunks } => {
+                let send = if self.setup.hw.nic_sg {
+                    UringOp::SendZc
+                } else {
+                    UringOp::Send
+                };
+                for &(offset, len, _) in &chunks {
+                    for op in [UringOp::Read, send] {
+                        log.emit(EventKind::UringSqe { op, offset, len });
+                    }
+                }
+                if self.setup.sqpoll {
+                    // The polling thread sees the new tail on its next turn.
+                    let hw = &self.setup.hw;
+                    let misaligned = self.setup.dio_problem().is_some();
+                    self.sq.ops.push_back(super::kernel_work(hw));
+                    let ops = k.uring_batch(hw, file, &chunks, "sq thread", misaligned);
+                    self.sq.ops.extend(ops);
+                }
+            }
+            Action::SqThreadStart => {
+                self.sq.running = true;
+                log.emit(EventKind::SqThread { running: true });
+            }
+            Action::UringSubmit { count, by } => log.emit(EventKind::UringSubmit { count, by }),
+            Action::Doorbell { commands } => log.emit(EventKind::Doorbell { commands }),
+            Action::UringCqe {
+                op,
+                offset,
+                len,
+                result,
+            } => {
+                k.cqes_posted += 1;
+                log.emit(EventKind::UringCqe {
+                    op,
+                    offset,
+                    len,
+                    result,
+                });
+            }
+            Action::UringReap { count } => {
+                log.emit(EventKind::UringReap { count });
+                // A failed entry: the program stops, as one that checks cqe->res would.
+                if k.uring_failed {
+                    self.process.stop();
+                }
+            }
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ mod fault;
 mod irq;
 mod net;
 mod syscalls;
+mod uring;
 mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -71,6 +72,9 @@ pub struct Kernel {
     wb: write::Writeback,
     /// The run writes the output file `OUT`.
     pub writes: bool,
+    /// io_uring: completions posted so far; an entry failed.
+    cqes_posted: u64,
+    uring_failed: bool,
 }
 
 impl Kernel {
@@ -94,6 +98,8 @@ impl Kernel {
             stream_pos: 0,
             wb: write::Writeback::default(),
             writes: false,
+            cqes_posted: 0,
+            uring_failed: false,
         }
     }
 
@@ -116,6 +122,7 @@ impl Kernel {
             WaitFor::Notified => self.notified,
             WaitFor::DirtyAtMost(n) => self.wb.pages() <= *n,
             WaitFor::Clean(file) => self.file_clean(*file),
+            WaitFor::Cqes(n) => self.cqes_posted >= *n || self.uring_failed,
         }
     }
 
@@ -168,4 +175,6 @@ enum SendFrom<'a> {
     Pages(&'a [PageRef]),
     /// From the process's mapping of page-cache pages (write() after mmap): always copied.
     MappedPages(&'a [PageRef]),
+    /// From a registered user buffer at this offset (io_uring): zero-copy with SG.
+    Registered(u64),
 }

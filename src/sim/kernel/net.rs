@@ -6,7 +6,7 @@ use super::{Kernel, SendFrom};
 use crate::sim::cpu::{Action, Op, WaitFor, copy_op};
 use crate::sim::event::{IoPhase, Place};
 use crate::sim::hardware::Hardware;
-use crate::sim::nic::slice_refs;
+use crate::sim::nic::{SkbData, slice_refs};
 
 impl Kernel {
     /// Sends file bytes [offset, offset+len) through the socket, in entries that fit
@@ -30,15 +30,18 @@ impl Kernel {
         while pos < offset + len {
             let n = cap.min(offset + len - pos);
             let at = stream + (pos - offset);
-            let zero_copy = sg && matches!(src, SendFrom::Pages(_));
+            let zero_copy = sg && matches!(src, SendFrom::Pages(_) | SendFrom::Registered(_));
             ops.push(Op::Wait(WaitFor::SocketSpace(n)));
             ops.push(Op::Act(Action::ReserveSocket {
                 offset: at,
                 len: n,
                 bytes: !zero_copy,
             }));
-            let pages = match src {
-                SendFrom::User(slot) => {
+            let data = match src {
+                SendFrom::Registered(slot) if zero_copy => SkbData::User {
+                    offset: slot + pos - offset,
+                },
+                SendFrom::User(slot) | SendFrom::Registered(slot) => {
                     let from = Place::User {
                         offset: slot + pos - offset,
                     };
@@ -50,12 +53,12 @@ impl Kernel {
                         n,
                         pos,
                     ));
-                    None
+                    SkbData::Bytes
                 }
                 SendFrom::Pages(refs) | SendFrom::MappedPages(refs) => {
                     let piece_refs = slice_refs(refs, pos - offset, n);
                     if zero_copy {
-                        Some(piece_refs)
+                        SkbData::Pages(piece_refs)
                     } else {
                         for r in piece_refs {
                             let from = Place::Frame {
@@ -67,7 +70,7 @@ impl Kernel {
                             };
                             ops.push(copy_op(hw, file, from, to, r.len, r.file_offset));
                         }
-                        None
+                        SkbData::Bytes
                     }
                 }
             };
@@ -76,7 +79,7 @@ impl Kernel {
                 len: n,
                 file,
                 file_offset: pos,
-                pages,
+                data,
             }));
             pos += n;
         }

@@ -294,6 +294,48 @@ impl Kernel {
                 }
                 result = n as i64;
             }
+            Call::UringSetup { sqpoll, .. } => {
+                ops.push(kernel_work(hw));
+                if sqpoll {
+                    ops.push(Op::Act(Action::SqThreadStart));
+                }
+                // The ring's file descriptor.
+                result = 3;
+            }
+            Call::UringRegister { buffers } => {
+                // Pinning each buffer's pages once, so no read or send pins them again.
+                for _ in 0..buffers {
+                    ops.push(kernel_work(hw));
+                }
+                result = 0;
+            }
+            Call::UringQueue { chunks } => {
+                // The program's own work: one ring entry per read and per send.
+                let entries = 2 * chunks.len() as u64;
+                return Ok(vec![
+                    Op::Work {
+                        activity: Activity::Process,
+                        cycles: entries * hw.kernel_cycles,
+                    },
+                    Op::Act(Action::UringSqes { file, chunks }),
+                ]);
+            }
+            Call::UringEnter { ref chunks } => {
+                let misaligned = setup.dio_problem().is_some();
+                ops.push(kernel_work(hw));
+                ops.extend(self.uring_batch(hw, file, chunks, "io_uring_enter", misaligned));
+                result = 2 * chunks.len() as i64;
+            }
+            Call::UringPoll { cqes } => return Ok(vec![Op::Wait(WaitFor::Cqes(cqes))]),
+            Call::UringReap { count } => {
+                return Ok(vec![
+                    Op::Work {
+                        activity: Activity::Process,
+                        cycles: count * hw.kernel_cycles,
+                    },
+                    Op::Act(Action::UringReap { count }),
+                ]);
+            }
             Call::AwaitSignal | Call::AwaitCompletion => {
                 // Not a system call: the process keeps working until the kernel
                 // notifies it (a notification that came first stays pending),
