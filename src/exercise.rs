@@ -36,7 +36,7 @@ pub struct Sheet {
 }
 
 /// The methods a problem may use: the file's way to the network, and the write path.
-const METHODS: [Method; 9] = [
+const METHODS: [Method; 10] = [
     Method::Read,
     Method::ReadWrite,
     Method::MmapWrite,
@@ -46,6 +46,7 @@ const METHODS: [Method; 9] = [
     Method::WriteFile,
     Method::CopyFile,
     Method::CopyFileRange,
+    Method::IoUring,
 ];
 
 fn pick<T: Copy>(rng: &mut ChaCha8Rng, xs: &[T]) -> T {
@@ -200,6 +201,7 @@ fn buffer_words(t: &Texts, method: Method, size: u64) -> String {
         Method::Read
         | Method::ReadWrite
         | Method::DirectIo
+        | Method::IoUring
         | Method::WriteFile
         | Method::CopyFile => "buffer_user",
         _ => "buffer_calls",
@@ -210,6 +212,8 @@ fn buffer_words(t: &Texts, method: Method, size: u64) -> String {
 fn scenario_text(s: &Setup) -> String {
     let sync = if s.method.writes() {
         format!(", sync: {}", s.sync.name())
+    } else if s.method == Method::IoUring {
+        format!(", queue_depth: {}, sqpoll: {}", s.queue_depth, s.sqpoll)
     } else {
         String::new()
     };
@@ -267,7 +271,7 @@ pub fn generate(
             _ => SyncMode::None,
         };
         // O_DIRECT needs whole sectors (8 bytes on the classroom disk).
-        if method == Method::DirectIo || sync == SyncMode::ODirect {
+        if matches!(method, Method::DirectIo | Method::IoUring) || sync == SyncMode::ODirect {
             buffer_size = buffer_size.div_ceil(8) * 8;
         }
         if sync == SyncMode::ODirect {
@@ -287,6 +291,12 @@ pub fn generate(
             warm_cache: rng.next_u64() % 3 == 0,
             seed: range(&mut rng, 1, 999),
             sync,
+            queue_depth: if method == Method::IoUring {
+                pick(&mut rng, &[1u64, 2, 4])
+            } else {
+                Setup::default().queue_depth
+            },
+            sqpoll: method == Method::IoUring && rng.next_u64() % 2 == 0,
             ..Setup::default()
         };
         let file = format!("problem-{n:02}.ron");
@@ -318,6 +328,20 @@ pub fn generate(
                 ]
             )
         );
+        if method == Method::IoUring {
+            let _ = writeln!(
+                md,
+                "{}\n",
+                t.get(
+                    if setup.sqpoll {
+                        "setup_uring_sqpoll"
+                    } else {
+                        "setup_uring"
+                    },
+                    &[("depth", setup.queue_depth.to_string())]
+                )
+            );
+        }
         // The copies of the run (moves between places in memory; a device's own
         // transfers, platter -> controller and NIC -> wire, are not copies).
         let copies: Vec<MemCopy> = m
@@ -353,6 +377,9 @@ pub fn generate(
         ];
         if method.writes() {
             q.push(t.get("q_writeback", &[]));
+        }
+        if method == Method::IoUring {
+            q.push(t.get("q_uring", &[]));
         }
         for (i, text) in q.iter().enumerate() {
             let _ = writeln!(md, "{}. {text}", i + 1);
@@ -405,6 +432,17 @@ pub fn generate(
         ];
         if method.writes() {
             lines.push(writeback_answer(&m, &c, &t));
+        }
+        if method == Method::IoUring {
+            lines.push(t.get(
+                "a_uring",
+                &[
+                    ("sqes", c.sqes_submitted.to_string()),
+                    ("cqes", c.cqes_reaped.to_string()),
+                    ("per", setup.uring_cqes_per_chunk().to_string()),
+                    ("doorbells", c.doorbells.to_string()),
+                ],
+            ));
         }
         for (i, l) in lines.iter().enumerate() {
             let _ = writeln!(key_md, "{}. {l}", i + 1);

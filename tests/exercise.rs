@@ -160,7 +160,7 @@ fn counts_of_one_are_singular() {
 #[test]
 fn write_problems_ask_when_the_data_reaches_the_disk() {
     let dir = std::env::temp_dir().join(format!("iolab-ex-write-{}", std::process::id()));
-    sheet(&dir, "3", "en");
+    sheet(&dir, "4", "en");
     let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
     let key: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(dir.join("answers.json")).unwrap()).unwrap();
@@ -190,7 +190,7 @@ fn write_problems_ask_when_the_data_reaches_the_disk() {
             "{seventh}\n{scenario}"
         );
     }
-    assert!(writes >= 1, "seed 3 has write problems");
+    assert!(writes >= 1, "seed 4 has write problems");
 }
 
 /// `exercise grade`: the key marks itself 100 %; a wrong answer is named with the
@@ -249,4 +249,43 @@ fn a_chinese_sheet_names_the_style_in_chinese() {
         assert!(!text.contains(english), "{english} in the Chinese sheet");
     }
     assert!(text.contains("教科书") || text.contains("写实"));
+}
+
+/// io_uring problems ask about the rings, answered from the run: entries, the
+/// completions per chunk, the doorbells; the scenario file replays the same run.
+#[test]
+fn io_uring_problems_ask_about_the_rings() {
+    let dir = std::env::temp_dir().join(format!("iolab-ex-uring-{}", std::process::id()));
+    sheet(&dir, "2", "en");
+    let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
+    let key: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("answers.json")).unwrap()).unwrap();
+    let answers = &md[md.find("## Answers").unwrap()..];
+    let mut rings = 0;
+    for a in key {
+        let file = dir.join(a["scenario"].as_str().unwrap());
+        let scenario = std::fs::read_to_string(&file).unwrap();
+        if !scenario.contains("io_uring") {
+            continue;
+        }
+        rings += 1;
+        let s = file.to_str().unwrap();
+        let run = crate::common::summary(&[s]);
+        let c = run.get("counters").unwrap_or(&run);
+        let n = a["problem"].as_u64().unwrap();
+        let part = &answers[answers.find(&format!("### Problem {n}\n")).unwrap()..];
+        let seventh = part.lines().find(|l| l.starts_with("7. ")).unwrap();
+        let expect = format!(
+            "{} entries (a read and a linked send per chunk), {} completions",
+            c["sqes_submitted"], c["cqes_reaped"]
+        );
+        assert!(seventh.contains(&expect), "{seventh} / {expect}");
+        assert!(
+            seventh.ends_with(&format!("one per batch: {}", c["doorbells"])),
+            "{seventh}"
+        );
+        assert_eq!(a["syscalls"], c["syscalls"]);
+    }
+    assert!(rings >= 1, "seed 2 has io_uring problems");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,6 +21,7 @@ mod io_models;
 mod lesson;
 mod machine;
 mod nvme;
+mod uring;
 mod page_cache;
 mod pollution;
 mod property;

@@ -14,13 +14,14 @@ use crate::sim::event::{EventKind, ModeCause, Place};
 use crate::sim::{Counters, Event, Setup};
 
 /// Tracks: (thread id, name).
-pub const TRACKS: [(u32, &str); 6] = [
+pub const TRACKS: [(u32, &str); 7] = [
     (1, "CPU"),
     (2, "disk DMA"),
     (3, "disk"),
     (4, "NIC"),
     (5, "bus"),
     (6, "writeback"),
+    (7, "io_uring rings"),
 ];
 
 fn us(cycle: u64, s: &Setup) -> f64 {
@@ -48,6 +49,8 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
     // The write path: the writer's sleep (writeback requests are async spans:
     // queued at the disk, they overlap).
     let mut throttled: Option<u64> = None;
+    // io_uring's SQPOLL thread, alive from io_uring_setup to the program's exit.
+    let mut sq_thread: Option<u64> = None;
     for e in events {
         let before = counters.clone();
         counters.observe(e);
@@ -102,6 +105,27 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
                     out.push(json!({"ph": "X", "pid": 1, "tid": 1, "ts": us(start, s), "dur": ts - us(start, s), "name": "throttled (dirty_limit)", "cat": "writeback"}));
                 }
             }
+            EventKind::SqThread { running: true } => sq_thread = Some(e.cycle),
+            EventKind::SqThread { running: false } => {
+                if let Some(start) = sq_thread.take() {
+                    out.push(json!({"ph": "X", "pid": 1, "tid": 7, "ts": us(start, s), "dur": ts - us(start, s), "name": "SQ polling thread (its own core, kernel)", "cat": "io_uring"}));
+                }
+            }
+            EventKind::UringSqe { op, offset, len } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 7, "ts": ts, "name": format!("SQE {} {len} B @ {offset}", op.name()), "cat": "io_uring"}));
+            }
+            EventKind::UringSubmit { count, by } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 7, "ts": ts, "name": format!("{count} SQEs taken ({by})"), "cat": "io_uring"}));
+            }
+            EventKind::Doorbell { commands } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 3, "ts": ts, "name": format!("doorbell ({commands} commands)"), "cat": "io_uring"}));
+            }
+            EventKind::UringCqe { op, offset, result, .. } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 7, "ts": ts, "name": format!("CQE {} @ {offset}: {result}", op.name()), "cat": "io_uring"}));
+            }
+            EventKind::UringReap { count } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("read {count} CQEs"), "cat": "io_uring"}));
+            }
             EventKind::BusOwner { owner } => {
                 if let Some((start, name)) = bus.take() {
                     out.push(json!({"ph": "X", "pid": 1, "tid": 5, "ts": us(start, s), "dur": ts - us(start, s), "name": name, "cat": "bus"}));
@@ -112,6 +136,14 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
                 }
             }
             _ => {}
+        }
+        if counters.sqes_submitted != before.sqes_submitted
+            || counters.cqes_reaped != before.cqes_reaped
+        {
+            out.push(json!({"ph": "C", "pid": 1, "ts": ts, "name": "io_uring", "args": {
+                "sqes_submitted": counters.sqes_submitted,
+                "cqes_reaped": counters.cqes_reaped,
+            }}));
         }
         if counters.dirty_now != before.dirty_now {
             out.push(json!({"ph": "C", "pid": 1, "ts": ts, "name": "dirty pages", "args": {"dirty": counters.dirty_now}}));

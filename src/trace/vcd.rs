@@ -9,7 +9,7 @@ use crate::sim::event::{BusOwner, EventKind, IrqLine, Mode};
 use crate::sim::{Counters, Event, Setup};
 
 /// The signals, in the order they are declared.
-pub const SIGNALS: [&str; 15] = [
+pub const SIGNALS: [&str; 18] = [
     "cpu_kernel",
     "irq_disk",
     "irq_dma",
@@ -25,6 +25,9 @@ pub const SIGNALS: [&str; 15] = [
     "interrupts",
     "dirty_pages",
     "writer_throttled",
+    "sq_thread",
+    "sqes_submitted",
+    "cqes_reaped",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -35,6 +38,9 @@ struct State {
     bus: u64,
     counters: [u64; 6],
     throttled: bool,
+    /// io_uring: the SQPOLL thread runs; entries submitted, completions read.
+    sq_thread: bool,
+    ring: [u64; 2],
 }
 
 fn bits(v: u64, width: u32) -> Vec<Value> {
@@ -55,7 +61,7 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
     let mut w = Writer::new(Vec::new());
     w.timescale(1, TimescaleUnit::PS).map_err(io)?;
     w.add_module("iolab").map_err(io)?;
-    let widths = [1, 1, 1, 1, 1, 1, 1, 2, 64, 64, 64, 64, 64, 64, 1];
+    let widths = [1, 1, 1, 1, 1, 1, 1, 2, 64, 64, 64, 64, 64, 64, 1, 1, 64, 64];
     let ids: Vec<IdCode> = SIGNALS
         .iter()
         .zip(widths)
@@ -85,6 +91,8 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
         bus: 0,
         counters: [0; 6],
         throttled: false,
+        sq_thread: false,
+        ring: [0; 2],
     };
     let mut last: Option<State> = None;
     let mut counters = Counters::default();
@@ -104,6 +112,7 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
                 EventKind::IrqDone { line } => st.irq[line_index(*line)] = false,
                 EventKind::Throttled { .. } => st.throttled = true,
                 EventKind::Unthrottled { .. } => st.throttled = false,
+                EventKind::SqThread { running } => st.sq_thread = *running,
                 EventKind::BusOwner { owner } => {
                     st.bus = match owner {
                         BusOwner::Idle => 0,
@@ -129,6 +138,7 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
             counters.interrupts,
             counters.dirty_now,
         ];
+        st.ring = [counters.sqes_submitted, counters.cqes_reaped];
         if last == Some(st) {
             continue;
         }
@@ -158,6 +168,15 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
         }
         if last.is_none_or(|l| l.throttled != st.throttled) {
             w.change_scalar(ids[14], b(st.throttled)).map_err(io)?;
+        }
+        if last.is_none_or(|l| l.sq_thread != st.sq_thread) {
+            w.change_scalar(ids[15], b(st.sq_thread)).map_err(io)?;
+        }
+        for k in 0..2 {
+            if last.is_none_or(|l| l.ring[k] != st.ring[k]) {
+                w.change_vector(ids[16 + k], bits(st.ring[k], 64))
+                    .map_err(io)?;
+            }
         }
         last = Some(st);
     }
