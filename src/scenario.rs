@@ -333,6 +333,11 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
         "irq_coalescing",
         include_str!("../scenes/irq_coalescing.ron"),
     ),
+    ("io_uring", include_str!("../scenes/io_uring.ron")),
+    (
+        "io_uring_sqpoll",
+        include_str!("../scenes/io_uring_sqpoll.ron"),
+    ),
 ];
 
 /// The scenario used when none is given: the seed's read + write, in the classroom.
