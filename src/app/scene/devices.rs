@@ -415,6 +415,10 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             let state = match st.process {
                 ProcessState::Running => tr.t("app.s_running"),
                 ProcessState::Sleeping => tr.t("app.s_sleeping"),
+                // SQPOLL: the process busy-polls the completion ring.
+                ProcessState::Waiting if r.setup.method == crate::sim::Method::IoUring => {
+                    tr.t("app.s_polling_cq")
+                }
                 ProcessState::Waiting => tr.t("app.s_waiting"),
                 ProcessState::Exited => tr.t("app.s_exited"),
             };

@@ -9,6 +9,7 @@ mod devices;
 mod guide;
 pub use guide::KeysSeen;
 pub mod layout;
+mod rings;
 pub mod route;
 mod tokens;
 
@@ -30,6 +31,7 @@ pub(super) fn plugin(app: &mut App) {
             buffers::plugin,
             devices::plugin,
             guide::plugin,
+            rings::plugin,
             route::plugin,
             tokens::plugin,
         ));
@@ -265,6 +267,7 @@ fn build(
     }
     buffers::spawn(&mut commands, st, &layout, &theme);
     devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts, &theme);
+    rings::spawn(&mut commands, &loaded, &theme);
     route::spawn(&mut commands, &theme);
     guide::spawn(&mut commands, &tr, &theme);
     tokens::spawn(&mut commands);
