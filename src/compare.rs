@@ -126,12 +126,22 @@ pub const WRITE_PATH: [&str; 5] = [
     "copy_file_range",
 ];
 
-/// `classic`, `pio-dma`, `write-path`, or comma-separated labels.
+/// The seed's story to its modern end: four copies, two, zero CPU copies, and
+/// io_uring with zero-copy send and SQPOLL (no system call for the transfer).
+pub const TO_IO_URING: [&str; 4] = [
+    "read_write",
+    "sendfile+nosg",
+    "sendfile+sg",
+    "io_uring+sg+sqpoll",
+];
+
+/// `classic`, `pio-dma`, `write-path`, `io-uring`, or comma-separated labels.
 pub fn preset_or_labels(s: &str) -> Vec<String> {
     let preset: Option<&[&str]> = match s.trim() {
         "classic" => Some(&CLASSIC),
         "pio-dma" | "pio_vs_dma" => Some(&PIO_VS_DMA),
         "write-path" | "write_path" => Some(&WRITE_PATH),
+        "io-uring" | "io_uring" => Some(&TO_IO_URING),
         _ => None,
     };
     match preset {

@@ -546,3 +546,44 @@ fn an_o_direct_token_never_crosses_the_page_cache() {
         }
     }
 }
+
+/// The editor sets io_uring's queue depth and SQPOLL (a wrong depth is named and
+/// keeps the run); switching to another method drops SQPOLL. The rings in the
+/// scene state empty by the end: every entry taken, every completion read.
+#[test]
+fn the_editor_sets_io_uring_s_depth_and_sqpoll_and_the_rings_end_empty() {
+    use iolab::app::Editor;
+    use iolab::sim::Method;
+    let mut app = app_for("io_uring");
+    let world = app.world_mut();
+    world.resource_scope(|world, mut editor: Mut<Editor>| {
+        let mut loaded = world.resource_mut::<Loaded>();
+        let before = loaded.generation;
+        editor.queue_depth_text = "two".into();
+        editor.apply(&mut loaded);
+        let err = editor.error.clone().unwrap_or_default();
+        assert!(err.contains("queue depth") && err.contains("two"), "{err}");
+        assert_eq!(loaded.generation, before, "the run is kept");
+        editor.queue_depth_text = "2".into();
+        editor.sqpoll = true;
+        editor.apply(&mut loaded);
+        assert!(editor.error.is_none(), "{:?}", editor.error);
+        let s = &loaded.replay.setup;
+        assert_eq!((s.queue_depth, s.sqpoll), (2, true));
+        let end = loaded.replay.state_at(loaded.replay.events.len());
+        assert_eq!(end.counters.syscalls, 2);
+        assert!(end.uring.sq.is_empty() && end.uring.cq.is_empty());
+        assert!(end.uring.in_flight.is_empty() && !end.uring.sq_thread);
+        assert_eq!(end.uring.doorbells, 2);
+        // Midway the completion ring holds entries the program has not read yet.
+        let most = (0..loaded.replay.events.len())
+            .map(|i| loaded.replay.state_at(i).uring.cq.len())
+            .max()
+            .unwrap();
+        assert!(most >= 3, "{most}");
+        editor.method = Method::Sendfile;
+        editor.apply(&mut loaded);
+        assert!(editor.error.is_none(), "{:?}", editor.error);
+        assert!(!loaded.replay.setup.sqpoll);
+    });
+}

@@ -63,6 +63,10 @@ pub struct Editor {
     pub profile: String,
     /// How the write methods' file reaches the disk.
     pub sync: SyncMode,
+    /// direct_aio and io_uring: requests in flight, or chunks per batch.
+    pub queue_depth_text: String,
+    /// io_uring: the kernel's thread polls the submission ring.
+    pub sqpoll: bool,
     pub error: Option<String>,
     /// Trace export: where, in which format, and what happened last time.
     pub export_path: String,
@@ -114,6 +118,8 @@ impl Editor {
             realistic: setup.style == crate::sim::Style::Realistic,
             profile: setup.hw.profile.clone(),
             sync: setup.sync,
+            queue_depth_text: setup.queue_depth.to_string(),
+            sqpoll: setup.sqpoll,
             error: None,
             export_path: "iolab-trace.json".into(),
             export_format: crate::trace::Format::Chrome,
@@ -155,6 +161,16 @@ impl Editor {
             } else {
                 SyncMode::None
             }),
+            queue_depth: if self.method.queued() {
+                let d = self.queue_depth_text.trim();
+                Some(d.parse().map_err(|_| {
+                    format!("queue depth: `{d}` is not a whole number")
+                })?)
+            } else {
+                None
+            },
+            // Only io_uring has the polling thread.
+            sqpoll: Some(self.method == Method::IoUring && self.sqpoll),
             ..Overrides::default()
         })
     }

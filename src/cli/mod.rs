@@ -167,7 +167,8 @@ pub struct GuiArgs {
     pub scenario: Option<PathBuf>,
     /// Open the compare view with these runs: `classic` (read_write, mmap_write,
     /// sendfile, sendfile+sg), `pio-dma` (read+pio, read+dma), `write-path`
-    /// (write_file, +fsync, +o_sync, copy_file, copy_file_range), or 2 to 6
+    /// (write_file, +fsync, +o_sync, copy_file, copy_file_range), `io-uring`
+    /// (read_write, sendfile+nosg, sendfile+sg, io_uring+sg+sqpoll), or 2 to 6
     /// comma-separated labels as in `iolab compare --methods`.
     #[arg(long, value_name = "RUNS")]
     pub compare: Option<String>,

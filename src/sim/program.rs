@@ -260,6 +260,11 @@ impl Method {
         !matches!(self, Method::Read | Method::Recv) && !self.writes()
     }
 
+    /// Does it keep several requests in flight (`queue_depth`)?
+    pub fn queued(self) -> bool {
+        matches!(self, Method::DirectAio | Method::IoUring)
+    }
+
     /// Does the run write a file (the write path)?
     pub fn writes(self) -> bool {
         Method::WRITE.contains(&self)

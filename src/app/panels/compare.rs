@@ -8,7 +8,9 @@ use egui_plot::{Bar, BarChart, Plot, Text};
 use super::super::compare::Comparison;
 use super::super::model::Editor;
 use super::super::palette;
-use crate::compare::{CLASSIC, PIO_VS_DMA, RUN_COLOURS, Spans, WRITE_PATH, short_number};
+use crate::compare::{
+    CLASSIC, PIO_VS_DMA, RUN_COLOURS, Spans, TO_IO_URING, WRITE_PATH, short_number,
+};
 use crate::i18n::Texts;
 use crate::metrics::{CHARTS, Metric, Reading};
 use crate::sim::Counters;
@@ -26,6 +28,7 @@ pub fn controls(ui: &mut egui::Ui, cmp: &mut Comparison, editor: &Editor, tr: &T
         ("app.classic", &CLASSIC[..]),
         ("app.pio_vs_dma", &PIO_VS_DMA[..]),
         ("app.write_path", &WRITE_PATH[..]),
+        ("app.to_io_uring", &TO_IO_URING[..]),
     ] {
         if ui
             .button(tr.t(key))

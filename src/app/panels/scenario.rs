@@ -73,6 +73,19 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
                     });
                 ui.end_row();
             }
+            if ed.method.queued() {
+                ui.label(tr.t("app.queue_depth"));
+                let r = ui.add(
+                    egui::TextEdit::singleline(&mut ed.queue_depth_text).desired_width(110.0),
+                );
+                changed |= r.lost_focus();
+                ui.end_row();
+            }
+            if ed.method == Method::IoUring {
+                ui.label("SQPOLL");
+                changed |= ui.checkbox(&mut ed.sqpoll, tr.t("app.sqpoll")).changed();
+                ui.end_row();
+            }
             for (label, text) in [
                 ("app.file_size", &mut ed.file_size_text),
                 ("app.buffer_size", &mut ed.buffer_size_text),
