@@ -4,7 +4,6 @@
 
 use std::time::Instant;
 
-use super::flags::method_arg;
 use crate::scenario;
 use crate::session::{
     Naming, Overrides, UserError, resolve, resolve_scenario, simulate, simulate_counting,
@@ -25,8 +24,9 @@ pub fn bench(
     let names = methods.unwrap_or_else(|| {
         Method::FILE
             .iter()
-            .chain([&Method::DirectAio])
+            .chain([&Method::DirectAio, &Method::IoUring])
             .map(|m| m.name().to_string())
+            .chain(["io_uring+sg".into(), "io_uring+sg+sqpoll".into()])
             .collect()
     });
     println!(
@@ -35,18 +35,18 @@ pub fn bench(
         buffer_size >> 10
     );
     println!(
-        "{:<12} {:>14} {:>10} {:>16} {:>10} {:>12}",
+        "{:<18} {:>14} {:>10} {:>16} {:>10} {:>12}",
         "method", "sim cycles", "wall ms", "cycles/s", "events", "peak RSS MiB"
     );
     for name in &names {
-        let method = method_arg(name).map_err(UserError)?;
-        let ov = Overrides {
-            method: Some(method),
+        // A label as in `compare --methods` (io_uring+sg+sqpoll).
+        let base = Overrides {
             file_size: Some(file_size),
             buffer_size: Some(buffer_size),
             profile: Some("modern".into()),
             ..Overrides::default()
         };
+        let ov = crate::compare::parse_label(name, &base).map_err(UserError)?;
         let (_, setup) = resolve(&None, &ov)?;
         let t0 = Instant::now();
         let m = simulate_counting(setup)?;
@@ -56,7 +56,7 @@ pub fn bench(
             return Err(UserError(format!("{name}: data not intact")));
         }
         println!(
-            "{:<12} {:>14} {:>10.1} {:>16.3e} {:>10} {:>12.1}",
+            "{:<18} {:>14} {:>10.1} {:>16.3e} {:>10} {:>12.1}",
             name,
             c.cycles,
             wall * 1e3,

@@ -198,10 +198,3 @@ pub fn scenario_help() -> String {
         names.join(", ")
     )
 }
-
-pub fn method_arg(s: &str) -> Result<Method, String> {
-    Method::parse(s).ok_or_else(|| {
-        let names: Vec<_> = Method::ALL.iter().map(|m| m.name()).collect();
-        format!("unknown method `{s}` (known: {})", names.join(", "))
-    })
-}
