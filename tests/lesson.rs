@@ -39,7 +39,8 @@ fn the_first_lesson_asks_what_the_runs_answer() {
         .filter_map(|s| lesson::checkpoint(s, Lang::En).unwrap())
         .map(|c| c.answer)
         .collect();
-    assert_eq!(answers, ["3", "1", "cpu", "4", "sendfile+sg"]);
+    // ... and io_uring's: setup, register and one enter; with SQPOLL two calls.
+    assert_eq!(answers, ["3", "1", "cpu", "4", "sendfile+sg", "3", "4"]);
     assert!(
         l.steps.iter().all(|s| s.text_zh.is_some()),
         "both languages"
@@ -49,9 +50,10 @@ fn the_first_lesson_asks_what_the_runs_answer() {
 
 #[test]
 fn a_student_is_scored_and_a_teacher_sees_the_answers() {
-    let (ok, out) = lesson_with("3\n2\ncpu\n4\nsendfile+sg\n", &["pio_to_zero_copy"]);
+    let (ok, out) = lesson_with("3\n2\ncpu\n4\nsendfile+sg\n3\n2\n", &["pio_to_zero_copy"]);
     assert!(ok, "{out}");
-    assert!(out.contains("Score: 4 of 5."), "{out}");
+    assert!(out.contains("Score: 5 of 7."), "{out}");
+    assert!(out.contains("Not quite: the run says 4."), "{out}");
     assert!(out.contains("Not quite: the run says 1."), "{out}");
     let (ok, out) = lesson_with("", &["pio_to_zero_copy", "--teacher", "--lang", "zh"]);
     assert!(ok, "{out}");
