@@ -24,10 +24,12 @@ pub enum Kind {
     Delivered,
     /// A system call was entered.
     Syscall,
+    /// io_uring: the kernel posted a completion.
+    Completion,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Interrupt,
         Kind::ModeSwitch,
         Kind::CacheMiss,
@@ -36,6 +38,7 @@ impl Kind {
         Kind::CpuCopy,
         Kind::Delivered,
         Kind::Syscall,
+        Kind::Completion,
     ];
 
     /// The name on the command line (the event's own type where there is one).
@@ -49,6 +52,7 @@ impl Kind {
             Kind::CpuCopy => "cpu_copy",
             Kind::Delivered => "delivered",
             Kind::Syscall => "syscall_enter",
+            Kind::Completion => "uring_cqe",
         }
     }
 
@@ -63,6 +67,7 @@ impl Kind {
             Kind::CpuCopy => "app.bp_cpu",
             Kind::Delivered => "app.bp_delivered",
             Kind::Syscall => "app.bp_syscall",
+            Kind::Completion => "app.bp_cqe",
         }
     }
 
@@ -82,6 +87,7 @@ impl Kind {
             (Kind::CpuCopy, EventKind::Copy { agent, .. }) => *agent == Agent::Cpu,
             (Kind::Delivered, EventKind::Delivered { .. }) => true,
             (Kind::Syscall, EventKind::SyscallEnter { name, .. }) => arg.is_none_or(|a| a == *name),
+            (Kind::Completion, EventKind::UringCqe { .. }) => true,
             _ => false,
         }
     }

@@ -95,3 +95,19 @@ fn a_bad_selector_is_refused_before_any_window_opens() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("such moments"));
 }
+
+/// io_uring's completions are moments too: `uring_cqe:N` is the N-th posted.
+#[test]
+fn io_uring_completions_are_moments() {
+    let ev = events("io_uring");
+    let cqes: Vec<usize> = ev
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.kind, EventKind::UringCqe { .. }))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(cqes.len(), 12);
+    assert_eq!(resolve("uring_cqe:5", &ev), Ok(Target::Event(cqes[4])));
+    assert_eq!(moments(&ev, &[Kind::Completion]).len(), 12);
+    assert!(resolve("uring_cqe:13", &ev).is_err());
+}

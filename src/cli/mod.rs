@@ -180,7 +180,7 @@ pub struct GuiArgs {
     pub screenshot: Option<PathBuf>,
     /// With --screenshot: the event to show, by number, or a moment: KIND:N (the
     /// N-th, from 1) with KIND irq_raise, mode_switch, cache_miss, readahead_window,
-    /// dma_copy, cpu_copy, delivered or syscall_enter (also syscall_enter:NAME:N).
+    /// dma_copy, cpu_copy, delivered, uring_cqe or syscall_enter (also syscall_enter:NAME:N).
     #[arg(long, value_name = "K|KIND:N")]
     pub at_event: Option<String>,
     /// With --screenshot: the cycle to show.
