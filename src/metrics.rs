@@ -193,6 +193,12 @@ count!(
 );
 count!(CQES_REAPED, "cqes_reaped", "app.cqes_reaped", cqes_reaped);
 count!(DOORBELLS, "doorbells", "app.doorbells", doorbells);
+count!(
+    POLLED,
+    "polled_completions",
+    "app.polled_completions",
+    polled_completions
+);
 pub const SQPOLL_CYCLES: Metric = Metric {
     key: "sqpoll_cycles",
     text: "app.sqpoll_cycles",
@@ -234,7 +240,7 @@ pub const WRITE_COLUMNS: [&Metric; 4] = [
 
 /// The page-cache, fault, I/O-model, scheduler and write-path counters: shown
 /// (summary and app) when not zero.
-pub const MORE: [&Metric; 19] = [
+pub const MORE: [&Metric; 20] = [
     &CACHE_HITS,
     &CACHE_MISSES,
     &CACHE_EVICTIONS,
@@ -254,6 +260,7 @@ pub const MORE: [&Metric; 19] = [
     &CQES_REAPED,
     &DOORBELLS,
     &SQPOLL_CYCLES,
+    &POLLED,
 ];
 
 /// The run summary, the compare table and the app's counters panel, in order.

@@ -421,6 +421,9 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             },
             &[("n", n(count))],
         ),
+        EventKind::CompletionPolled { requests } => {
+            t.get("n.completion_polled", &[("n", n(requests))])
+        }
         EventKind::Doorbell { commands } => t.get("n.doorbell", &[("n", n(commands))]),
         EventKind::UringCqe {
             op,

@@ -611,6 +611,8 @@ impl Replay {
                 st.uring.in_flight.extend(taken);
             }
             EventKind::Doorbell { .. } => st.uring.doorbells += 1,
+            // The poll's result shows as the waiter waking.
+            EventKind::CompletionPolled { .. } => {}
             EventKind::UringCqe {
                 op, offset, result, ..
             } => {

@@ -148,6 +148,8 @@ pub struct HardwareSection {
     pub irq_coalesce_count: Option<u64>,
     /// Or: cycles the first completion may wait for others (0: no wait).
     pub irq_coalesce_cycles: Option<u64>,
+    /// irq (default) | poll: disk completions by interrupt, or polled by the waiter.
+    pub completion: Option<crate::sim::Completion>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -784,7 +786,8 @@ impl Scenario {
             dirty_limit,
             device_parallelism,
             irq_coalesce_count,
-            irq_coalesce_cycles
+            irq_coalesce_cycles,
+            completion
         );
         set_size!(
             word_bytes,

@@ -28,6 +28,7 @@ pub struct Overrides {
     pub io_model: Option<IoModel>,
     pub queue_depth: Option<u64>,
     pub sqpoll: Option<bool>,
+    pub completion: Option<crate::sim::Completion>,
     pub sync: Option<crate::sim::program::SyncMode>,
 }
 
@@ -72,6 +73,12 @@ impl Overrides {
         );
         put!(self.sync, cond.sync, "conditions.sync", "--sync");
         put!(self.sqpoll, cond.sqpoll, "conditions.sqpoll", "--sqpoll");
+        put!(
+            self.completion,
+            hw.completion,
+            "hardware.completion",
+            "--completion"
+        );
         put!(
             self.io_model,
             work.io_model,

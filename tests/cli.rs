@@ -448,3 +448,19 @@ fn the_same_labels_work_for_run_and_compare() {
     let bad = iolab(&["run", "--method", "read+async"]);
     assert_eq!(bad.status.code(), Some(2), "an I/O model only for recv");
 }
+
+/// A label's modifiers work in `run --method` as in `compare --methods`: the
+/// write path's sync mode and polled completions included.
+#[test]
+fn run_takes_the_label_s_sync_mode_and_completion() {
+    let c = |args: &[&str]| crate::common::summary(args);
+    let label = c(&["--method", "write_file+fsync"]);
+    let flag = c(&["--method", "write_file", "--sync", "fsync"]);
+    assert_eq!(label["syscalls"], flag["syscalls"]);
+    assert_eq!(label["cycles"], flag["cycles"]);
+    let polled = c(&["--method", "read+poll"]);
+    assert_eq!(polled["interrupts"], 0);
+    assert!(polled["polled_completions"].as_u64().unwrap() > 0);
+    let flag = c(&["--method", "read", "--completion", "poll"]);
+    assert_eq!(polled["cycles"], flag["cycles"]);
+}

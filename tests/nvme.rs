@@ -110,3 +110,72 @@ fn the_nvme_scenes_say_what_the_runs_do() {
     let c = summary(&["irq_coalescing"]);
     assert_eq!((n(&c, "cycles"), n(&c, "interrupts")), (1_490_684, 20));
 }
+
+/// `completion: poll`: no completion interrupts; the waiting process spins in the
+/// kernel instead of sleeping. The trade: less latency (no handler, no task
+/// switches) for the CPU busy all the while.
+#[test]
+fn polled_completions_trade_cpu_time_for_latency() {
+    let dio = |completion| {
+        let mut hw = Hardware::modern();
+        hw.nic_rate = iolab::sim::hardware::MilliRate(8000);
+        hw.completion = completion;
+        Setup {
+            method: Method::DirectIo,
+            file_size: 1 << 20,
+            buffer_size: 64 << 10,
+            arrival_delay: hw.default_arrival_delay(),
+            poll_interval: hw.default_poll_interval(),
+            hw,
+            ..Setup::default()
+        }
+    };
+    let (irq, irq_events) = run(dio(iolab::sim::Completion::Irq));
+    let (poll, poll_events) = run(dio(iolab::sim::Completion::Poll));
+    assert!(irq.data_intact && poll.data_intact);
+    let requests = 16;
+    assert_eq!(storage_irqs(&irq_events), requests);
+    assert_eq!(storage_irqs(&poll_events), 0);
+    assert_eq!(poll.polled_completions, requests as u64);
+    assert_eq!(irq.polled_completions, 0);
+    // Each read saves its interrupt handler and the switch back after the sleep
+    // (the switch away overlaps the disk's latency, so it costs no time).
+    let hw = Hardware::modern();
+    let saved = requests as u64 * (hw.irq_cycles + hw.context_switch_cycles);
+    assert_eq!(irq.task_switches, 2 * requests as u64);
+    assert_eq!(poll.task_switches, 0);
+    assert_eq!(irq.program_cycles - poll.program_cycles, saved);
+    // ... and the CPU is busy nearly all the time instead of a fifth of it.
+    assert!(poll.cpu_busy_cycles > 4 * irq.cpu_busy_cycles);
+    assert!(poll.cpu_busy_cycles as f64 > 0.95 * poll.program_cycles as f64);
+    // Fast-forward equals stepping with polling too.
+    let mut step = Machine::new(dio(iolab::sim::Completion::Poll)).unwrap();
+    step.run_stepping().unwrap();
+    assert_eq!(step.log.events, poll_events);
+}
+
+#[test]
+fn every_method_runs_intact_with_polled_completions() {
+    use iolab::session::{Overrides, resolve, simulate};
+    for m in Method::ALL {
+        for pio in [false, true] {
+            let ov = Overrides {
+                method: Some(m),
+                completion: Some(iolab::sim::Completion::Poll),
+                disk: Some(if pio {
+                    iolab::sim::DiskTransfer::Pio
+                } else {
+                    iolab::sim::DiskTransfer::Dma
+                }),
+                file_size: Some(64),
+                buffer_size: Some(if m == Method::Recv { 64 } else { 16 }),
+                ..Overrides::default()
+            };
+            let (_, setup) = resolve(&None, &ov).unwrap();
+            let m2 = simulate(setup).unwrap();
+            let c = m2.counters();
+            assert!(c.data_intact, "{} pio {pio}", m.name());
+            assert_eq!(c.bytes_delivered, m2.expected, "{}", m.name());
+        }
+    }
+}

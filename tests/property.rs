@@ -71,6 +71,8 @@ fn overrides() -> impl Strategy<Value = Overrides> {
                 io_model: Some(model),
                 queue_depth: qd,
                 sqpoll: (method == Method::IoUring).then_some(warm),
+                // Polled completions on some runs (any method).
+                completion: (realistic && sg).then_some(iolab::sim::Completion::Poll),
                 // Only the write methods take a sync mode.
                 sync: method.writes().then_some(sync),
             }

@@ -16,6 +16,12 @@ pub enum OnOff {
     Off,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompletionArg {
+    Irq,
+    Poll,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum PolicyArg {
     Lru,
@@ -86,6 +92,9 @@ pub struct RunFlags {
     /// For `--method io_uring`: a kernel thread polls the submission ring (SQPOLL).
     #[arg(long, value_enum)]
     pub sqpoll: Option<OnOff>,
+    /// Disk completions by interrupt, or polled by the waiting process (it spins).
+    #[arg(long, value_enum)]
+    pub completion: Option<CompletionArg>,
     /// For the write methods: none | fsync | o_sync | o_direct.
     #[arg(long, value_parser = sync_arg)]
     pub sync: Option<SyncMode>,
@@ -128,7 +137,14 @@ impl From<&RunFlags> for Overrides {
             io_model: f.io_model.or(label.io_model),
             queue_depth: f.queue_depth,
             sqpoll: f.sqpoll.map(|s| s == OnOff::On).or(label.sqpoll),
-            sync: f.sync,
+            completion: f
+                .completion
+                .map(|c| match c {
+                    CompletionArg::Irq => crate::sim::Completion::Irq,
+                    CompletionArg::Poll => crate::sim::Completion::Poll,
+                })
+                .or(label.completion),
+            sync: f.sync.or(label.sync),
         }
     }
 }

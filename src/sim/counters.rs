@@ -62,6 +62,8 @@ pub struct Counters {
     /// SQPOLL: cycles the kernel's polling thread ran (spinning on its own core):
     /// kernel CPU time beside the process's core, not in `cpu_busy_cycles`.
     pub sqpoll_cycles: u64,
+    /// Disk completions found by polling instead of an interrupt (`completion: poll`).
+    pub polled_completions: u64,
     /// The cycle the program exited (its last call returned): how long it took,
     /// whatever the kernel still does afterwards (writeback).
     pub program_cycles: u64,
@@ -120,6 +122,7 @@ impl Counters {
             EventKind::UringSubmit { count, .. } => self.sqes_submitted += count,
             EventKind::UringReap { count } => self.cqes_reaped += count,
             EventKind::Doorbell { .. } => self.doorbells += 1,
+            EventKind::CompletionPolled { requests } => self.polled_completions += requests,
             EventKind::SqThread { running: true } => self.sq_since = Some(e.cycle),
             EventKind::SqThread { running: false } => {
                 if let Some(s) = self.sq_since.take() {

@@ -234,6 +234,8 @@ pub struct Cpu {
     pub pending_irqs: BTreeSet<IrqLine>,
     /// The first activity has been logged.
     announced: bool,
+    /// `completion: poll`: a wait for the disk spins in the kernel.
+    pub polls_disk: bool,
 }
 
 impl Cpu {
@@ -246,6 +248,7 @@ impl Cpu {
             handler: None,
             pending_irqs: BTreeSet::new(),
             announced: false,
+            polls_disk: false,
         }
     }
 
@@ -314,6 +317,8 @@ impl Cpu {
             (None, Some(Op::Wait(WaitFor::Notified))) => Activity::OwnWork,
             // Spinning on the completion ring: busy, in user mode.
             (None, Some(Op::Wait(WaitFor::Cqes(_)))) => Activity::Process,
+            // Polling the disk's completion queue: busy, in the kernel.
+            (None, Some(Op::Wait(WaitFor::Disk(_)))) if self.polls_disk => Activity::Syscall,
             (None, Some(Op::Wait(_) | Op::Blocked(_)) | None) => Activity::Idle,
         };
         if activity != self.activity || !self.announced {

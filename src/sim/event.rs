@@ -476,6 +476,11 @@ pub enum EventKind {
     UringReap {
         count: u64,
     },
+    /// Polled completion: the kernel finds `requests` finished disk requests in the
+    /// device's completion queue, with no interrupt.
+    CompletionPolled {
+        requests: u64,
+    },
     /// SQPOLL: the kernel's submission-queue thread starts or stops polling on a
     /// core of its own.
     SqThread {

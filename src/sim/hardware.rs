@@ -25,6 +25,26 @@ impl DiskTransfer {
     }
 }
 
+/// How the kernel learns that a disk request is done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Completion {
+    /// The device raises an interrupt; a waiting process sleeps until then.
+    Irq,
+    /// No completion interrupt: a waiting process spins in the kernel, checking the
+    /// device's completion queue (Linux's polled I/O), trading CPU time for latency.
+    Poll,
+}
+
+impl Completion {
+    pub fn name(self) -> &'static str {
+        match self {
+            Completion::Irq => "irq",
+            Completion::Poll => "poll",
+        }
+    }
+}
+
 /// A rate in milli-bytes per cycle (1000 = one byte per cycle).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct MilliRate(pub u64);
@@ -99,6 +119,9 @@ pub struct Hardware {
     /// many completions, or once the first has waited this many cycles.
     pub irq_coalesce_count: u64,
     pub irq_coalesce_cycles: u64,
+    /// Disk completions by interrupt or by polling (the buffer-ready interrupts of
+    /// PIO stay: the CPU must copy).
+    pub completion: Completion,
 }
 
 impl Hardware {
@@ -138,6 +161,7 @@ impl Hardware {
             device_parallelism: 1,
             irq_coalesce_count: 0,
             irq_coalesce_cycles: 0,
+            completion: Completion::Irq,
         }
     }
 
@@ -180,6 +204,7 @@ impl Hardware {
             device_parallelism: 8,
             irq_coalesce_count: 0,
             irq_coalesce_cycles: 0,
+            completion: Completion::Irq,
         }
     }
 

@@ -151,6 +151,7 @@ impl Machine {
             profile: hw.profile.clone(),
         });
         m.kernel.writes = m.setup.method.writes();
+        m.cpu.polls_disk = m.setup.hw.completion == super::Completion::Poll;
         if m.setup.warm_cache {
             m.kernel.warm_up(&m.setup.hw, &mut m.log, &mut m.mem)?;
         }
@@ -317,7 +318,18 @@ impl Machine {
                     });
                 }
                 if done {
-                    self.cpu.raise(IrqLine::Disk, "write complete", log);
+                    if hw.completion == super::Completion::Poll {
+                        // The waiter's poll finds the finished writes.
+                        let written = std::mem::take(&mut self.disk.written);
+                        log.emit(EventKind::CompletionPolled {
+                            requests: written.len() as u64,
+                        });
+                        for id in written {
+                            self.kernel.written(log, id);
+                        }
+                    } else {
+                        self.cpu.raise(IrqLine::Disk, "write complete", log);
+                    }
                 }
                 true
             }
@@ -337,7 +349,16 @@ impl Machine {
                 } else {
                     self.disk.drained("DMA")?;
                 }
-                if irq {
+                if irq && hw.completion == super::Completion::Poll {
+                    // No interrupt: the kernel's poll finds the completion.
+                    let done = std::mem::take(&mut self.dma.completed);
+                    log.emit(EventKind::CompletionPolled {
+                        requests: done.len() as u64,
+                    });
+                    for id in done {
+                        self.kernel.disk_finished(id);
+                    }
+                } else if irq {
                     // Coalescing: one interrupt for `irq_coalesce_count` completions,
                     // or once the first has waited `irq_coalesce_cycles`.
                     let (count, wait) = (hw.irq_coalesce_count, hw.irq_coalesce_cycles);
@@ -405,6 +426,7 @@ impl Machine {
             return Ok(true);
         }
         let now = self.now();
+        let polls_disk = self.cpu.polls_disk;
         match self.cpu.front_mut() {
             None => {
                 if self.cpu.end_handler(&mut self.log) {
@@ -454,6 +476,11 @@ impl Machine {
                     self.cpu.pop_front();
                     self.wake();
                     return Ok(true);
+                }
+                // Polled completions: the process spins in the kernel instead.
+                let polls = polls_disk && matches!(w, super::cpu::WaitFor::Disk(_));
+                if polls {
+                    return Ok(false);
                 }
                 if w.sleeps() {
                     let w = w.clone();

@@ -360,7 +360,7 @@ impl Kernel {
 
     /// A disk request's bytes are in memory: its frames are valid, readahead pages
     /// are released, and whoever waits for it may run.
-    pub(super) fn disk_finished(&mut self, id: u64) {
+    pub(crate) fn disk_finished(&mut self, id: u64) {
         self.disk_done.insert(id);
         if let Some((frames, ahead)) = self.req_frames.remove(&id) {
             for f in frames {
