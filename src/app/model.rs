@@ -67,6 +67,8 @@ pub struct Editor {
     pub queue_depth_text: String,
     /// io_uring: the kernel's thread polls the submission ring.
     pub sqpoll: bool,
+    /// Disk completions are polled, not interrupts.
+    pub poll: bool,
     pub error: Option<String>,
     /// Trace export: where, in which format, and what happened last time.
     pub export_path: String,
@@ -120,6 +122,7 @@ impl Editor {
             sync: setup.sync,
             queue_depth_text: setup.queue_depth.to_string(),
             sqpoll: setup.sqpoll,
+            poll: setup.hw.completion == crate::sim::Completion::Poll,
             error: None,
             export_path: "iolab-trace.json".into(),
             export_format: crate::trace::Format::Chrome,
@@ -171,6 +174,11 @@ impl Editor {
             },
             // Only io_uring has the polling thread.
             sqpoll: Some(self.method == Method::IoUring && self.sqpoll),
+            completion: Some(if self.poll {
+                crate::sim::Completion::Poll
+            } else {
+                crate::sim::Completion::Irq
+            }),
             ..Overrides::default()
         })
     }

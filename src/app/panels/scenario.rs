@@ -101,6 +101,12 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
                 changed |= ui.radio_value(&mut ed.disk_pio, false, "DMA").changed();
             });
             ui.end_row();
+            ui.label(tr.t("app.completion"));
+            ui.horizontal(|ui| {
+                changed |= ui.radio_value(&mut ed.poll, false, "IRQ").changed();
+                changed |= ui.radio_value(&mut ed.poll, true, tr.t("app.poll")).changed();
+            });
+            ui.end_row();
             ui.label(tr.t("app.nic"));
             changed |= ui.checkbox(&mut ed.nic_sg, tr.t("app.sg_dma")).changed();
             ui.end_row();
