@@ -618,11 +618,7 @@ impl Replay {
             } => {
                 // A notification is the zero-copy send's second completion.
                 if *op != UringOp::Notif
-                    && let Some(i) = st
-                        .uring
-                        .in_flight
-                        .iter()
-                        .position(|e| *e == (*op, *offset))
+                    && let Some(i) = st.uring.in_flight.iter().position(|e| *e == (*op, *offset))
                 {
                     st.uring.in_flight.remove(i);
                 }

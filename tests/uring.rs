@@ -43,7 +43,8 @@ fn system_calls_and_ring_entries_follow_the_batch_size_and_sqpoll() {
         for depth in [1u64, 2, 3, 8] {
             for sg in [false, true] {
                 for sqpoll in [false, true] {
-                    let what = format!("{size} B in {chunk} B, depth {depth}, sg {sg}, sqpoll {sqpoll}");
+                    let what =
+                        format!("{size} B in {chunk} B, depth {depth}, sg {sg}, sqpoll {sqpoll}");
                     let (c, _) = run(uring(classroom(sg), size, chunk, depth, sqpoll));
                     assert!(c.data_intact, "{what}");
                     assert_eq!(c.bytes_delivered, size, "{what}");
@@ -197,7 +198,10 @@ fn a_misaligned_buffer_fails_in_the_completion_and_the_program_stops() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--buffer-size") && err.contains("EINVAL"), "{err}");
+    assert!(
+        err.contains("--buffer-size") && err.contains("EINVAL"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -205,13 +209,124 @@ fn sqpoll_belongs_to_io_uring_only() {
     let out = iolab(&["run", "--method", "sendfile", "--sqpoll", "on"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--sqpoll") && err.contains("io_uring"), "{err}");
+    assert!(
+        err.contains("--sqpoll") && err.contains("io_uring"),
+        "{err}"
+    );
     let out = iolab(&["run", "--method", "sendfile+sqpoll"]);
     assert_eq!(out.status.code(), Some(2));
     let ok = iolab(&["run", "--method", "io_uring+sg+sqpoll", "--summary", "json"]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     let c = v.get("counters").unwrap_or(&v);
     assert_eq!(c["syscalls"], 2);
     assert_eq!(c["cpu_copies"], 0.0);
+}
+
+fn scene_run(name: &str) -> Machine {
+    let sc = iolab::scenario::load(&crate::common::scene(name)).unwrap();
+    let mut m = Machine::new(sc.setup().unwrap()).unwrap();
+    m.run_to_end().unwrap();
+    m
+}
+
+/// The Chrome trace has a track for the rings (entries, completions, the SQPOLL
+/// thread's life); the VCD has the thread's signal and the ring counters.
+#[test]
+fn the_exports_show_the_rings_and_the_sq_thread() {
+    let m = scene_run("io_uring_sqpoll");
+    let chrome =
+        iolab::trace::export(iolab::trace::Format::Chrome, &m.log.events, &m.setup, false).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&chrome).unwrap();
+    let events = v["traceEvents"].as_array().unwrap();
+    let on_ring_track = |prefix: &str| {
+        events
+            .iter()
+            .filter(|e| e["tid"] == 7 && e["name"].as_str().unwrap_or("").starts_with(prefix))
+            .count()
+    };
+    assert_eq!(on_ring_track("CQE "), 12);
+    assert_eq!(on_ring_track("SQE "), 8);
+    assert_eq!(on_ring_track("SQ polling thread"), 1);
+    assert!(
+        events
+            .iter()
+            .any(|e| e["name"] == "thread_name" && e["args"]["name"] == "io_uring rings")
+    );
+    let vcd =
+        iolab::trace::export(iolab::trace::Format::Vcd, &m.log.events, &m.setup, false).unwrap();
+    let vcd = String::from_utf8(vcd).unwrap();
+    for signal in ["sq_thread", "sqes_submitted", "cqes_reaped"] {
+        assert!(vcd.contains(&format!(" {signal} $end")), "{signal}");
+    }
+    // cqes_reaped (id `2`) ends at 12: binary ...1100.
+    let last = vcd.lines().filter(|l| l.ends_with(" 2")).last().unwrap();
+    assert!(last.ends_with("1100 2"), "{last}");
+    // CSV rows carry the narration.
+    let csv =
+        iolab::trace::export(iolab::trace::Format::Csv, &m.log.events, &m.setup, false).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(
+        csv.contains("polling thread (SQPOLL) sees 8 new entries"),
+        "{csv}"
+    );
+}
+
+/// `iolab narrate` speaks of the rings in both languages, with no key left untranslated.
+#[test]
+fn narration_tells_the_rings_in_both_languages() {
+    for (lang, words) in [
+        (
+            "en",
+            [
+                "submission ring",
+                "completion ring",
+                "doorbell",
+                "zero-copy notification",
+            ],
+        ),
+        ("zh", ["提交队列", "完成队列", "门铃", "零拷贝通知"]),
+    ] {
+        let out = iolab(&["narrate", "io_uring", "--lang", lang]);
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        for w in words {
+            assert!(text.contains(w), "{lang}: {w}");
+        }
+        assert!(
+            !text.contains("n.uring") && !text.contains("n.doorbell"),
+            "{lang}"
+        );
+    }
+    let out = iolab(&["narrate", "io_uring_sqpoll", "--lang", "zh"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("轮询线程") && !text.contains("n.sq_thread"),
+        "{text}"
+    );
+}
+
+/// The compare view's "To io_uring" runs: four copies down to none, and the
+/// system calls down to setup and register.
+#[test]
+fn the_to_io_uring_comparison_ends_with_two_calls_and_no_cpu_copy() {
+    use iolab::session::{Overrides, resolve};
+    let labels = iolab::compare::preset_or_labels("io-uring");
+    assert_eq!(labels.last().unwrap(), "io_uring+sg+sqpoll");
+    let base = Overrides {
+        file_size: Some(64),
+        buffer_size: Some(16),
+        ..Overrides::default()
+    };
+    let runs =
+        iolab::compare::runs(&labels, &base, |ov| resolve(&None, ov).map(|(_, s)| s)).unwrap();
+    let cpu: Vec<u64> = runs.iter().map(|r| r.row.counters.cpu_copy_bytes).collect();
+    assert_eq!(cpu, [128, 64, 0, 0]);
+    let last = &runs[3].row.counters;
+    assert_eq!((last.syscalls, last.mode_switches), (2, 4));
+    assert!(last.sqpoll_cycles > 0 && last.data_intact);
 }

@@ -166,9 +166,10 @@ impl Editor {
             }),
             queue_depth: if self.method.queued() {
                 let d = self.queue_depth_text.trim();
-                Some(d.parse().map_err(|_| {
-                    format!("queue depth: `{d}` is not a whole number")
-                })?)
+                Some(
+                    d.parse()
+                        .map_err(|_| format!("queue depth: `{d}` is not a whole number"))?,
+                )
             } else {
                 None
             },

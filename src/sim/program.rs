@@ -616,7 +616,13 @@ pub fn aio_plan(style: Style, file_size: u64, chunk: u64, depth: u64) -> Vec<Cal
 /// io_uring_enter submits a batch and waits for its completions; with SQPOLL the
 /// kernel's thread picks the entries up and the program polls the completion ring.
 /// `cqes_per_chunk`: read and send, plus the zero-copy send's notification.
-pub fn uring_plan(file_size: u64, chunk: u64, depth: u64, sqpoll: bool, cqes_per_chunk: u64) -> Vec<Call> {
+pub fn uring_plan(
+    file_size: u64,
+    chunk: u64,
+    depth: u64,
+    sqpoll: bool,
+    cqes_per_chunk: u64,
+) -> Vec<Call> {
     let k = file_size.div_ceil(chunk);
     let read = |i: u64| {
         (

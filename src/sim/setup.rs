@@ -227,8 +227,7 @@ impl Setup {
         let direct = matches!(
             self.method,
             Method::DirectIo | Method::DirectAio | Method::IoUring
-        )
-            || (self.method == Method::WriteFile && self.sync == SyncMode::ODirect);
+        ) || (self.method == Method::WriteFile && self.sync == SyncMode::ODirect);
         if direct && self.buffer_size % a != 0 {
             return Some((
                 Field::BufferSize,

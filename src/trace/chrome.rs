@@ -140,10 +140,12 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
         if counters.sqes_submitted != before.sqes_submitted
             || counters.cqes_reaped != before.cqes_reaped
         {
-            out.push(json!({"ph": "C", "pid": 1, "ts": ts, "name": "io_uring", "args": {
-                "sqes_submitted": counters.sqes_submitted,
-                "cqes_reaped": counters.cqes_reaped,
-            }}));
+            out.push(
+                json!({"ph": "C", "pid": 1, "ts": ts, "name": "io_uring", "args": {
+                    "sqes_submitted": counters.sqes_submitted,
+                    "cqes_reaped": counters.cqes_reaped,
+                }}),
+            );
         }
         if counters.dirty_now != before.dirty_now {
             out.push(json!({"ph": "C", "pid": 1, "ts": ts, "name": "dirty pages", "args": {"dirty": counters.dirty_now}}));

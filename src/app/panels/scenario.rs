@@ -75,9 +75,8 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
             }
             if ed.method.queued() {
                 ui.label(tr.t("app.queue_depth"));
-                let r = ui.add(
-                    egui::TextEdit::singleline(&mut ed.queue_depth_text).desired_width(110.0),
-                );
+                let r = ui
+                    .add(egui::TextEdit::singleline(&mut ed.queue_depth_text).desired_width(110.0));
                 changed |= r.lost_focus();
                 ui.end_row();
             }
@@ -104,7 +103,9 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
             ui.label(tr.t("app.completion"));
             ui.horizontal(|ui| {
                 changed |= ui.radio_value(&mut ed.poll, false, "IRQ").changed();
-                changed |= ui.radio_value(&mut ed.poll, true, tr.t("app.poll")).changed();
+                changed |= ui
+                    .radio_value(&mut ed.poll, true, tr.t("app.poll"))
+                    .changed();
             });
             ui.end_row();
             ui.label(tr.t("app.nic"));

@@ -163,23 +163,21 @@ fn draw_rings(
     let u = &view.state.uring;
     let chunk = loaded.replay.setup.buffer_size;
     // (label, colour) of each ring's entries, oldest first.
-    let sq: Vec<(String, Color)> = u
-        .sq
-        .iter()
-        .map(|&(op, off)| (slot_label(op, off, chunk), palette::USER))
-        .collect();
-    let cq: Vec<(String, Color)> = u
-        .cq
-        .iter()
-        .map(|&(op, off, result)| {
-            let colour = if result < 0 {
-                palette::EVICT
-            } else {
-                palette::KERNEL
-            };
-            (slot_label(op, off, chunk), colour)
-        })
-        .collect();
+    let sq: Vec<(String, Color)> =
+        u.sq.iter()
+            .map(|&(op, off)| (slot_label(op, off, chunk), palette::USER))
+            .collect();
+    let cq: Vec<(String, Color)> =
+        u.cq.iter()
+            .map(|&(op, off, result)| {
+                let colour = if result < 0 {
+                    palette::EVICT
+                } else {
+                    palette::KERNEL
+                };
+                (slot_label(op, off, chunk), colour)
+            })
+            .collect();
     let entries = |ring: Ring| match ring {
         Ring::Submission => &sq,
         Ring::Completion => &cq,
