@@ -142,6 +142,12 @@ pub enum Action {
         file: u32,
         chunks: Vec<(u64, u64, u64)>,
     },
+    /// io_getevents has its first event: it takes every later one already there
+    /// (up to `max`) and returns how many.
+    ReapAio {
+        call: usize,
+        max: u64,
+    },
     /// io_uring_setup with SQPOLL: the kernel's polling thread starts.
     SqThreadStart,
     /// The kernel takes `count` entries from the submission ring.

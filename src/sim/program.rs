@@ -19,6 +19,9 @@ pub struct Process {
     next_call: usize,
     /// The last call returned EAGAIN: try it again.
     pub retry: bool,
+    /// Calls the program no longer makes (io_getevents whose events an earlier
+    /// call already returned).
+    pub skip: std::collections::BTreeSet<usize>,
 }
 
 impl Process {
@@ -29,12 +32,16 @@ impl Process {
             state: ProcessState::Running,
             next_call: 0,
             retry: false,
+            skip: Default::default(),
         }
     }
 
     /// What the CPU runs to start the next call: the process's own work, the trap
     /// and the kernel entry. None once the program has made its last call.
     pub fn next_ops(&mut self, hw: &Hardware, poll_interval: u64) -> Option<Vec<Op>> {
+        while !self.retry && self.skip.contains(&self.next_call) {
+            self.next_call += 1;
+        }
         if !self.retry && self.next_call >= self.plan.len() {
             return None;
         }
@@ -353,9 +360,12 @@ pub enum Call {
     IoSubmit {
         chunks: Vec<(u64, u64, u64)>,
     },
-    /// io_getevents(min 1, max 1): wait for the read of the chunk at this offset.
+    /// io_getevents(min 1, max `max`): wait for the read of the chunk at this
+    /// offset, and reap with it every later read already complete (their own
+    /// io_getevents calls are then skipped: the program has their events).
     IoGetevents {
         offset: u64,
+        max: u64,
     },
     /// The process works until the completion notification (not a syscall).
     AwaitCompletion,
@@ -497,7 +507,9 @@ impl Call {
                     .collect();
                 format!("ctx, {}, [{}]", chunks.len(), iocbs.join(", "))
             }
-            Call::IoGetevents { offset } => format!("ctx, 1, 1, events  [the read @ {offset}]"),
+            Call::IoGetevents { offset, max } => {
+                format!("ctx, 1, {max}, events  [waits for the read @ {offset}]")
+            }
             Call::Produce { offset, len } => format!("{len} bytes for file offset {offset}"),
             Call::WriteFile {
                 offset,
@@ -597,7 +609,7 @@ pub fn aio_plan(style: Style, file_size: u64, chunk: u64, depth: u64) -> Vec<Cal
     });
     for i in 0..k {
         let (offset, len, slot) = read(i);
-        calls.push(Call::IoGetevents { offset });
+        calls.push(Call::IoGetevents { offset, max: depth });
         calls.push(Call::WriteUser { offset, len, slot });
         if i + depth < k {
             calls.push(Call::IoSubmit {

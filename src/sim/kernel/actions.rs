@@ -4,6 +4,7 @@
 
 use crate::sim::cpu::{Action, Op};
 use crate::sim::error::SimError;
+use crate::sim::program::Call;
 use crate::sim::event::{Engine, EventKind, IoPhase, Mode, ModeCause, Place, UringOp};
 use crate::sim::machine::Machine;
 use crate::sim::nic::{Skb, SkbData};
@@ -349,6 +350,37 @@ impl Machine {
                     let ops = k.uring_batch(hw, file, &chunks, "sq thread", misaligned);
                     self.sq.ops.extend(ops);
                 }
+            }
+            Action::ReapAio { call, max } => {
+                // The next calls' reads, in the program's order, while they are
+                // submitted and complete.
+                let mut n = 1;
+                let plan = &self.process.plan;
+                for (j, c) in plan.iter().enumerate().skip(call + 1) {
+                    if n >= max {
+                        break;
+                    }
+                    let Call::IoGetevents { offset, .. } = c else {
+                        continue;
+                    };
+                    let done = k.aio_requests.get(offset).is_some_and(|id| k.disk_done.contains(id));
+                    if !done {
+                        break;
+                    }
+                    self.process.skip.insert(j);
+                    n += 1;
+                }
+                let hw = &self.setup.hw;
+                self.cpu.push_front_all(vec![
+                    Op::Work {
+                        activity: crate::sim::event::Activity::Syscall,
+                        cycles: hw.syscall_exit_cycles,
+                    },
+                    Op::Act(Action::Return {
+                        call,
+                        result: n as i64,
+                    }),
+                ]);
             }
             Action::SqThreadStart => {
                 self.sq.running = true;

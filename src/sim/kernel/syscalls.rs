@@ -212,14 +212,16 @@ impl Kernel {
                 }
                 result = chunks.len() as i64;
             }
-            Call::IoGetevents { offset } => {
+            Call::IoGetevents { offset, max } => {
                 let id = *self
                     .aio_requests
                     .get(&offset)
                     .ok_or_else(|| bug("io_getevents for a request never submitted"))?;
                 ops.push(kernel_work(hw));
                 ops.push(Op::Wait(WaitFor::Disk(id)));
-                result = 1;
+                // Once it wakes: the events ready then, and the return.
+                ops.push(Op::Act(Action::ReapAio { call: i, max }));
+                return Ok(ops);
             }
             Call::Produce { offset, len } => {
                 // The program's own work: computing the bytes into its buffer.
