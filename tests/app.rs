@@ -587,3 +587,42 @@ fn the_editor_sets_io_uring_s_depth_and_sqpoll_and_the_rings_end_empty() {
         assert!(!loaded.replay.setup.sqpoll);
     });
 }
+
+/// The file dialog's answer opens the file; a cancelled dialog (no answer) keeps
+/// the run. (The dialog itself needs a desktop; its task is stood in for here.)
+#[test]
+fn a_file_chosen_in_the_dialog_opens_and_a_cancel_keeps_the_run() {
+    use bevy::tasks::AsyncComputeTaskPool;
+    use iolab::app::dialog::FileDialog;
+    let mut app = app_for("pio_read");
+    let generation = app.world().resource::<Loaded>().generation;
+    app.world_mut().resource_mut::<FileDialog>().task =
+        Some(AsyncComputeTaskPool::get().spawn(async { None }));
+    for _ in 0..50 {
+        app.update();
+        if app.world().resource::<FileDialog>().task.is_none() {
+            break;
+        }
+    }
+    assert!(app.world().resource::<FileDialog>().task.is_none());
+    assert_eq!(app.world().resource::<Loaded>().generation, generation);
+    assert!(app.world().resource::<iolab::app::Editor>().no_file_chosen);
+    let chosen = scene("io_uring");
+    app.world_mut().resource_mut::<FileDialog>().task =
+        Some(AsyncComputeTaskPool::get().spawn(async move { Some(chosen) }));
+    for _ in 0..50 {
+        app.update();
+        if app.world().resource::<FileDialog>().task.is_none() {
+            break;
+        }
+    }
+    let loaded = app.world().resource::<Loaded>();
+    assert!(loaded.generation > generation);
+    assert_eq!(loaded.replay.setup.method, iolab::sim::Method::IoUring);
+    let editor = app.world().resource::<iolab::app::Editor>();
+    assert!(
+        editor.path_text.ends_with("io_uring.ron"),
+        "{}",
+        editor.path_text
+    );
+}

@@ -78,7 +78,10 @@ fn direct_aio_keeps_requests_in_flight() {
             .map(|e| e["result"].as_u64().unwrap())
             .collect();
         assert_eq!(reaped.iter().sum::<u64>(), k, "depth {depth}");
-        assert!(reaped.iter().all(|&n| (1..=depth).contains(&n)), "{reaped:?}");
+        assert!(
+            reaped.iter().all(|&n| (1..=depth).contains(&n)),
+            "{reaped:?}"
+        );
         let expect = 1 + k + k.saturating_sub(depth) + reaped.len() as u64;
         assert_eq!(v["syscalls"], expect, "depth {depth}, {k} chunks");
         assert_eq!(v["cache_misses"], 0, "O_DIRECT bypasses the page cache");
@@ -134,6 +137,9 @@ fn io_getevents_reaps_several_completions_when_they_are_ready() {
         .collect();
     assert_eq!(reaped.iter().sum::<i64>(), 16);
     assert!(reaped.iter().any(|&n| n > 1), "{reaped:?}");
-    assert!(reaped.iter().all(|&n| n <= 4), "at most queue_depth: {reaped:?}");
+    assert!(
+        reaped.iter().all(|&n| n <= 4),
+        "at most queue_depth: {reaped:?}"
+    );
     std::fs::remove_file(&p).ok();
 }

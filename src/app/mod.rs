@@ -3,6 +3,7 @@
 
 mod automation;
 pub mod compare;
+pub mod dialog;
 pub mod lang;
 mod model;
 pub mod palette;
@@ -113,7 +114,12 @@ fn record_stretch(
 
 /// Plugins that need no window: the run, the playhead. Headless tests use these.
 pub fn core_plugins(app: &mut App) {
-    app.add_plugins((model::plugin, playback::plugin, compare::plugin));
+    app.add_plugins((
+        model::plugin,
+        playback::plugin,
+        compare::plugin,
+        dialog::plugin,
+    ));
 }
 
 pub fn run(opts: GuiOptions) -> Result<(), String> {

@@ -53,6 +53,10 @@ pub struct Editor {
     pub scene: Option<usize>,
     pub base: Scenario,
     pub path_text: String,
+    /// The "…" button was pressed: open the system's file dialog.
+    pub browse: bool,
+    /// The dialog closed with no file.
+    pub no_file_chosen: bool,
     pub method: Method,
     pub file_size_text: String,
     pub buffer_size_text: String,
@@ -106,6 +110,8 @@ impl Editor {
             .map_err(|(f, m)| format!("{}: {f}: {m}", base.source))?;
         Ok(Editor {
             scene,
+            browse: false,
+            no_file_chosen: false,
             path_text: if scene.is_none() && !base.source.starts_with('<') {
                 base.source.clone()
             } else {

@@ -46,7 +46,14 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
             let path = std::path::PathBuf::from(ed.path_text.trim());
             ed.open(loaded, None, Some(path));
         }
+        if ui.button("…").on_hover_text(tr.t("app.browse")).clicked() {
+            ed.browse = true;
+            ed.no_file_chosen = false;
+        }
     });
+    if ed.no_file_chosen {
+        ui.label(tr.t("app.no_file_chosen"));
+    }
     ui.separator();
     let mut changed = false;
     egui::Grid::new("conditions")

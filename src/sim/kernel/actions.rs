@@ -4,10 +4,10 @@
 
 use crate::sim::cpu::{Action, Op};
 use crate::sim::error::SimError;
-use crate::sim::program::Call;
 use crate::sim::event::{Engine, EventKind, IoPhase, Mode, ModeCause, Place, UringOp};
 use crate::sim::machine::Machine;
 use crate::sim::nic::{Skb, SkbData};
+use crate::sim::program::Call;
 
 use super::net::recv_copy_ops;
 use super::{Ctx, EAGAIN};
@@ -363,7 +363,10 @@ impl Machine {
                     let Call::IoGetevents { offset, .. } = c else {
                         continue;
                     };
-                    let done = k.aio_requests.get(offset).is_some_and(|id| k.disk_done.contains(id));
+                    let done = k
+                        .aio_requests
+                        .get(offset)
+                        .is_some_and(|id| k.disk_done.contains(id));
                     if !done {
                         break;
                     }

@@ -1,0 +1,55 @@
+//! Opening a scenario through the system's file dialog (the desktop portal on
+//! Linux, the native dialog on Windows and macOS). The dialog runs as a task, so
+//! the animation keeps drawing; where no dialog is available it simply returns
+//! nothing, and typing the path stays the way in.
+
+use std::path::PathBuf;
+
+use bevy::prelude::*;
+use bevy::tasks::{AsyncComputeTaskPool, Task, futures::check_ready};
+
+use super::model::{Editor, Loaded};
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<FileDialog>()
+        .add_systems(Update, (start, finish).chain());
+}
+
+/// The dialog open now, if any: it ends with the chosen file, or none.
+#[derive(Resource, Default)]
+pub struct FileDialog {
+    pub task: Option<Task<Option<PathBuf>>>,
+}
+
+/// The scenario panel's "…" button asks for a dialog.
+fn start(mut editor: ResMut<Editor>, mut dialog: ResMut<FileDialog>) {
+    if !std::mem::take(&mut editor.browse) || dialog.task.is_some() {
+        return;
+    }
+    let dir = std::env::current_dir().ok();
+    dialog.task = Some(AsyncComputeTaskPool::get().spawn(async move {
+        let mut d = rfd::AsyncFileDialog::new()
+            .set_title("iolab: open a scenario")
+            .add_filter("iolab scenario", &["ron"]);
+        if let Some(dir) = dir {
+            d = d.set_directory(dir);
+        }
+        d.pick_file().await.map(|f| f.path().to_path_buf())
+    }));
+}
+
+/// The dialog has closed: open what was chosen (an error keeps the current run).
+fn finish(mut dialog: ResMut<FileDialog>, mut editor: ResMut<Editor>, mut loaded: ResMut<Loaded>) {
+    let Some(task) = dialog.task.as_mut() else {
+        return;
+    };
+    let Some(chosen) = check_ready(task) else {
+        return;
+    };
+    dialog.task = None;
+    match chosen {
+        Some(path) => editor.open(&mut loaded, None, Some(path)),
+        // Cancelled, or no dialog on this desktop: say how else to open a file.
+        None => editor.no_file_chosen = true,
+    }
+}
