@@ -285,3 +285,52 @@ fn a_lesson_checkpoint_renders_in_both_languages() {
     assert!(differ(&a, &b) > 2000, "the language changes the picture");
     assert!(differ(&a, &c) > 2000, "the step stops before the end");
 }
+
+/// No label of the drawing is drawn over another: box titles, status lines, the
+/// route's numbers and labels, the rings, in both languages and in presentation
+/// mode (texts that sit in their own cell, and bytes in flight, are left out).
+#[test]
+fn no_two_labels_of_the_drawing_overlap() {
+    let dir = std::env::temp_dir().join(format!("iolab-layout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let shots: [(&str, &[&str]); 5] = [
+        ("read_write", &["--at-cycle", "100"]),
+        ("io_uring", &["--at-event", "uring_cqe:5"]),
+        ("sendfile_sg", &["--lang", "zh"]),
+        ("page_cache_pollution", &[]),
+        ("mmap_write", &["--present", "--lang", "zh"]),
+    ];
+    for (i, (scene, extra)) in shots.iter().enumerate() {
+        let png = dir.join(format!("{i}.png"));
+        let report = dir.join(format!("{i}.jsonl"));
+        let mut args = extra.to_vec();
+        let r = report.display().to_string();
+        args.extend(["--layout-report", &r]);
+        shoot(scene, &args, &png);
+        let labels: Vec<serde_json::Value> = std::fs::read_to_string(&report)
+            .expect("the layout report is written")
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .filter(|l: &serde_json::Value| l["overlay"] == false)
+            .collect();
+        assert!(labels.len() > 30, "{scene}: {} labels", labels.len());
+        let rect = |l: &serde_json::Value| {
+            let v = |k: &str, j: usize| l[k][j].as_f64().unwrap();
+            (v("min", 0), v("min", 1), v("max", 0), v("max", 1))
+        };
+        for (a, la) in labels.iter().enumerate() {
+            for lb in &labels[a + 1..] {
+                let (p, q) = (rect(la), rect(lb));
+                let w = p.2.min(q.2) - p.0.max(q.0);
+                let h = p.3.min(q.3) - p.1.max(q.1);
+                assert!(
+                    w <= 1.0 || h <= 1.0,
+                    "{scene} {extra:?}: {} over {}",
+                    la["text"],
+                    lb["text"]
+                );
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

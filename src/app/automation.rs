@@ -14,7 +14,54 @@ use super::playback::{PlaybackSet, Playhead};
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Automation>()
         .init_resource::<Captured>()
-        .add_systems(Update, (drive, record).after(PlaybackSet));
+        .add_systems(Update, (drive, record, report_layout).after(PlaybackSet));
+}
+
+/// A text that sits on something by design (a byte value in its cell, a ring
+/// entry in its slot, a byte travelling along its path): the layout check leaves
+/// it out.
+#[derive(Component)]
+pub struct Overlay;
+
+/// `--layout-report`: at the frame of the screenshot, every visible label of the
+/// drawing as a JSON line: its text, its rectangle in world units, and whether it
+/// sits in a cell.
+#[allow(clippy::type_complexity)]
+fn report_layout(
+    auto: Res<Automation>,
+    texts: Query<(
+        &Text2d,
+        &bevy::camera::primitives::Aabb,
+        &GlobalTransform,
+        &InheritedVisibility,
+        Has<Overlay>,
+    )>,
+) {
+    let Some(path) = &auto.layout_report else {
+        return;
+    };
+    if auto.frames != 29 {
+        return;
+    }
+    let mut out = String::new();
+    for (t, aabb, at, vis, overlay) in &texts {
+        if !vis.get() || t.0.trim().is_empty() {
+            continue;
+        }
+        let c = at.translation().truncate() + aabb.center.truncate();
+        let h = aabb.half_extents.truncate();
+        let line = serde_json::json!({
+            "text": t.0,
+            "min": [c.x - h.x, c.y - h.y],
+            "max": [c.x + h.x, c.y + h.y],
+            "overlay": overlay,
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    if let Err(e) = std::fs::write(path, out) {
+        eprintln!("error: --layout-report {}: {e}", path.display());
+    }
 }
 
 /// Halves an RGBA image in each direction (a GIF of a full window is large).
@@ -135,6 +182,8 @@ pub struct Automation {
     pub record: Option<Recording>,
     /// A lesson step chose the moment: the screenshot keeps its playhead.
     pub keep_playhead: bool,
+    /// Write the labels' rectangles here with the screenshot.
+    pub layout_report: Option<PathBuf>,
     frames: u64,
     requested: bool,
     captured: bool,

@@ -1,7 +1,7 @@
 //! The classroom app (feature `gui`): the machine drawn in 2D and animated from
 //! the event log, with egui panels around it. One plugin per file.
 
-mod automation;
+pub mod automation;
 pub mod compare;
 pub mod dialog;
 pub mod lang;
@@ -44,6 +44,8 @@ pub struct GuiOptions {
     pub frame_rate: f64,
     /// Open in a lesson (a shipped lesson's name or a file), at this step (from 1).
     pub lesson: Option<(std::path::PathBuf, usize)>,
+    /// With a screenshot: write every label's rectangle here (the layout test).
+    pub layout_report: Option<std::path::PathBuf>,
 }
 
 /// `--record`: the stretch to record, checked against the run before a window opens.
@@ -192,6 +194,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         opts.fps_seconds,
         recording,
     ));
+    app.world_mut()
+        .resource_mut::<automation::Automation>()
+        .layout_report = opts.layout_report;
     core_plugins(&mut app);
     app.insert_resource(playback::Present(opts.present));
     if let Some(l) = &opts.lesson {

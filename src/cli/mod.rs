@@ -189,6 +189,10 @@ pub struct GuiArgs {
     /// Play the run for this many seconds, print the frame rate and exit.
     #[arg(long, hide = true)]
     pub fps_seconds: Option<f64>,
+    /// With --screenshot: also write where every label of the drawing is (JSON
+    /// Lines, world units), for the layout test.
+    #[arg(long, hide = true)]
+    pub layout_report: Option<PathBuf>,
     /// Presentation mode: no panels, the drawing fills the window, the narration as
     /// one large caption (key P switches it; --screenshot honours it).
     #[arg(long)]
@@ -410,6 +414,7 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
         to_cycle: a.to_cycle,
         frame_rate: a.frame_rate,
         lesson: a.lesson.map(|l| (l, a.lesson_step)),
+        layout_report: a.layout_report,
     })
     .map_err(UserError)
 }

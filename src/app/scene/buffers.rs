@@ -77,10 +77,13 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout, theme: &
                 });
                 if cells.size >= 12.0 {
                     let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
-                    commands.entity(t).insert(CellText {
-                        region: id,
-                        index: i,
-                    });
+                    commands.entity(t).insert((
+                        crate::app::automation::Overlay,
+                        CellText {
+                            region: id,
+                            index: i,
+                        },
+                    ));
                 }
             }
         } else {

@@ -65,6 +65,31 @@ pub const WIRE_BOX: Rect = Rect {
     max: Vec2::new(630.0, -125.0),
 };
 
+/// Where the drawing's fixed words are: each box's title and the status lines
+/// under it (a descriptor's three lines in the DMA engine and the NIC), and the
+/// route's caption. Arrow labels keep out of them.
+pub fn label_zones() -> Vec<Rect> {
+    let top = |b: Rect, w: f32, h: f32| Rect::new(b.min.x, b.max.y - h, b.min.x + w, b.max.y);
+    vec![
+        top(USER_BUF_BOX, 140.0, 24.0),
+        top(CACHE_BOX, 240.0, 24.0),
+        top(SOCKET_BOX, 150.0, 24.0),
+        top(KINFO_BOX, 80.0, 24.0),
+        top(CPU_BOX, 200.0, 110.0),
+        top(DMA_BOX, 200.0, 80.0),
+        top(DISK_BOX, 220.0, 48.0),
+        top(NIC_BOX, 230.0, 80.0),
+        top(WIRE_BOX, 140.0, 80.0),
+        // The caption above the user buffer.
+        Rect::new(
+            USER_BUF_BOX.min.x,
+            USER_BAND.max.y - 30.0,
+            520.0,
+            USER_BAND.max.y,
+        ),
+    ]
+}
+
 /// The platter inside the disk's box (under the controller buffer).
 pub fn platter_box() -> Rect {
     Rect::new(

@@ -57,8 +57,8 @@ fn slots(loaded: &Loaded, ring: Ring) -> usize {
 /// the user buffer to the NIC (zero-copy send) crosses it there.
 fn row(ring: Ring) -> Rect {
     let y = match ring {
-        Ring::Submission => KINFO_BOX.max.y - 43.0,
-        Ring::Completion => KINFO_BOX.max.y - 75.0,
+        Ring::Submission => KINFO_BOX.max.y - 49.0,
+        Ring::Completion => KINFO_BOX.max.y - 79.0,
     };
     Rect::new(KINFO_BOX.min.x + 170.0, y, KINFO_BOX.max.x - 60.0, y + 26.0)
 }
@@ -102,7 +102,9 @@ pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme) {
             commands.entity(e).insert(RingSlot(ring, i));
             let font = (w * 0.45).clamp(9.0, 14.0);
             let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
-            commands.entity(t).insert(RingSlotText(ring, i));
+            commands
+                .entity(t)
+                .insert((crate::app::automation::Overlay, RingSlotText(ring, i)));
         }
         line(
             commands,
@@ -123,13 +125,13 @@ pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme) {
     line(
         commands,
         RingText::Title,
-        Vec2::new(x, KINFO_BOX.min.y + 20.0),
+        Vec2::new(x, KINFO_BOX.min.y + 29.0),
         Anchor::CENTER_LEFT,
     );
     line(
         commands,
         RingText::Thread,
-        Vec2::new(x, KINFO_BOX.min.y + 3.0),
+        Vec2::new(x, KINFO_BOX.min.y + 11.0),
         Anchor::CENTER_LEFT,
     );
 }

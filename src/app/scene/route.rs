@@ -203,6 +203,8 @@ fn draw(
             polyline(layout, a.from, a.to, if reverse { 12.0 } else { 0.0 })
         })
         .collect();
+    let labels: Vec<String> = arrows.iter().map(|a| label(a, &tr.texts)).collect();
+    let badges = place_badges(&lines, &labels);
     for (Slot(i, part), mut sprite, mut tf, mut vis) in &mut sprites {
         let Some(a) = arrows.get(*i) else {
             *vis = Visibility::Hidden;
@@ -243,7 +245,7 @@ fn draw(
                 true
             }
             Part::Badge => {
-                tf.translation = badge_at(pts).extend(7.0);
+                tf.translation = badges[*i].extend(7.0);
                 true
             }
             _ => false,
@@ -268,16 +270,15 @@ fn draw(
             *vis = Visibility::Hidden;
             continue;
         };
-        let pts = &lines[*i];
         let (s, at, c) = match part {
             Part::Number => (
                 a.number.to_string(),
-                badge_at(pts),
+                badges[*i],
                 palette::text_on(colour(a.mover, &theme)),
             ),
             Part::Label => (
-                label(a, &tr.texts),
-                badge_at(pts) + Vec2::new(16.0, 0.0),
+                labels[*i].clone(),
+                badges[*i] + Vec2::new(16.0, 0.0),
                 theme.text(),
             ),
             _ => continue,
@@ -293,13 +294,55 @@ fn draw(
     }
 }
 
-/// Where an arrow's number sits: a third of the way along it (labels of arrows
-/// that meet at a place stay apart).
-fn badge_at(pts: &[Vec2]) -> Vec2 {
-    if pts.len() > 2 {
-        return (pts[1] + pts[2]) / 2.0;
+/// A point `t` of the way along a polyline.
+fn along(pts: &[Vec2], t: f32) -> Vec2 {
+    let legs: Vec<f32> = pts.windows(2).map(|w| w[0].distance(w[1])).collect();
+    let mut d = t * legs.iter().sum::<f32>();
+    for (w, len) in pts.windows(2).zip(&legs) {
+        if d <= *len {
+            return w[0].lerp(w[1], d / len.max(1e-3));
+        }
+        d -= len;
     }
-    pts[0].lerp(pts[pts.len() - 1], 0.4)
+    pts[pts.len() - 1]
+}
+
+/// The rectangle an arrow's number and label take with the number at `at`
+/// (the label's width estimated from its characters; CJK ones are wider).
+pub fn badge_rect(at: Vec2, label: &str) -> Rect {
+    let width: f32 = label
+        .chars()
+        .map(|c| if c.is_ascii() { 8.3 } else { 15.0 })
+        .sum();
+    Rect::new(at.x - 12.0, at.y - 12.0, at.x + 18.0 + width, at.y + 12.0)
+}
+
+/// Where each arrow's number sits: about a third of the way along it, moved along
+/// the arrow where that would cover a box's title and status lines or an
+/// earlier arrow's number, so no label is drawn over another.
+pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String]) -> Vec<Vec2> {
+    const TRIES: [f32; 11] = [0.4, 0.5, 0.3, 0.6, 0.25, 0.7, 0.2, 0.75, 0.8, 0.15, 0.85];
+    let zones = label_zones();
+    let mut taken: Vec<Rect> = Vec::new();
+    let mut out = Vec::new();
+    for (pts, label) in lines.iter().zip(labels) {
+        let free = |p: Vec2| {
+            let r = badge_rect(p, label);
+            zones
+                .iter()
+                .chain(&taken)
+                .all(|z| r.intersect(*z).is_empty())
+        };
+        let first = along(pts, TRIES[0]);
+        let at = TRIES
+            .iter()
+            .map(|&t| along(pts, t))
+            .find(|&p| free(p))
+            .unwrap_or(first);
+        taken.push(badge_rect(at, label));
+        out.push(at);
+    }
+    out
 }
 
 /// The seed's caption: "4 mode switches · 2 CPU copies · 2 DMA copies" so far.

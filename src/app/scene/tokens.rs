@@ -38,9 +38,11 @@ pub fn spawn(commands: &mut Commands) {
             palette::TEXT_DARK,
             Anchor::CENTER,
         );
-        commands
-            .entity(t)
-            .insert((TokenText(i), Visibility::Hidden));
+        commands.entity(t).insert((
+            TokenText(i),
+            crate::app::automation::Overlay,
+            Visibility::Hidden,
+        ));
     }
 }
 
