@@ -27,7 +27,7 @@ pub struct Row {
 
 /// What may follow a method in a label, each after a `+`.
 pub const MODIFIERS: &str = "+sg, +nosg, +pio, +dma, +warm, +cold, +classroom, +modern, \
-     +poll, +irq (disk completions), for io_uring +sqpoll, for recv an I/O model: +blocking, +nonblocking, +multiplexing, +signal_driven, +async, \
+     +poll, +irq (disk completions), +nvme, +controller (the disk's interface), for io_uring +sqpoll, for recv an I/O model: +blocking, +nonblocking, +multiplexing, +signal_driven, +async, \
      and for the write methods a sync mode: +none, +fsync, +o_sync, +o_direct";
 
 /// Parses `method[+sg|+nosg|+pio|+dma|+warm|+cold|+classroom|+modern|+io_model]...`:
@@ -53,6 +53,8 @@ pub fn parse_label(label: &str, base: &Overrides) -> Result<Overrides, String> {
             "classroom" | "modern" => ov.profile = Some(p.to_string()),
             "sqpoll" if method == Method::IoUring => ov.sqpoll = Some(true),
             "poll" => ov.completion = Some(crate::sim::Completion::Poll),
+            "nvme" => ov.disk_interface = Some(crate::sim::DiskInterface::Nvme),
+            "controller" => ov.disk_interface = Some(crate::sim::DiskInterface::Controller),
             "irq" => ov.completion = Some(crate::sim::Completion::Irq),
             other => match (IoModel::parse(other), SyncMode::parse(other)) {
                 (Some(model), _) if method == Method::Recv => ov.io_model = Some(model),

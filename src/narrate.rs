@@ -304,6 +304,8 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
         } => {
             let key = match (*transfer == DiskTransfer::Pio.name(), write) {
                 (true, false) => "n.disk_command_pio",
+                _ if s.hw.nvme() && !*write => "n.disk_command_nvme",
+                _ if s.hw.nvme() => "n.disk_write_nvme",
                 (false, false) => "n.disk_command_dma",
                 (true, true) => "n.disk_write_pio",
                 (false, true) => "n.disk_write_dma",
@@ -320,6 +322,7 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
         }
         EventKind::DmaSetup { engine, len, .. } => t.get(
             match engine {
+                Engine::DiskDma if s.hw.nvme() => "n.dma_setup_nvme",
                 Engine::DiskDma => "n.dma_setup_disk",
                 Engine::NicDma => "n.dma_setup_nic",
             },
@@ -420,6 +423,15 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
                 "n.uring_submit"
             },
             &[("n", n(count))],
+        ),
+        EventKind::CommandFetch { request } => t.get("n.command_fetch", &[("id", n(request))]),
+        EventKind::DeviceCompletion { request } => t.get(
+            if s.hw.completion == crate::sim::Completion::Poll {
+                "n.device_completion_polled"
+            } else {
+                "n.device_completion"
+            },
+            &[("id", n(request))],
         ),
         EventKind::CompletionPolled { requests } => {
             t.get("n.completion_polled", &[("n", n(requests))])

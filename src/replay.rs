@@ -611,8 +611,11 @@ impl Replay {
                 st.uring.in_flight.extend(taken);
             }
             EventKind::Doorbell { .. } => st.uring.doorbells += 1,
-            // The poll's result shows as the waiter waking.
-            EventKind::CompletionPolled { .. } => {}
+            // The poll's result shows as the waiter waking; the drive's queue
+            // traffic as its descriptor and interrupt.
+            EventKind::CompletionPolled { .. }
+            | EventKind::CommandFetch { .. }
+            | EventKind::DeviceCompletion { .. } => {}
             EventKind::UringCqe {
                 op, offset, result, ..
             } => {

@@ -150,6 +150,8 @@ pub struct HardwareSection {
     pub irq_coalesce_cycles: Option<u64>,
     /// irq (default) | poll: disk completions by interrupt, or polled by the waiter.
     pub completion: Option<crate::sim::Completion>,
+    /// controller (classroom) | nvme (modern): how the kernel talks to the disk.
+    pub disk_interface: Option<crate::sim::DiskInterface>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -787,7 +789,8 @@ impl Scenario {
             device_parallelism,
             irq_coalesce_count,
             irq_coalesce_cycles,
-            completion
+            completion,
+            disk_interface
         );
         set_size!(
             word_bytes,

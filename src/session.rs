@@ -29,6 +29,7 @@ pub struct Overrides {
     pub queue_depth: Option<u64>,
     pub sqpoll: Option<bool>,
     pub completion: Option<crate::sim::Completion>,
+    pub disk_interface: Option<crate::sim::DiskInterface>,
     pub sync: Option<crate::sim::program::SyncMode>,
 }
 
@@ -78,6 +79,12 @@ impl Overrides {
             hw.completion,
             "hardware.completion",
             "--completion"
+        );
+        put!(
+            self.disk_interface,
+            hw.disk_interface,
+            "hardware.disk_interface",
+            "--disk-interface"
         );
         put!(
             self.io_model,

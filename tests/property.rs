@@ -73,6 +73,8 @@ fn overrides() -> impl Strategy<Value = Overrides> {
                 sqpoll: (method == Method::IoUring).then_some(warm),
                 // Polled completions on some runs (any method).
                 completion: (realistic && sg).then_some(iolab::sim::Completion::Poll),
+                // The classroom's parts with an NVMe drive on some runs.
+                disk_interface: (warm && !pio).then_some(iolab::sim::DiskInterface::Nvme),
                 // Only the write methods take a sync mode.
                 sync: method.writes().then_some(sync),
             }

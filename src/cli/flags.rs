@@ -17,6 +17,12 @@ pub enum OnOff {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InterfaceArg {
+    Controller,
+    Nvme,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum CompletionArg {
     Irq,
     Poll,
@@ -95,6 +101,10 @@ pub struct RunFlags {
     /// Disk completions by interrupt, or polled by the waiting process (it spins).
     #[arg(long, value_enum)]
     pub completion: Option<CompletionArg>,
+    /// The disk's interface: a register-style controller, or an NVMe drive with
+    /// queues in memory and a doorbell.
+    #[arg(long, value_enum)]
+    pub disk_interface: Option<InterfaceArg>,
     /// For the write methods: none | fsync | o_sync | o_direct.
     #[arg(long, value_parser = sync_arg)]
     pub sync: Option<SyncMode>,
@@ -144,6 +154,13 @@ impl From<&RunFlags> for Overrides {
                     CompletionArg::Poll => crate::sim::Completion::Poll,
                 })
                 .or(label.completion),
+            disk_interface: f
+                .disk_interface
+                .map(|i| match i {
+                    InterfaceArg::Controller => crate::sim::DiskInterface::Controller,
+                    InterfaceArg::Nvme => crate::sim::DiskInterface::Nvme,
+                })
+                .or(label.disk_interface),
             sync: f.sync.or(label.sync),
         }
     }

@@ -44,6 +44,8 @@ pub struct DiskRequest {
     pub transfer: DiskTransfer,
     /// The DMA descriptor programmed for it (DMA mode only).
     pub descriptor: Option<u64>,
+    /// NVMe: one doorbell write already covers it (a batch of commands).
+    pub batched: bool,
 }
 
 impl DiskRequest {
@@ -180,12 +182,19 @@ impl Disk {
     /// What happens at this cycle: the next request starts seeking, a sought or
     /// drained buffer starts filling (or the request ends), a full buffer signals.
     pub fn settle(&mut self, hw: &Hardware, log: &mut Log) -> DiskStep {
+        // An NVMe drive fetches each command from its submission queue in memory.
+        let fetch = |log: &mut Log, req: &DiskRequest| {
+            if hw.nvme() {
+                log.emit(EventKind::CommandFetch { request: req.id });
+            }
+        };
         if hw.device_parallelism > 1 {
             // Up to device_parallelism requests in service: their latencies overlap.
             let busy = self.looking.len() + self.active.is_some() as usize;
             if busy < hw.device_parallelism as usize
                 && let Some(req) = self.queue.pop_front()
             {
+                fetch(log, &req);
                 self.looking.push((req, hw.disk_latency_cycles));
                 return DiskStep::Changed;
             }
@@ -204,6 +213,7 @@ impl Disk {
         }
         let Some(active) = &mut self.active else {
             if let Some(req) = self.queue.pop_front() {
+                fetch(log, &req);
                 self.active = Some(ActiveRequest {
                     req,
                     filled: 0,

@@ -476,6 +476,15 @@ pub enum EventKind {
     UringReap {
         count: u64,
     },
+    /// NVMe: the drive fetches a command from its submission queue in memory.
+    CommandFetch {
+        request: u64,
+    },
+    /// NVMe: the drive writes the request's completion entry into its completion
+    /// queue in memory; an MSI-X interrupt follows (unless completions are polled).
+    DeviceCompletion {
+        request: u64,
+    },
     /// Polled completion: the kernel finds `requests` finished disk requests in the
     /// device's completion queue, with no interrupt.
     CompletionPolled {

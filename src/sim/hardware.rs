@@ -25,6 +25,30 @@ impl DiskTransfer {
     }
 }
 
+/// How the kernel talks to the disk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiskInterface {
+    /// A register-style controller: the kernel writes each command into the
+    /// controller's registers and programs a separate DMA engine (the seed's picture).
+    Controller,
+    /// An NVMe drive: the kernel puts commands in a submission queue in memory and
+    /// writes the drive's doorbell once per batch; the drive fetches them by DMA,
+    /// moves the data itself (a bus master, no separate engine), writes a completion
+    /// entry into a completion queue in memory and raises an MSI-X interrupt. With
+    /// `disk: pio` the drive behaves as a controller.
+    Nvme,
+}
+
+impl DiskInterface {
+    pub fn name(self) -> &'static str {
+        match self {
+            DiskInterface::Controller => "controller",
+            DiskInterface::Nvme => "nvme",
+        }
+    }
+}
+
 /// How the kernel learns that a disk request is done.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,6 +146,15 @@ pub struct Hardware {
     /// Disk completions by interrupt or by polling (the buffer-ready interrupts of
     /// PIO stay: the CPU must copy).
     pub completion: Completion,
+    /// A register-style controller, or an NVMe drive with queues in memory.
+    pub disk_interface: DiskInterface,
+}
+
+impl Hardware {
+    /// The disk is an NVMe drive moving its data by its own DMA.
+    pub fn nvme(&self) -> bool {
+        self.disk_interface == DiskInterface::Nvme && self.disk == DiskTransfer::Dma
+    }
 }
 
 impl Hardware {
@@ -162,6 +195,7 @@ impl Hardware {
             irq_coalesce_count: 0,
             irq_coalesce_cycles: 0,
             completion: Completion::Irq,
+            disk_interface: DiskInterface::Controller,
         }
     }
 
@@ -205,6 +239,7 @@ impl Hardware {
             irq_coalesce_count: 0,
             irq_coalesce_cycles: 0,
             completion: Completion::Irq,
+            disk_interface: DiskInterface::Nvme,
         }
     }
 

@@ -80,6 +80,9 @@ pub struct Machine {
     pub process: Process,
     /// io_uring's SQPOLL thread, on a core of its own.
     pub sq: SqThread,
+    /// NVMe: commands written into the drive's submission queue in memory whose
+    /// doorbell has not been rung yet (the rest of their batch is being written).
+    pub nvme_sq: Vec<super::disk::DiskRequest>,
     pub tally: Tally,
     /// Bytes the program moves in all (the file, or every access of every round).
     pub expected: u64,
@@ -128,6 +131,7 @@ impl Machine {
             kernel: Kernel::new(hw, sizes),
             process: Process::new(plan, plan_files),
             sq: SqThread::default(),
+            nvme_sq: Vec::new(),
             tally: Tally {
                 delivered: 0,
                 intact: true,
@@ -240,6 +244,7 @@ impl Machine {
             && self.dma.idle()
             && self.nic.idle()
             && self.sq.idle()
+            && self.nvme_sq.is_empty()
             && self.rx.as_ref().is_none_or(|r| r.handled)
             && self.kernel.clean()
             && self.coalesced.0 == 0
@@ -318,6 +323,9 @@ impl Machine {
                     });
                 }
                 if done {
+                    if hw.nvme() {
+                        log.emit(EventKind::DeviceCompletion { request: req.id });
+                    }
                     if hw.completion == super::Completion::Poll {
                         // The waiter's poll finds the finished writes.
                         let written = std::mem::take(&mut self.disk.written);
@@ -349,6 +357,12 @@ impl Machine {
                 } else {
                     self.disk.drained("DMA")?;
                 }
+                if irq && hw.nvme() {
+                    // The drive writes the completion entry into its queue in memory.
+                    if let Some(&request) = self.dma.completed.last() {
+                        log.emit(EventKind::DeviceCompletion { request });
+                    }
+                }
                 if irq && hw.completion == super::Completion::Poll {
                     // No interrupt: the kernel's poll finds the completion.
                     let done = std::mem::take(&mut self.dma.completed);
@@ -363,7 +377,12 @@ impl Machine {
                     // or once the first has waited `irq_coalesce_cycles`.
                     let (count, wait) = (hw.irq_coalesce_count, hw.irq_coalesce_cycles);
                     if count <= 1 && wait == 0 {
-                        self.cpu.raise(IrqLine::Dma, "descriptor complete", log);
+                        let why = if hw.nvme() {
+                            "completion entry (MSI-X)"
+                        } else {
+                            "descriptor complete"
+                        };
+                        self.cpu.raise(IrqLine::Dma, why, log);
                     } else {
                         self.coalesced.0 += 1;
                         if self.coalesced.1.is_none() && wait > 0 {

@@ -28,7 +28,7 @@ pub mod transfer;
 pub use counters::Counters;
 pub use error::SimError;
 pub use event::{Event, EventKind};
-pub use hardware::{Completion, DiskTransfer, Hardware};
+pub use hardware::{Completion, DiskInterface, DiskTransfer, Hardware};
 pub use kernel::{EAGAIN, EINVAL, OUT};
 pub use machine::Machine;
 pub use program::{Method, Style};

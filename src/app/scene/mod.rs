@@ -215,6 +215,8 @@ fn build(
             Anchor::TOP_RIGHT,
         );
     }
+    // An NVMe drive moves its own data: the DMA box is the drive's.
+    let nvme = loaded.replay.setup.hw.nvme();
     for (b, title) in [
         (PROCESS_BOX, ""),
         (USER_BUF_BOX, "app.s_user_buffer"),
@@ -222,8 +224,22 @@ fn build(
         (SOCKET_BOX, "app.s_socket_buffer"),
         (KINFO_BOX, ""),
         (CPU_BOX, "app.s_cpu"),
-        (DMA_BOX, "app.s_dma_engine"),
-        (DISK_BOX, "app.s_disk"),
+        (
+            DMA_BOX,
+            if nvme {
+                "app.s_dma_nvme"
+            } else {
+                "app.s_dma_engine"
+            },
+        ),
+        (
+            DISK_BOX,
+            if nvme {
+                "app.s_disk_nvme"
+            } else {
+                "app.s_disk"
+            },
+        ),
         (NIC_BOX, "app.s_nic"),
         (WIRE_BOX, "app.s_wire"),
     ] {

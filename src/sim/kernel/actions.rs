@@ -41,6 +41,15 @@ impl Machine {
                 len: req.len,
             });
         }
+        // NVMe: the command is in the submission queue in memory; the drive hears
+        // of it by a doorbell write, one for a whole batch.
+        if self.setup.hw.nvme() {
+            if req.batched {
+                self.nvme_sq.push(req);
+                return;
+            }
+            log.emit(EventKind::Doorbell { commands: 1 });
+        }
         self.disk.submit(req);
     }
 
@@ -390,7 +399,12 @@ impl Machine {
                 log.emit(EventKind::SqThread { running: true });
             }
             Action::UringSubmit { count, by } => log.emit(EventKind::UringSubmit { count, by }),
-            Action::Doorbell { commands } => log.emit(EventKind::Doorbell { commands }),
+            Action::Doorbell { commands } => {
+                log.emit(EventKind::Doorbell { commands });
+                for r in std::mem::take(&mut self.nvme_sq) {
+                    self.disk.submit(r);
+                }
+            }
             Action::UringCqe {
                 op,
                 offset,

@@ -355,6 +355,7 @@ impl Kernel {
             },
             transfer,
             descriptor,
+            batched: false,
         }
     }
 

@@ -204,12 +204,14 @@ impl Kernel {
                     return Ok(fail(hw, process, i, EINVAL));
                 }
                 ops.push(kernel_work(hw));
+                let mut reqs = Vec::new();
                 for &(offset, len, slot) in chunks {
                     let req = self.disk_request(hw, file, offset, len, Dest::User(slot));
                     self.aio_requests.insert(offset, req.id);
                     ops.push(kernel_work(hw));
-                    ops.push(Op::Act(Action::StartDisk(req)));
+                    reqs.push(req);
                 }
+                ops.extend(super::uring::start_batch(hw, reqs));
                 result = chunks.len() as i64;
             }
             Call::IoGetevents { offset, max } => {

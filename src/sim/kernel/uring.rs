@@ -13,7 +13,7 @@ pub const ECANCELED: i64 = -125;
 impl Kernel {
     /// A batch of chunks (file offset, length, user-buffer offset), each an
     /// O_DIRECT read linked to a send of the buffer it fills. The kernel takes the
-    /// entries, commands every read at once (one doorbell), and as each read
+    /// entries, commands every read at once (on NVMe, one doorbell), and as each read
     /// completes sends its buffer; with a scatter-gather NIC the send is zero-copy
     /// and the buffer is free only once the NIC has fetched it (the notification).
     /// `misaligned`: the reads fail with EINVAL and their sends are cancelled.
@@ -58,10 +58,7 @@ impl Kernel {
             reqs.push(self.disk_request(hw, file, offset, len, Dest::User(slot)));
         }
         let ids: Vec<u64> = reqs.iter().map(|r| r.id).collect();
-        ops.push(Op::Act(Action::Doorbell {
-            commands: reqs.len() as u64,
-        }));
-        ops.extend(reqs.into_iter().map(|r| Op::Act(Action::StartDisk(r))));
+        ops.extend(start_batch(hw, reqs));
         for (&(offset, len, slot), id) in chunks.iter().zip(ids) {
             ops.push(Op::Wait(WaitFor::Disk(id)));
             ops.push(cqe(UringOp::Read, offset, len, len as i64));
@@ -78,4 +75,19 @@ impl Kernel {
         }
         ops
     }
+}
+
+/// Commands for the disk, submitted together: an NVMe drive hears of them by one
+/// doorbell write; a register-style controller takes each in its registers.
+pub(super) fn start_batch(hw: &Hardware, reqs: Vec<crate::sim::disk::DiskRequest>) -> Vec<Op> {
+    let mut ops = Vec::new();
+    let (nvme, commands) = (hw.nvme(), reqs.len() as u64);
+    for mut r in reqs {
+        r.batched = nvme;
+        ops.push(Op::Act(Action::StartDisk(r)));
+    }
+    if nvme {
+        ops.push(Op::Act(Action::Doorbell { commands }));
+    }
+    ops
 }
