@@ -149,6 +149,10 @@ pub struct SceneState {
     pub route: Vec<crate::route::Path>,
     /// io_uring's two rings.
     pub uring: UringView,
+    /// NVMe: requests in the drive's service (fetched, not completed), and
+    /// completion entries not yet reaped by an interrupt handler or a poll.
+    pub nvme_in_service: u64,
+    pub nvme_cq: u64,
 }
 
 /// io_uring's rings at the playhead: entries the process wrote and the kernel has
@@ -313,6 +317,8 @@ impl Replay {
             throttled: false,
             route: Vec::new(),
             uring: UringView::default(),
+            nvme_in_service: 0,
+            nvme_cq: 0,
         }
     }
 
@@ -392,7 +398,13 @@ impl Replay {
                 st.pending_irqs.retain(|l| l != line);
                 st.handler = Some(*line);
             }
-            EventKind::IrqDone { .. } => st.handler = None,
+            EventKind::IrqDone { line } => {
+                st.handler = None;
+                // The storage handler reaps every completion entry present.
+                if *line == IrqLine::Dma {
+                    st.nvme_cq = 0;
+                }
+            }
             EventKind::Copy {
                 from,
                 to,
@@ -611,11 +623,13 @@ impl Replay {
                 st.uring.in_flight.extend(taken);
             }
             EventKind::Doorbell { .. } => st.uring.doorbells += 1,
-            // The poll's result shows as the waiter waking; the drive's queue
-            // traffic as its descriptor and interrupt.
-            EventKind::CompletionPolled { .. }
-            | EventKind::CommandFetch { .. }
-            | EventKind::DeviceCompletion { .. } => {}
+            EventKind::CommandFetch { .. } => st.nvme_in_service += 1,
+            EventKind::DeviceCompletion { .. } => {
+                st.nvme_in_service = st.nvme_in_service.saturating_sub(1);
+                st.nvme_cq += 1;
+            }
+            // A poll reaps the completion queue.
+            EventKind::CompletionPolled { .. } => st.nvme_cq = 0,
             EventKind::UringCqe {
                 op, offset, result, ..
             } => {

@@ -426,6 +426,7 @@ pub fn parse_unchecked(text: &str, origin: &str) -> Result<Scenario, ScenarioErr
     // its lines joined into paragraphs.
     let notes = file.notes.clone().or_else(|| {
         let mut paragraphs: Vec<String> = vec![String::new()];
+        let mut in_list = false;
         for l in text
             .lines()
             .take_while(|l| l.trim_start().starts_with("//") || l.trim().is_empty())
@@ -433,15 +434,25 @@ pub fn parse_unchecked(text: &str, origin: &str) -> Result<Scenario, ScenarioErr
             let t = l.trim_start().trim_start_matches('/').trim();
             let last = paragraphs.last_mut().expect("never empty");
             if t.is_empty() {
+                in_list = false;
                 if !last.is_empty() {
                     paragraphs.push(String::new());
                 }
-            } else if t.starts_with(char::is_numeric) || t.starts_with('-') {
-                // A numbered or bulleted line stays on its own line.
+            } else if list_item(t) {
+                // A numbered ("1. ") or bulleted ("- ") line stays on its own
+                // line; a wrapped line that starts with a number does not.
                 last.push_str(if last.is_empty() { "" } else { "\n" });
                 last.push_str(t);
+                in_list = true;
             } else {
-                if !last.is_empty() {
+                // A list item's continuation is indented; a line flush after a
+                // list is the next sentence, on its own line.
+                let after_list =
+                    in_list && !l.trim_start().trim_start_matches('/').starts_with("   ");
+                if after_list {
+                    last.push('\n');
+                    in_list = false;
+                } else if !last.is_empty() {
                     last.push(' ');
                 }
                 last.push_str(t);
@@ -553,6 +564,13 @@ pub fn find_field(text: &str, path: &str) -> Option<(usize, usize)> {
         None => 1,
     };
     key_at(name, start)
+}
+
+/// Whether a line of notes is a list item: "1. ", "2) " or "- ".
+fn list_item(t: &str) -> bool {
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let rest = &t[digits..];
+    (digits > 0 && (rest.starts_with(". ") || rest.starts_with(") "))) || t.starts_with("- ")
 }
 
 /// The methods an access of a multi-file scenario may use.

@@ -172,3 +172,18 @@ fn every_hardware_field_can_be_overridden() {
     assert!(hw.nic_sg);
     assert_eq!(hw.cache_policy, iolab::sim::page_cache::Policy::TwoList);
 }
+
+/// Notes from the comment block: wrapped lines join, even one that starts with a
+/// number; list items ("1. ", "- ") keep their own lines, with their indented
+/// continuations; the sentence after a list starts a line of its own.
+#[test]
+fn notes_keep_lists_and_join_wrapped_lines() {
+    let text = "// Coalescing: one interrupt for\n// 4 completions.\n//\n// Copies:\n//   1. disk -> page cache\n//   2. page cache -> user\n// Ask the class.\n// - lru: the video pushes\n//   the hot files out.\n// 12 writes in all.\n(version: 1)\n";
+    let sc = iolab::scenario::parse(text, "notes.ron").unwrap();
+    assert_eq!(
+        sc.notes.as_deref(),
+        Some(
+            "Coalescing: one interrupt for 4 completions.\n\nCopies:\n1. disk -> page cache\n2. page cache -> user\nAsk the class.\n- lru: the video pushes the hot files out.\n12 writes in all."
+        )
+    );
+}

@@ -471,7 +471,15 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
             let moving = crate::replay::moving(&view.flights, |f| {
                 f.engine == Some(crate::sim::event::Engine::DiskDma)
             });
-            desc(&st.dma, moving, tr)
+            let d = desc(&st.dma, moving, tr);
+            // NVMe: completion entries wait in memory for the handler (coalescing
+            // lets several gather before one interrupt).
+            if r.setup.hw.nvme() {
+                let cq = tr.get("app.s_nvme_cq", &[("n", st.nvme_cq.to_string())]);
+                format!("{d}\n{cq}")
+            } else {
+                d
+            }
         }
         Label::Disk => {
             let now = match st.disk_request {
@@ -487,6 +495,19 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
                     ],
                 ),
                 None => tr.t("app.s_idle").into(),
+            };
+            // NVMe: how many of the drive's channels are serving requests.
+            let now = if r.setup.hw.nvme() {
+                let busy = tr.get(
+                    "app.s_nvme_channels",
+                    &[
+                        ("n", st.nvme_in_service.to_string()),
+                        ("of", r.setup.hw.device_parallelism.to_string()),
+                    ],
+                );
+                format!("{now}\n{busy}")
+            } else {
+                now
             };
             // The write path: how much of the new file the platter holds.
             if r.setup.method.writes() {
