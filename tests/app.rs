@@ -626,3 +626,35 @@ fn a_file_chosen_in_the_dialog_opens_and_a_cancel_keeps_the_run() {
         editor.path_text
     );
 }
+
+/// The app from the keyboard: F1 (or ?) lists the keys, C opens the compare view
+/// with the lecture's first comparison, Esc closes the innermost thing open
+/// (the list, the compare view, presentation mode); none acts while typing.
+#[test]
+fn the_keys_open_help_compare_and_escape_closes_them_in_turn() {
+    use iolab::app::keys::Help;
+    use iolab::app::playback::{Present, Typing};
+    let mut app = app_for("read_write");
+    press(&mut app, &[KeyCode::F1]);
+    assert!(app.world().resource::<Help>().0);
+    press(&mut app, &[KeyCode::Escape]);
+    assert!(!app.world().resource::<Help>().0);
+    press(&mut app, &[KeyCode::ShiftLeft, KeyCode::Slash]);
+    assert!(app.world().resource::<Help>().0, "? opens it too");
+    press(&mut app, &[KeyCode::KeyC]);
+    let cmp = app.world().resource::<iolab::app::compare::Comparison>();
+    assert!(cmp.open && cmp.runs.len() == 4, "{:?}", cmp.error);
+    press(&mut app, &[KeyCode::Escape]);
+    assert!(!app.world().resource::<Help>().0);
+    assert!(app.world().resource::<iolab::app::compare::Comparison>().open);
+    press(&mut app, &[KeyCode::Escape]);
+    assert!(!app.world().resource::<iolab::app::compare::Comparison>().open);
+    press(&mut app, &[KeyCode::KeyP]);
+    assert!(app.world().resource::<Present>().0);
+    press(&mut app, &[KeyCode::Escape]);
+    assert!(!app.world().resource::<Present>().0);
+    // Typing in a field: F1 is a key like any other.
+    app.world_mut().resource_mut::<Typing>().0 = true;
+    press(&mut app, &[KeyCode::F1]);
+    assert!(!app.world().resource::<Help>().0);
+}

@@ -4,6 +4,7 @@
 pub mod automation;
 pub mod compare;
 pub mod dialog;
+pub mod keys;
 pub mod lang;
 mod model;
 pub mod palette;
@@ -121,6 +122,7 @@ pub fn core_plugins(app: &mut App) {
         playback::plugin,
         compare::plugin,
         dialog::plugin,
+        keys::plugin,
     ));
 }
 

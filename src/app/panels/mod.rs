@@ -66,11 +66,12 @@ fn root(
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
     scene_theme: Res<super::palette::Theme>,
-    (mut typing, present, mut lesson_panel, mut start_lesson): (
+    (mut typing, present, mut lesson_panel, mut start_lesson, mut help): (
         ResMut<super::playback::Typing>,
         Res<super::playback::Present>,
         Local<lesson::Panel>,
         ResMut<lesson::StartLesson>,
+        ResMut<super::keys::Help>,
     ),
     automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
@@ -98,6 +99,30 @@ fn root(
     };
     if ctx.theme() != theme {
         ctx.set_theme(theme);
+    }
+    // The keys, over everything, until closed (F1, ?, Esc or its button).
+    if help.0 {
+        let mut open = true;
+        egui::Window::new(tr.t("app.keys_title"))
+            .open(&mut open)
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+            .show(&ctx, |ui| {
+                egui::Grid::new("keys")
+                    .num_columns(2)
+                    .spacing([18.0, 6.0])
+                    .show(ui, |ui| {
+                        for (key, what) in super::keys::KEYS {
+                            ui.label(egui::RichText::new(key).strong().monospace());
+                            ui.label(tr.t(what));
+                            ui.end_row();
+                        }
+                    });
+            });
+        if !open {
+            help.0 = false;
+        }
     }
     let mut ui = egui::Ui::new(
         ctx.clone(),
