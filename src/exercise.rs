@@ -11,21 +11,102 @@ use serde::Serialize;
 
 use crate::i18n::{self, Naming, Texts};
 use crate::sim::event::{Agent, EventKind, Place};
-use crate::sim::program::SyncMode;
+use crate::sim::program::{IoModel, SyncMode};
 use crate::sim::{Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
 
-/// What the answer key says about one problem (also written as answers.json).
-#[derive(Serialize, Clone, Debug, PartialEq)]
+/// What the answer key says about one problem (also written as answers.json):
+/// the counts of a counting problem, or the answer of another kind.
+#[derive(Serialize, Clone, Debug, PartialEq, Default)]
 pub struct Answer {
     pub problem: usize,
+    pub kind: &'static str,
+    /// The scenario file that replays the run (none where it would give the
+    /// answer away: which method, which I/O model).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub scenario: String,
-    pub syscalls: u64,
-    pub mode_switches: u64,
-    pub cpu_copy_bytes: u64,
-    pub dma_copy_bytes: u64,
-    pub interrupts: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syscalls: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode_switches: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_copy_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dma_copy_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupts: Option<u64>,
     /// When the program exited (the write path: before or after the disk has it).
-    pub program_cycles: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program_cycles: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_misses: Option<u64>,
+    /// A method, an I/O model, or page ranges.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+}
+
+/// The kinds of problem a sheet can hold (`--kinds`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Calls, switches, copies, interrupts, the k-th copy and where its bytes go
+    /// (`--count` of them).
+    Counts,
+    /// Which method leaves the CPU freest.
+    Freest,
+    /// Which method delivers the file first.
+    Fastest,
+    /// The readahead windows of a sequential read, and the misses.
+    Readahead,
+    /// Which method made a run, from its copies and mode switches.
+    Identify,
+    /// Which I/O model a receive used, from its system calls.
+    IoModel,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Counts,
+        Kind::Freest,
+        Kind::Fastest,
+        Kind::Readahead,
+        Kind::Identify,
+        Kind::IoModel,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Counts => "counts",
+            Kind::Freest => "freest",
+            Kind::Fastest => "fastest",
+            Kind::Readahead => "readahead",
+            Kind::Identify => "identify",
+            Kind::IoModel => "io_model",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Kind, String> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == s.trim())
+            .ok_or_else(|| {
+                let names: Vec<_> = Kind::ALL.iter().map(|k| k.name()).collect();
+                format!("unknown kind `{s}` (known: {})", names.join(", "))
+            })
+    }
+}
+
+/// What a sheet holds: its kinds, and the methods its counting problems draw from.
+pub struct Choice {
+    pub kinds: Vec<Kind>,
+    pub methods: Vec<Method>,
+}
+
+impl Default for Choice {
+    fn default() -> Self {
+        Choice {
+            kinds: Kind::ALL.to_vec(),
+            methods: METHODS.to_vec(),
+        }
+    }
 }
 
 /// A generated sheet: the Markdown, the scenario files, the answers.
@@ -36,7 +117,7 @@ pub struct Sheet {
 }
 
 /// The methods a problem may use: the file's way to the network, and the write path.
-const METHODS: [Method; 10] = [
+pub const METHODS: [Method; 10] = [
     Method::Read,
     Method::ReadWrite,
     Method::MmapWrite,
@@ -237,13 +318,15 @@ fn run(s: &Setup) -> Result<(Machine, Counters), String> {
     Ok((m, c))
 }
 
-/// Makes a sheet of `count` problems from `seed`.
+/// Makes a sheet of `count` counting problems and one problem of each other kind
+/// chosen, from `seed`.
 pub fn generate(
     seed: u64,
     count: usize,
     lang: &str,
     answers: bool,
     command: &str,
+    choice: &Choice,
 ) -> Result<Sheet, String> {
     let t = Texts::load(lang)?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -258,8 +341,13 @@ pub fn generate(
     let mut scenarios = Vec::new();
     let mut key = Vec::new();
     let mut key_md = String::new();
-    for n in 1..=count {
-        let method = pick(&mut rng, &METHODS);
+    let counts = if choice.kinds.contains(&Kind::Counts) {
+        count
+    } else {
+        0
+    };
+    for n in 1..=counts {
+        let method = pick(&mut rng, &choice.methods);
         let mut file_size = range(&mut rng, 16, 96);
         let mut buffer_size = pick(&mut rng, &[16u64, 24, 32, 48, 64, 128]);
         let sync = match method {
@@ -450,20 +538,384 @@ pub fn generate(
         let _ = writeln!(key_md);
         key.push(Answer {
             problem: n,
+            kind: Kind::Counts.name(),
             scenario: file,
-            syscalls: c.syscalls,
-            mode_switches: c.mode_switches,
-            cpu_copy_bytes: c.cpu_copy_bytes,
-            dma_copy_bytes: c.dma_copy_bytes,
-            interrupts: c.interrupts,
-            program_cycles: c.program_cycles,
+            syscalls: Some(c.syscalls),
+            mode_switches: Some(c.mode_switches),
+            cpu_copy_bytes: Some(c.cpu_copy_bytes),
+            dma_copy_bytes: Some(c.dma_copy_bytes),
+            interrupts: Some(c.interrupts),
+            program_cycles: Some(c.program_cycles),
+            ..Answer::default()
         });
     }
+    let mut n = counts;
+    let mut out = Out {
+        md,
+        key_md,
+        key,
+        t: &t,
+    };
+    if choice.kinds.contains(&Kind::Freest) {
+        n += 1;
+        freest(&mut rng, n, &mut out)?;
+    }
+    // The other kinds draw from their own seeds: choosing kinds never changes
+    // the problems of another.
+    for (i, kind) in [
+        Kind::Fastest,
+        Kind::Readahead,
+        Kind::Identify,
+        Kind::IoModel,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        if !choice.kinds.contains(&kind) {
+            continue;
+        }
+        n += 1;
+        let mut rng =
+            ChaCha8Rng::seed_from_u64(seed ^ (0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1)));
+        match kind {
+            Kind::Fastest => fastest(&mut rng, n, &mut out)?,
+            Kind::Readahead => readahead(&mut rng, n, &mut out)?,
+            Kind::Identify => identify(&mut rng, n, &mut out)?,
+            _ => io_model(&mut rng, n, &mut out)?,
+        }
+    }
+    let Out {
+        mut md,
+        key_md,
+        key,
+        ..
+    } = out;
+    if answers {
+        let _ = writeln!(md, "---\n\n## {}\n", t.get("answers", &[]));
+        md.push_str(&key_md);
+    }
+    Ok(Sheet {
+        markdown: md,
+        scenarios,
+        answers: key,
+    })
+}
+
+/// The sheet being written: its questions, its key, the key's data.
+struct Out<'a> {
+    md: String,
+    key_md: String,
+    key: Vec<Answer>,
+    t: &'a Texts,
+}
+
+impl Out<'_> {
+    /// Problem `n`'s heading and question, and its answer with the reasoning.
+    fn problem(&mut self, n: usize, question: String, answer: String, a: Answer) {
+        let t = self.t;
+        let title = t.get("problem", &[("n", n.to_string())]);
+        let _ = writeln!(self.md, "## {title}\n\n{question}\n");
+        let _ = writeln!(self.key_md, "### {title}\n\n{answer}\n");
+        self.key.push(Answer { problem: n, ..a });
+    }
+}
+
+/// The classroom machine for the comparison problems.
+fn classroom(disk: DiskTransfer, sg: bool) -> Hardware {
+    let mut hw = Hardware::classroom();
+    hw.disk = disk;
+    hw.nic_sg = sg;
+    hw.cache_pages = 16;
+    hw
+}
+
+/// Which of three methods delivers the whole file first, with each run's time
+/// and the counts that explain it.
+fn fastest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
+    let t = out.t;
+    let file_size = range(rng, 4, 12) * 8;
+    let buffer_size = pick(rng, &[16u64, 32]);
+    let sg = rng.next_u64() % 2 == 0;
+    let disk = pick(rng, &[DiskTransfer::Dma, DiskTransfer::Pio]);
+    let candidates = [Method::ReadWrite, Method::MmapWrite, Method::Sendfile];
+    let mut runs = Vec::new();
+    for method in candidates {
+        let s = Setup {
+            hw: classroom(disk, sg),
+            method,
+            file_size,
+            buffer_size,
+            ..Setup::default()
+        };
+        let (_, c) = run(&s)?;
+        runs.push((method, c));
+    }
+    let best = runs
+        .iter()
+        .min_by_key(|(_, c)| c.cycles)
+        .map(|(m, _)| *m)
+        .unwrap_or(Method::Sendfile);
+    let names: Vec<String> = candidates
+        .iter()
+        .map(|m| format!("`{}`", m.name()))
+        .collect();
+    let question = t.get(
+        "q_fastest",
+        &[
+            ("file_size", file_size.to_string()),
+            ("buffer_size", buffer_size.to_string()),
+            ("disk", disk.name().to_uppercase()),
+            (
+                "sg_short",
+                t.get(if sg { "nic_sg_on" } else { "nic_sg_off" }, &[]),
+            ),
+            ("methods", names.join(", ")),
+            (
+                "word",
+                Hardware::classroom().cpu_cycles_per_word.to_string(),
+            ),
+        ],
+    );
+    let why: Vec<String> = runs
+        .iter()
+        .map(|(m, c)| {
+            t.get(
+                "r_fastest",
+                &[
+                    ("method", m.name().to_string()),
+                    ("cycles", c.cycles.to_string()),
+                    ("calls", c.syscalls.to_string()),
+                    ("cpu", c.cpu_copy_bytes.to_string()),
+                ],
+            )
+        })
+        .collect();
+    let answer = t.get(
+        "a_fastest",
+        &[("method", best.name().to_string()), ("why", why.join("; "))],
+    );
+    out.problem(
+        n,
+        question,
+        answer,
+        Answer {
+            kind: Kind::Fastest.name(),
+            answer: Some(best.name().to_string()),
+            ..Answer::default()
+        },
+    );
+    Ok(())
+}
+
+/// The readahead windows of a sequential read, one page per call, and the misses.
+fn readahead(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
+    let t = out.t;
+    let pages = range(rng, 10, 24);
+    let max = pick(rng, &[4u64, 6, 8]);
+    let mut hw = Hardware::classroom();
+    hw.readahead_max = max;
+    hw.cache_pages = 32;
+    let ps = hw.page_size;
+    let s = Setup {
+        hw,
+        method: Method::Read,
+        file_size: pages * ps,
+        buffer_size: ps,
+        ..Setup::default()
+    };
+    let (m, c) = run(&s)?;
+    let windows: Vec<String> = m
+        .log
+        .events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::ReadaheadWindow { start, size, .. } => {
+                Some(format!("{start}-{}", start + size - 1))
+            }
+            _ => None,
+        })
+        .collect();
+    let windows = windows.join(", ");
+    let question = t.get(
+        "q_readahead",
+        &[
+            ("size", (pages * ps).to_string()),
+            ("pages", pages.to_string()),
+            ("ps", ps.to_string()),
+            ("max", max.to_string()),
+        ],
+    );
+    let answer = t.get(
+        "a_readahead",
+        &[
+            ("windows", windows.clone()),
+            ("misses", c.cache_misses.to_string()),
+        ],
+    );
+    out.problem(
+        n,
+        question,
+        answer,
+        Answer {
+            kind: Kind::Readahead.name(),
+            answer: Some(windows),
+            cache_misses: Some(c.cache_misses),
+            ..Answer::default()
+        },
+    );
+    Ok(())
+}
+
+/// Which method made a run, from the copies it made and its mode switches.
+fn identify(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
+    let t = out.t;
+    let labels = ["read_write", "mmap_write", "sendfile", "sendfile+sg"];
+    let label = pick(rng, &labels);
+    let file_size = range(rng, 4, 8) * 8;
+    let s = Setup {
+        hw: classroom(DiskTransfer::Dma, label.ends_with("+sg")),
+        method: Method::parse(label.trim_end_matches("+sg")).unwrap_or(Method::Sendfile),
+        file_size,
+        buffer_size: file_size,
+        ..Setup::default()
+    };
+    let (m, c) = run(&s)?;
+    let mut lines = Vec::new();
+    for e in &m.log.events {
+        match &e.kind {
+            EventKind::Copy {
+                from,
+                to,
+                len,
+                agent,
+                ..
+            } if *agent != Agent::Device => lines.push(format!(
+                "{} {} -> {}, {len} B",
+                i18n::agent(*agent, t),
+                i18n::place(from, Naming::Label, t),
+                i18n::place(to, Naming::Label, t)
+            )),
+            EventKind::SocketDescriptors { pieces } => {
+                lines.push(t.get("x_descriptors", &[("n", pieces.len().to_string())]))
+            }
+            _ => {}
+        }
+    }
+    let excerpt: String = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| format!("    {}. {l}\n", i + 1))
+        .collect();
+    let question = t.get(
+        "q_identify",
+        &[
+            ("file_size", file_size.to_string()),
+            ("switches", c.mode_switches.to_string()),
+            ("excerpt", excerpt),
+            ("methods", labels.map(|l| format!("`{l}`")).join(", ")),
+        ],
+    );
+    let answer = t.get(
+        "a_identify",
+        &[
+            ("method", label.to_string()),
+            (
+                "why",
+                t.get(&format!("r_identify_{}", label.replace('+', "_")), &[]),
+            ),
+        ],
+    );
+    out.problem(
+        n,
+        question,
+        answer,
+        Answer {
+            kind: Kind::Identify.name(),
+            answer: Some(label.to_string()),
+            ..Answer::default()
+        },
+    );
+    Ok(())
+}
+
+/// Which I/O model a receive used, from the system calls it made.
+fn io_model(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
+    let t = out.t;
+    let model = pick(rng, &IoModel::ALL);
+    let hw = Hardware::classroom();
+    let s = Setup {
+        method: Method::Recv,
+        io_model: model,
+        file_size: 32,
+        buffer_size: 32,
+        arrival_delay: range(rng, 100, 200),
+        poll_interval: hw.default_poll_interval(),
+        hw,
+        ..Setup::default()
+    };
+    let (m, _) = run(&s)?;
+    let mut calls: Vec<(String, u64)> = Vec::new();
+    for e in &m.log.events {
+        let step = match &e.kind {
+            EventKind::SyscallReturn { name, result, .. } => format!("{name}() = {result}"),
+            EventKind::Notify { what } => format!("({})", t.word(what)),
+            _ => continue,
+        };
+        match calls.last_mut() {
+            Some(last) if last.0 == step => last.1 += 1,
+            _ => calls.push((step, 1)),
+        }
+    }
+    let seq: Vec<String> = calls
+        .iter()
+        .map(|(s, k)| {
+            if *k > 1 {
+                format!("{s} ×{k}")
+            } else {
+                s.clone()
+            }
+        })
+        .collect();
+    let question = t.get(
+        "q_io_model",
+        &[
+            ("calls", seq.join(", ")),
+            (
+                "models",
+                IoModel::ALL.map(|m| format!("`{}`", m.name())).join(", "),
+            ),
+        ],
+    );
+    let answer = t.get(
+        "a_io_model",
+        &[
+            ("model", model.name().to_string()),
+            ("why", t.get(&format!("r_model_{}", model.name()), &[])),
+        ],
+    );
+    out.problem(
+        n,
+        question,
+        answer,
+        Answer {
+            kind: Kind::IoModel.name(),
+            answer: Some(model.name().to_string()),
+            ..Answer::default()
+        },
+    );
+    Ok(())
+}
+
+/// Which of four methods leaves the CPU most free.
+fn freest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
+    let t = out.t;
+    let (md, key_md) = (&mut out.md, &mut out.key_md);
+    let count = n - 1;
     // One comparison: which method leaves the CPU most free?
-    let file_size = range(&mut rng, 32, 96);
+    let file_size = range(rng, 32, 96);
     let buffer_size = 32;
     let sg = rng.next_u64() % 2 == 0;
-    let disk = pick(&mut rng, &[DiskTransfer::Dma, DiskTransfer::Pio]);
+    let disk = pick(rng, &[DiskTransfer::Dma, DiskTransfer::Pio]);
     let candidates = [
         Method::ReadWrite,
         Method::MmapWrite,
@@ -527,13 +979,11 @@ pub fn generate(
             )
         );
     }
-    if answers {
-        let _ = writeln!(md, "---\n\n## {}\n", t.get("answers", &[]));
-        md.push_str(&key_md);
-    }
-    Ok(Sheet {
-        markdown: md,
-        scenarios,
-        answers: key,
-    })
+    out.key.push(Answer {
+        problem: n,
+        kind: Kind::Freest.name(),
+        answer: best.map(|b| b.0.name().to_string()),
+        ..Answer::default()
+    });
+    Ok(())
 }

@@ -646,9 +646,17 @@ fn the_keys_open_help_compare_and_escape_closes_them_in_turn() {
     assert!(cmp.open && cmp.runs.len() == 4, "{:?}", cmp.error);
     press(&mut app, &[KeyCode::Escape]);
     assert!(!app.world().resource::<Help>().0);
-    assert!(app.world().resource::<iolab::app::compare::Comparison>().open);
+    assert!(
+        app.world()
+            .resource::<iolab::app::compare::Comparison>()
+            .open
+    );
     press(&mut app, &[KeyCode::Escape]);
-    assert!(!app.world().resource::<iolab::app::compare::Comparison>().open);
+    assert!(
+        !app.world()
+            .resource::<iolab::app::compare::Comparison>()
+            .open
+    );
     press(&mut app, &[KeyCode::KeyP]);
     assert!(app.world().resource::<Present>().0);
     press(&mut app, &[KeyCode::Escape]);

@@ -5,22 +5,53 @@ use std::path::PathBuf;
 
 use crate::session::{UserError, write_atomic};
 
+#[allow(clippy::too_many_arguments)]
 pub fn exercise(
     seed: u64,
     count: usize,
     lang: &str,
     answers: bool,
     out: Option<PathBuf>,
+    kinds: Option<Vec<String>>,
+    methods: Option<Vec<String>>,
 ) -> Result<(), UserError> {
     if count == 0 || count > 50 {
         return Err(UserError("--count: between 1 and 50 problems".into()));
     }
+    use crate::exercise::{Choice, Kind, METHODS};
+    let mut choice = Choice::default();
     let mut command = format!("iolab exercise --seed {seed} --count {count} --lang {lang}");
+    if let Some(k) = &kinds {
+        choice.kinds = k
+            .iter()
+            .map(|s| Kind::parse(s))
+            .collect::<Result<_, _>>()
+            .map_err(|e| UserError(format!("--kinds: {e}")))?;
+        command.push_str(&format!(" --kinds {}", k.join(",")));
+    }
+    if let Some(m) = &methods {
+        choice.methods = m
+            .iter()
+            .map(|s| {
+                crate::sim::Method::parse(s.trim())
+                    .filter(|m| METHODS.contains(m))
+                    .ok_or_else(|| {
+                        let names: Vec<_> = METHODS.iter().map(|m| m.name()).collect();
+                        format!(
+                            "--methods: `{s}` is not a method problems use (they use: {})",
+                            names.join(", ")
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .map_err(UserError)?;
+        command.push_str(&format!(" --methods {}", m.join(",")));
+    }
     if answers {
         command.push_str(" --answers");
     }
-    let sheet =
-        crate::exercise::generate(seed, count, lang, answers, &command).map_err(UserError)?;
+    let sheet = crate::exercise::generate(seed, count, lang, answers, &command, &choice)
+        .map_err(UserError)?;
     let Some(dir) = out else {
         print!("{}", sheet.markdown);
         return Ok(());
@@ -93,8 +124,13 @@ pub fn grade(
             }
             asked += 1;
             let want = &k[field];
-            let ok = match (v.as_f64(), want.as_f64()) {
-                (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            let ok = match (v.as_f64(), want.as_f64(), v.as_str(), want.as_str()) {
+                (Some(a), Some(b), ..) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                // A method, a model, page ranges: the same words, spaces aside.
+                (.., Some(a), Some(b)) => {
+                    let norm = |s: &str| s.split_whitespace().collect::<String>().to_lowercase();
+                    norm(a) == norm(b)
+                }
                 _ => false,
             };
             if ok {

@@ -132,6 +132,13 @@ pub enum Command {
         /// Write worksheet.md and the problems' scenarios here (default: print the sheet).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// The kinds of problem (default all): counts (`--count` of them), freest,
+        /// fastest, readahead, identify, io_model.
+        #[arg(long, value_delimiter = ',')]
+        kinds: Option<Vec<String>>,
+        /// The methods the counting problems draw from (default: all they use).
+        #[arg(long, value_delimiter = ',')]
+        methods: Option<Vec<String>>,
     },
     /// Measure simulation speed per method on a large file (modern profile).
     Bench {
@@ -302,13 +309,15 @@ fn dispatch(c: Command) -> Result<(), UserError> {
             lang,
             answers,
             out,
+            kinds,
+            methods,
         } => {
             let seed = seed.ok_or_else(|| {
                 UserError(
                     "exercise: --seed is required (the same seed gives the same sheet)".into(),
                 )
             })?;
-            exercise::exercise(seed, count, &lang, answers, out)
+            exercise::exercise(seed, count, &lang, answers, out, kinds, methods)
         }
         Command::Methods => {
             for m in Method::ALL {
