@@ -305,3 +305,245 @@ fn io_uring_problems_ask_about_the_rings() {
     assert!(rings >= 1, "seed 2 has io_uring problems");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A sheet of the other kinds, made with `--kinds`.
+fn kinds_sheet(dir: &Path, seed: &str, kinds: &str) -> (String, Vec<serde_json::Value>) {
+    let out = iolab(&[
+        "exercise",
+        "--seed",
+        seed,
+        "--kinds",
+        kinds,
+        "--answers",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
+    let key = serde_json::from_slice(&std::fs::read(dir.join("answers.json")).unwrap()).unwrap();
+    (md, key)
+}
+
+/// The number after `before` in `text` (e.g. "readahead_max = 6").
+fn number_after(text: &str, before: &str) -> u64 {
+    let at = text
+        .find(before)
+        .unwrap_or_else(|| panic!("`{before}` in {text}"))
+        + before.len();
+    text[at..]
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+/// Problem n's question in the sheet.
+fn question(md: &str, n: u64) -> String {
+    let head = format!("## Problem {n}\n");
+    let at = md.find(&head).unwrap() + head.len();
+    let rest = &md[at..];
+    rest[..rest.find("\n## ").unwrap_or(rest.len())].to_string()
+}
+
+/// The new kinds are answered by the runs: the readahead windows and misses of
+/// the stated read, the fastest of the stated three, a method whose copies and
+/// switches no other candidate shares, an I/O model whose calls the sheet shows.
+#[test]
+fn the_other_kinds_are_answered_by_the_runs() {
+    use crate::common::summary;
+    for seed in ["1", "2", "3", "4"] {
+        let dir = std::env::temp_dir().join(format!("iolab-kinds-{seed}-{}", std::process::id()));
+        let (md, key) = kinds_sheet(&dir, seed, "fastest,readahead,identify,io_model");
+        let kinds: Vec<&str> = key.iter().map(|a| a["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["fastest", "readahead", "identify", "io_model"]);
+        for a in &key {
+            let n = a["problem"].as_u64().unwrap();
+            let q = question(&md, n);
+            let answer = a["answer"].as_str().unwrap();
+            match a["kind"].as_str().unwrap() {
+                "readahead" => {
+                    let (pages, max) = (number_after(&q, "("), number_after(&q, "readahead_max ="));
+                    let trace = dir.join("ra.jsonl");
+                    let size = (pages * 16).to_string();
+                    let m = max.to_string();
+                    let args = [
+                        "--method",
+                        "read",
+                        "--file-size",
+                        &size,
+                        "--buffer-size",
+                        "16",
+                        "--readahead-max",
+                        &m,
+                        "--cache-pages",
+                        "32",
+                        "--trace",
+                        trace.to_str().unwrap(),
+                    ];
+                    let run = summary(&args);
+                    let windows: Vec<String> = std::fs::read_to_string(&trace)
+                        .unwrap()
+                        .lines()
+                        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+                        .filter(|e| e["type"] == "readahead_window")
+                        .map(|e| {
+                            let (s, k) =
+                                (e["start"].as_u64().unwrap(), e["size"].as_u64().unwrap());
+                            format!("{s}-{}", s + k - 1)
+                        })
+                        .collect();
+                    assert_eq!(answer, windows.join(", "), "seed {seed}");
+                    assert_eq!(a["cache_misses"], run["cache_misses"]);
+                }
+                "fastest" => {
+                    let size = number_after(&q, "A ").to_string();
+                    let buffer = number_after(&q, "a buffer of ").to_string();
+                    let disk = if q.contains("uses PIO") { "pio" } else { "dma" };
+                    let sg = if q.contains("without scatter-gather") {
+                        "off"
+                    } else {
+                        "on"
+                    };
+                    let cycles = |m: &str| {
+                        summary(&[
+                            "--method",
+                            m,
+                            "--file-size",
+                            &size,
+                            "--buffer-size",
+                            &buffer,
+                            "--disk",
+                            disk,
+                            "--nic-sg",
+                            sg,
+                            "--cache-pages",
+                            "16",
+                        ])["cycles"]
+                            .as_u64()
+                            .unwrap()
+                    };
+                    let best = ["read_write", "mmap_write", "sendfile"]
+                        .into_iter()
+                        .min_by_key(|m| cycles(m))
+                        .unwrap();
+                    assert_eq!(answer, best, "seed {seed}: {q}");
+                    assert!(md.contains(&format!("`{best}` (because: ")));
+                }
+                "identify" => {
+                    let size = number_after(&q, "A ").to_string();
+                    let switches = number_after(&q, "made ");
+                    let sign = |label: &str| {
+                        let v = summary(&[
+                            "--method",
+                            label,
+                            "--file-size",
+                            &size,
+                            "--buffer-size",
+                            &size,
+                            "--cache-pages",
+                            "16",
+                        ]);
+                        (
+                            v["mode_switches"].as_u64().unwrap(),
+                            v["cpu_copy_bytes"].as_u64().unwrap(),
+                        )
+                    };
+                    let mine = sign(answer);
+                    assert_eq!(mine.0, switches);
+                    for other in ["read_write", "mmap_write", "sendfile", "sendfile+sg"] {
+                        if other != answer {
+                            assert_ne!(sign(other), mine, "{other} looks like {answer}");
+                        }
+                    }
+                }
+                _ => {
+                    let first = q.split("were, in order: ").nth(1).unwrap();
+                    let expect = match answer {
+                        "blocking" => "read() = 32",
+                        "nonblocking" => "read() = -11",
+                        "multiplexing" => "poll() = 1",
+                        "signal_driven" => "sigaction() = 0",
+                        _ => "aio_read() = 0",
+                    };
+                    assert!(first.starts_with(expect), "{answer}: {first}");
+                }
+            }
+        }
+        // The key marks itself full, and a wrong word is named.
+        let k = dir.join("answers.json");
+        let o = iolab(&[
+            "exercise",
+            "grade",
+            dir.to_str().unwrap(),
+            k.to_str().unwrap(),
+        ]);
+        assert!(String::from_utf8_lossy(&o.stdout).contains("100"));
+        let mut wrong = key.clone();
+        wrong[0]["answer"] = serde_json::json!("splice");
+        let w = dir.join("wrong.json");
+        std::fs::write(&w, serde_json::to_string(&wrong).unwrap()).unwrap();
+        let o = iolab(&[
+            "exercise",
+            "grade",
+            dir.to_str().unwrap(),
+            w.to_str().unwrap(),
+        ]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains("answer: you said \"splice\""), "{out}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+/// `--kinds` chooses the problems and `--methods` the counting problems' methods;
+/// an unknown kind or method is refused with the known ones.
+#[test]
+fn kinds_and_methods_choose_the_problems() {
+    let dir = std::env::temp_dir().join(format!("iolab-kinds-m-{}", std::process::id()));
+    let out = iolab(&[
+        "exercise",
+        "--seed",
+        "9",
+        "--count",
+        "3",
+        "--kinds",
+        "counts",
+        "--methods",
+        "sendfile,splice",
+        "--answers",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key: Vec<serde_json::Value> =
+        serde_json::from_slice(&std::fs::read(dir.join("answers.json")).unwrap()).unwrap();
+    assert_eq!(key.len(), 3);
+    for a in &key {
+        let s = std::fs::read_to_string(dir.join(a["scenario"].as_str().unwrap())).unwrap();
+        assert!(
+            s.contains("method: sendfile") || s.contains("method: splice"),
+            "{s}"
+        );
+    }
+    let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
+    assert!(
+        md.contains("--kinds counts --methods sendfile,splice"),
+        "the command to make it again"
+    );
+    for (flag, bad) in [("--kinds", "guessing"), ("--methods", "recv")] {
+        let o = iolab(&["exercise", "--seed", "1", flag, bad]);
+        assert_eq!(o.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(flag) && err.contains(bad), "{err}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
