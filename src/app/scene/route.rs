@@ -334,9 +334,15 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String]) -> Vec<Vec2> {
                 .all(|z| r.intersect(*z).is_empty())
         };
         let first = along(pts, TRIES[0]);
-        let at = TRIES
-            .iter()
-            .map(|&t| along(pts, t))
+        // Along the arrow first; a short arrow (a device's own transfer, one each
+        // way) stacks its number beside the other's.
+        let at = [0.0, -26.0, 26.0, -52.0, 52.0]
+            .into_iter()
+            .flat_map(|dy| {
+                TRIES
+                    .iter()
+                    .map(move |&t| along(pts, t) + Vec2::new(0.0, dy))
+            })
             .find(|&p| free(p))
             .unwrap_or(first);
         taken.push(badge_rect(at, label));
