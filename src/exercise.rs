@@ -369,7 +369,7 @@ pub fn generate(
         hw.disk = pick(&mut rng, &[DiskTransfer::Dma, DiskTransfer::Pio]);
         hw.nic_sg = rng.next_u64() % 2 == 0;
         hw.cache_pages = 16;
-        let setup = Setup {
+        let mut setup = Setup {
             name: format!("problem {n}"),
             hw,
             method,
@@ -387,16 +387,30 @@ pub fn generate(
             sqpoll: method == Method::IoUring && rng.next_u64() % 2 == 0,
             ..Setup::default()
         };
+        // A problem states no condition that plays no part: O_DIRECT never looks
+        // at the page cache, and a file already cached never needs the disk.
+        if matches!(method, Method::DirectIo | Method::IoUring) {
+            setup.warm_cache = false;
+        }
+        let disk_idle = setup.warm_cache && !method.writes();
         let file = format!("problem-{n:02}.ron");
         let (m, c) = run(&setup)?;
         let _ = writeln!(md, "## {}\n", t.get("problem", &[("n", n.to_string())]));
         let yes_no = |b: bool, a: &str, b_: &str| t.get(if b { a } else { b_ }, &[]);
+        // `read` keeps the bytes: no socket, no NIC.
+        let sg = if method == Method::Read {
+            t.get("sg_unused", &[])
+        } else {
+            yes_no(setup.hw.nic_sg, "sg_on", "sg_off")
+        };
         let _ = writeln!(
             md,
             "{}\n",
             t.get(
                 if method.writes() {
                     "setup_write"
+                } else if disk_idle {
+                    "setup_cached"
                 } else {
                     "setup"
                 },
@@ -407,7 +421,7 @@ pub fn generate(
                     ("style", t.get(&format!("app.{}", setup.style.name()), &[])),
                     ("buffer", buffer_words(&t, method, buffer_size)),
                     ("disk", setup.hw.disk.name().to_uppercase()),
-                    ("sg", yes_no(setup.hw.nic_sg, "sg_on", "sg_off")),
+                    ("sg", sg),
                     ("cache", yes_no(setup.warm_cache, "warm", "cold")),
                     ("file", file.clone()),
                     ("sync", sync.name().to_string()),

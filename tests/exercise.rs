@@ -547,3 +547,45 @@ fn kinds_and_methods_choose_the_problems() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// No problem states a condition that plays no part: an O_DIRECT problem never
+/// starts with a warm cache, a cached file's problem names no disk, a `read`
+/// problem no scatter-gather.
+#[test]
+fn problems_state_only_conditions_that_play_a_part() {
+    let mut cached = 0;
+    for seed in 1..=12 {
+        let dir = std::env::temp_dir().join(format!("iolab-ex-part-{seed}-{}", std::process::id()));
+        let out = iolab(&[
+            "exercise",
+            "--seed",
+            &seed.to_string(),
+            "--count",
+            "8",
+            "--kinds",
+            "counts",
+            "--answers",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success());
+        let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
+        for n in 1..=8u64 {
+            let q = question(&md, n);
+            let scenario =
+                std::fs::read_to_string(dir.join(format!("problem-{n:02}.ron"))).unwrap();
+            if scenario.contains("method: direct_io") || scenario.contains("method: io_uring") {
+                assert!(scenario.contains("cache: cold"), "{scenario}");
+            }
+            if q.contains("already in the page cache") {
+                cached += 1;
+                assert!(!q.contains("controller uses"), "{q}");
+            }
+            if scenario.contains("method: read,") {
+                assert!(!q.contains("scatter-gather"), "{q}");
+            }
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    assert!(cached > 0, "some problem has a cached file");
+}

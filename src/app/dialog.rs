@@ -23,9 +23,11 @@ pub struct FileDialog {
 
 /// The scenario panel's "…" button asks for a dialog.
 fn start(mut editor: ResMut<Editor>, mut dialog: ResMut<FileDialog>) {
-    if !std::mem::take(&mut editor.browse) || dialog.task.is_some() {
+    // Read first: taking the flag every frame would mark the editor changed.
+    if !editor.browse || dialog.task.is_some() {
         return;
     }
+    editor.browse = false;
     let dir = std::env::current_dir().ok();
     dialog.task = Some(AsyncComputeTaskPool::get().spawn(async move {
         let mut d = rfd::AsyncFileDialog::new()
