@@ -42,6 +42,12 @@ pub struct Answer {
     /// A method, an I/O model, or page ranges.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
+    /// The small file's page-cache hit ratio in percent while a large file streams
+    /// through the cache, and through O_DIRECT.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_ratio_buffered: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hit_ratio_direct: Option<u64>,
 }
 
 /// The kinds of problem a sheet can hold (`--kinds`).
@@ -60,16 +66,19 @@ pub enum Kind {
     Identify,
     /// Which I/O model a receive used, from its system calls.
     IoModel,
+    /// A small file's hit ratio while a large one streams, buffered and O_DIRECT.
+    Pollution,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Counts,
         Kind::Freest,
         Kind::Fastest,
         Kind::Readahead,
         Kind::Identify,
         Kind::IoModel,
+        Kind::Pollution,
     ];
 
     pub fn name(self) -> &'static str {
@@ -80,6 +89,7 @@ impl Kind {
             Kind::Readahead => "readahead",
             Kind::Identify => "identify",
             Kind::IoModel => "io_model",
+            Kind::Pollution => "pollution",
         }
     }
 
@@ -581,6 +591,7 @@ pub fn generate(
         Kind::Readahead,
         Kind::Identify,
         Kind::IoModel,
+        Kind::Pollution,
     ]
     .into_iter()
     .enumerate()
@@ -595,7 +606,8 @@ pub fn generate(
             Kind::Fastest => fastest(&mut rng, n, &mut out)?,
             Kind::Readahead => readahead(&mut rng, n, &mut out)?,
             Kind::Identify => identify(&mut rng, n, &mut out)?,
-            _ => io_model(&mut rng, n, &mut out)?,
+            Kind::IoModel => io_model(&mut rng, n, &mut out)?,
+            _ => pollution(&mut rng, n, &mut out)?,
         }
     }
     let Out {
@@ -914,6 +926,89 @@ fn io_model(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String>
         Answer {
             kind: Kind::IoModel.name(),
             answer: Some(model.name().to_string()),
+            ..Answer::default()
+        },
+    );
+    Ok(())
+}
+
+/// A small file read by two clients each round while a large one streams through
+/// the page cache: the small file's hit ratio when the large one is sent with
+/// sendfile (through the cache) and with direct_io (O_DIRECT, around it).
+fn pollution(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
+    use crate::sim::{AccessSpec, FileSpec};
+    let t = out.t;
+    let mut hw = Hardware::classroom();
+    let ps = hw.page_size;
+    hw.cache_pages = pick(rng, &[6u64, 8]);
+    let small = 2 * ps;
+    let per_round = pick(rng, &[8u64, 12]) * ps;
+    let rounds = range(rng, 3, 5);
+    let ratio = |method: Method| -> Result<u64, String> {
+        let file = |name: &str, size: u64, seed: u64| FileSpec {
+            name: name.into(),
+            size,
+            content: crate::sim::Content::Text,
+            seed,
+        };
+        let read_small = AccessSpec {
+            file: 0,
+            method: Method::Read,
+            bytes_per_round: None,
+            buffer_size: small,
+        };
+        let s = Setup {
+            hw: hw.clone(),
+            method,
+            files: vec![
+                file("index.html", small, 1),
+                file("video.mp4", per_round * rounds, 7),
+            ],
+            accesses: vec![
+                read_small.clone(),
+                read_small,
+                AccessSpec {
+                    file: 1,
+                    method,
+                    bytes_per_round: Some(per_round),
+                    buffer_size: ps,
+                },
+            ],
+            rounds,
+            ..Setup::default()
+        };
+        let (_, c) = run(&s)?;
+        Ok((c.hit_ratio(0).unwrap_or(0.0) * 100.0).round() as u64)
+    };
+    let buffered = ratio(Method::Sendfile)?;
+    let direct = ratio(Method::DirectIo)?;
+    let question = t.get(
+        "q_pollution",
+        &[
+            ("small", small.to_string()),
+            ("video", (per_round * rounds).to_string()),
+            ("per_round", per_round.to_string()),
+            ("pages", (per_round / ps).to_string()),
+            ("rounds", rounds.to_string()),
+            ("cache", hw.cache_pages.to_string()),
+            ("ra", hw.readahead_max.to_string()),
+        ],
+    );
+    let answer = t.get(
+        "a_pollution",
+        &[
+            ("buffered", buffered.to_string()),
+            ("direct", direct.to_string()),
+        ],
+    );
+    out.problem(
+        n,
+        question,
+        answer,
+        Answer {
+            kind: Kind::Pollution.name(),
+            hit_ratio_buffered: Some(buffered),
+            hit_ratio_direct: Some(direct),
             ..Answer::default()
         },
     );

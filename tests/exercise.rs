@@ -98,7 +98,8 @@ fn the_answer_key_agrees_with_iolab_run() {
             "fastest",
             "readahead",
             "identify",
-            "io_model"
+            "io_model",
+            "pollution"
         ]
     );
     for a in key.iter().filter(|a| a["kind"] == "counts") {
@@ -588,4 +589,23 @@ fn problems_state_only_conditions_that_play_a_part() {
         std::fs::remove_dir_all(&dir).ok();
     }
     assert!(cached > 0, "some problem has a cached file");
+}
+
+/// The pollution problem's key is the runs' and agrees with its explanation:
+/// buffered, the small file is pushed out every round (half its look-ups hit);
+/// with O_DIRECT only the first round's two pages miss.
+#[test]
+fn the_pollution_problem_matches_its_explanation() {
+    for seed in ["1", "2", "3", "4", "5", "6"] {
+        let dir = std::env::temp_dir().join(format!("iolab-poll-{seed}-{}", std::process::id()));
+        let (md, key) = kinds_sheet(&dir, seed, "pollution");
+        assert_eq!(key.len(), 1);
+        let a = &key[0];
+        let rounds = number_after(&question(&md, 1), "per round, for ");
+        let lookups = 2 * 2 * rounds;
+        let direct = (100.0 * (lookups - 2) as f64 / lookups as f64).round() as u64;
+        assert_eq!(a["hit_ratio_buffered"], 50, "seed {seed}");
+        assert_eq!(a["hit_ratio_direct"], direct, "seed {seed}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }
