@@ -1032,6 +1032,7 @@ fn freest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
         Method::Splice,
     ];
     let mut best: Option<(Method, u64)> = None;
+    let mut why = Vec::new();
     for method in candidates {
         let mut hw = Hardware::classroom();
         hw.disk = disk;
@@ -1048,6 +1049,18 @@ fn freest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
         if best.is_none_or(|b| c.cpu_busy_cycles < b.1) {
             best = Some((method, c.cpu_busy_cycles));
         }
+        // The reason, from the counts: what keeps the CPU busy is its copies,
+        // its system calls and its interrupts.
+        why.push(t.get(
+            "r_freest",
+            &[
+                ("method", method.name().to_string()),
+                ("busy", c.cpu_busy_cycles.to_string()),
+                ("cpu", c.cpu_copy_bytes.to_string()),
+                ("calls", c.syscalls.to_string()),
+                ("irqs", c.interrupts.to_string()),
+            ],
+        ));
     }
     let names: Vec<String> = candidates
         .iter()
@@ -1085,7 +1098,7 @@ fn freest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
             t.get(
                 "a_compare",
                 &[("method", m.name().to_string()), ("busy", busy.to_string())]
-            )
+            ) + &because(t, &why.join("; "))
         );
     }
     out.key.push(Answer {

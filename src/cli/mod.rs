@@ -133,7 +133,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// The kinds of problem (default all): counts (`--count` of them), freest,
-        /// fastest, readahead, identify, io_model.
+        /// fastest, readahead, identify, io_model, pollution.
         #[arg(long, value_delimiter = ',')]
         kinds: Option<Vec<String>>,
         /// The methods the counting problems draw from (default: all they use).
