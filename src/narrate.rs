@@ -424,6 +424,7 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
             },
             &[("n", n(count))],
         ),
+        EventKind::TaskWork { what } => t.get("n.task_work", &[("what", t.word(what))]),
         EventKind::CommandFetch { request } => t.get("n.command_fetch", &[("id", n(request))]),
         EventKind::DeviceCompletion { request } => t.get(
             if s.hw.completion == crate::sim::Completion::Poll {

@@ -624,6 +624,7 @@ impl Replay {
             }
             EventKind::Doorbell { .. } => st.uring.doorbells += 1,
             EventKind::CommandFetch { .. } => st.nvme_in_service += 1,
+            EventKind::TaskWork { .. } => st.handler = None,
             EventKind::DeviceCompletion { .. } => {
                 st.nvme_in_service = st.nvme_in_service.saturating_sub(1);
                 st.nvme_cq += 1;

@@ -142,6 +142,9 @@ pub enum Action {
         file: u32,
         chunks: Vec<(u64, u64, u64)>,
     },
+    /// The interrupt handler is done; the kernel runs `.0` for the interrupted
+    /// process in its context (task_work).
+    TaskWork(&'static str),
     /// io_getevents has its first event: it takes every later one already there
     /// (up to `max`) and returns how many.
     ReapAio {
@@ -227,6 +230,9 @@ pub struct Handler {
     pub ops: VecDeque<Op>,
     /// The CPU was in user mode when the interrupt came.
     pub from_user: bool,
+    /// The handler is done; the kernel runs work queued for the interrupted
+    /// process in its context (task_work) before returning to it.
+    pub task_work: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -289,6 +295,7 @@ impl Cpu {
             line,
             ops: ops.into(),
             from_user,
+            task_work: false,
         });
     }
 
@@ -316,6 +323,7 @@ impl Cpu {
     pub fn observe(&mut self, log: &mut Log) {
         let activity = match (&self.handler, self.front()) {
             (_, Some(Op::Copy(_))) => Activity::Copy,
+            (Some(h), _) if h.task_work => Activity::Syscall,
             (Some(_), _) => Activity::Interrupt,
             (None, Some(Op::Work { activity, .. })) => *activity,
             (None, Some(Op::Act(_))) => Activity::Syscall,

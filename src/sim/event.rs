@@ -476,6 +476,11 @@ pub enum EventKind {
     UringReap {
         count: u64,
     },
+    /// The interrupt handler is done; before returning to the interrupted process
+    /// the kernel does work for it in its context (task_work).
+    TaskWork {
+        what: &'static str,
+    },
     /// NVMe: the drive fetches a command from its submission queue in memory.
     CommandFetch {
         request: u64,

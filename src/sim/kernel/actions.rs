@@ -360,6 +360,12 @@ impl Machine {
                     self.sq.ops.extend(ops);
                 }
             }
+            Action::TaskWork(what) => {
+                if let Some(h) = self.cpu.handler.as_mut() {
+                    h.task_work = true;
+                }
+                log.emit(EventKind::TaskWork { what });
+            }
             Action::ReapAio { call, max } => {
                 // The next calls' reads, in the program's order, while they are
                 // submitted and complete.

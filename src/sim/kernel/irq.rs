@@ -61,11 +61,20 @@ impl Kernel {
                     rx.handled = true;
                     ops.push(Op::Act(Action::RxReady));
                     if self.aio_armed {
-                        // Async I/O: the kernel itself copies the data into the
-                        // process's buffer, then notifies it.
+                        // Async I/O: the handler only queues the work; on the way
+                        // back to the process the kernel copies the data into its
+                        // buffer in the process's context (task_work), not inside
+                        // the interrupt handler, then notifies it.
+                        ops.push(Op::Act(Action::IrqDone(line)));
+                        ops.push(Op::Act(Action::TaskWork("copy the message")));
+                        ops.push(Op::Work {
+                            activity: Activity::Syscall,
+                            cycles: hw.kernel_cycles,
+                        });
                         ops.push(Op::Act(Action::Phase(IoPhase::CopyingToUser)));
                         ops.extend(recv_copy_ops(hw, setup.file_size));
                         ops.push(Op::Act(Action::Notify("aio completion")));
+                        return Ok(ops);
                     } else if self.signal_armed {
                         ops.push(Op::Act(Action::Notify("SIGIO")));
                     }
