@@ -661,7 +661,7 @@ fn fastest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> 
     let t = out.t;
     let file_size = range(rng, 4, 12) * 8;
     let buffer_size = pick(rng, &[16u64, 32]);
-    let sg = rng.next_u64() % 2 == 0;
+    let sg = rng.next_u64().is_multiple_of(2);
     let disk = pick(rng, &[DiskTransfer::Dma, DiskTransfer::Pio]);
     let candidates = [Method::ReadWrite, Method::MmapWrite, Method::Sendfile];
     let mut runs = Vec::new();
@@ -1023,7 +1023,7 @@ fn freest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
     // One comparison: which method leaves the CPU most free?
     let file_size = range(rng, 32, 96);
     let buffer_size = 32;
-    let sg = rng.next_u64() % 2 == 0;
+    let sg = rng.next_u64().is_multiple_of(2);
     let disk = pick(rng, &[DiskTransfer::Dma, DiskTransfer::Pio]);
     let candidates = [
         Method::ReadWrite,

@@ -276,7 +276,7 @@ fn the_exports_show_the_rings_and_the_sq_thread() {
         assert!(vcd.contains(&format!(" {signal} $end")), "{signal}");
     }
     // cqes_reaped (id `2`) ends at 12: binary ...1100.
-    let last = vcd.lines().filter(|l| l.ends_with(" 2")).last().unwrap();
+    let last = vcd.lines().rfind(|l| l.ends_with(" 2")).unwrap();
     assert!(last.ends_with("1100 2"), "{last}");
     // CSV rows carry the narration.
     let csv =

@@ -50,7 +50,7 @@ fn spawn_egui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSett
     ));
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn root(
     mut contexts: EguiContexts,
     mut loaded: ResMut<Loaded>,
