@@ -609,3 +609,105 @@ fn the_pollution_problem_matches_its_explanation() {
         std::fs::remove_dir_all(&dir).ok();
     }
 }
+
+/// A Chinese worksheet, every kind of problem and its key, has no English words
+/// but the names a program uses: methods, system calls, I/O models, sync modes,
+/// settings, abbreviations (CPU, DMA), file names and the command that made it.
+#[test]
+fn a_chinese_sheet_has_no_english_words_but_names() {
+    let names = [
+        // abbreviations and the kernel's own names
+        "CPU",
+        "DMA",
+        "PIO",
+        "SG",
+        "LRU",
+        "O_DIRECT",
+        "O_SYNC",
+        "SIGIO",
+        "SQPOLL",
+        "EAGAIN",
+        "socket",
+        "flusher",
+        "readahead_max",
+        "dirty_expire",
+        "dirty_background",
+        "dirty_limit",
+        "task_work",
+        // files
+        "index",
+        "html",
+        "video",
+        "mp4",
+        "problem",
+        "ron",
+        // system calls
+        "read",
+        "write",
+        "mmap",
+        "munmap",
+        "sendfile",
+        "splice",
+        "pipe",
+        "poll",
+        "sigaction",
+        "aio_read",
+        "io_setup",
+        "io_destroy",
+        "io_submit",
+        "io_getevents",
+        "fsync",
+        "copy_file_range",
+        "io_uring_setup",
+        "io_uring_register",
+        "io_uring_enter",
+    ];
+    let mut allowed: std::collections::BTreeSet<String> =
+        names.iter().map(|s| s.to_string()).collect();
+    for m in iolab::sim::Method::ALL {
+        allowed.insert(m.name().into());
+    }
+    for m in iolab::sim::program::IoModel::ALL {
+        allowed.insert(m.name().into());
+    }
+    for m in iolab::sim::program::SyncMode::ALL {
+        allowed.insert(m.name().into());
+    }
+    let mut english = std::collections::BTreeSet::new();
+    for seed in 1..=8 {
+        let out = iolab(&[
+            "exercise",
+            "--seed",
+            &seed.to_string(),
+            "--count",
+            "6",
+            "--lang",
+            "zh",
+            "--answers",
+        ]);
+        assert!(out.status.success());
+        let md = String::from_utf8(out.stdout).unwrap();
+        // The line that says how to make the sheet again is a command.
+        for line in md.lines().filter(|l| !l.contains("iolab ")) {
+            let mut word = String::new();
+            for c in line.chars().chain([' ']) {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    word.push(c);
+                    continue;
+                }
+                let w = std::mem::take(&mut word);
+                let letters = w.chars().filter(|c| c.is_ascii_alphabetic()).count();
+                if letters >= 3
+                    && !allowed.contains(&w)
+                    && !w.chars().all(|c| c.is_ascii_hexdigit())
+                {
+                    english.insert(w);
+                }
+            }
+        }
+    }
+    assert!(
+        english.is_empty(),
+        "English words in the Chinese sheets: {english:?}"
+    );
+}
