@@ -666,3 +666,47 @@ fn the_keys_open_help_compare_and_escape_closes_them_in_turn() {
     press(&mut app, &[KeyCode::F1]);
     assert!(!app.world().resource::<Help>().0);
 }
+
+/// A lesson in the app, without a window: each step opens its scene stopped at its
+/// moment; the answer stays hidden until the student answers; right and wrong are
+/// recognised and scored; steps go forward and back; the teacher sees every answer.
+#[test]
+fn a_lesson_steps_checks_answers_and_scores() {
+    use iolab::app::{Editor, LessonPanel};
+    use iolab::i18n::Lang;
+    let mut app = app_for("read_write");
+    let lesson = iolab::lesson::load(std::path::Path::new("pio_to_zero_copy")).unwrap();
+    let world = app.world_mut();
+    world.resource_scope(|world, mut editor: Mut<Editor>| {
+        let mut loaded = world.resource_mut::<Loaded>();
+        let mut panel = LessonPanel::default();
+        panel.start(lesson.clone(), 0, &mut editor, &mut loaded, Lang::En);
+        assert_eq!(panel.step(), (0, lesson.steps.len()));
+        assert_eq!(
+            loaded.replay.setup.name,
+            "PIO read: the CPU moves every byte"
+        );
+        assert!(!panel.revealed(), "the answer waits for the student");
+        // Step 1 asks for the interrupts of the PIO read: 3.
+        assert_eq!(panel.check("3"), Some(true));
+        assert!(panel.revealed());
+        assert_eq!(panel.check("4"), None, "one answer per checkpoint");
+        panel.go(true, &mut editor, &mut loaded, Lang::En);
+        assert_eq!(panel.step().0, 1);
+        assert!(!panel.revealed());
+        assert_eq!(
+            panel.check("2"),
+            Some(false),
+            "the DMA read takes 1 interrupt"
+        );
+        assert_eq!(panel.score(), (1, 2));
+        // Step 3 stops at the first write(): the playhead's stop is inside the run.
+        panel.go(true, &mut editor, &mut loaded, Lang::En);
+        let stop = panel.pending_stop().unwrap();
+        assert!(stop > 0 && stop < loaded.replay.events.len());
+        panel.go(false, &mut editor, &mut loaded, Lang::En);
+        assert_eq!(panel.step().0, 1);
+        panel.set_teacher(true);
+        assert!(panel.revealed());
+    });
+}

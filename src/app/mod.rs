@@ -18,6 +18,7 @@ use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
 
 pub use model::{Editor, Loaded, initial};
+pub use panels::lesson::Panel as LessonPanel;
 
 /// What `iolab gui` was asked to do.
 #[derive(Clone, Debug, Default)]

@@ -14,7 +14,9 @@ use crate::scenario::BUILTIN_SCENES;
 #[derive(bevy::prelude::Resource, Clone, Debug, Default)]
 pub struct StartLesson(pub Option<(std::path::PathBuf, usize)>);
 
-/// The lesson under way.
+/// The lesson under way: its step, the checkpoint and the student's answer, the
+/// score. The panel below draws it; the logic is here, so it can be tested
+/// without a window.
 #[derive(Default)]
 pub struct Panel {
     lesson: Option<LessonFile>,
@@ -32,6 +34,72 @@ pub struct Panel {
 }
 
 impl Panel {
+    /// Starts lesson `l` at step `i` (from 0), with a fresh score.
+    pub fn start(
+        &mut self,
+        l: LessonFile,
+        i: usize,
+        ed: &mut Editor,
+        loaded: &mut Loaded,
+        lang: Lang,
+    ) {
+        let last = l.steps.len().saturating_sub(1);
+        self.lesson = Some(l);
+        self.score = (0, 0);
+        self.open(i.min(last), ed, loaded, lang);
+    }
+
+    /// The step shown (from 0), and how many there are.
+    pub fn step(&self) -> (usize, usize) {
+        (self.step, self.lesson.as_ref().map_or(0, |l| l.steps.len()))
+    }
+
+    /// The checkpoint's answer may be shown: the student answered, or the
+    /// teacher's switch is on. Until then the panel shows only the question.
+    pub fn revealed(&self) -> bool {
+        self.teacher || self.verdict.is_some()
+    }
+
+    /// The student's answer to the step's checkpoint: right or wrong (None where
+    /// the step asks nothing or it was answered already); it counts in the score.
+    pub fn check(&mut self, answer: &str) -> Option<bool> {
+        let cp = self.checkpoint.as_ref()?;
+        if self.verdict.is_some() {
+            return None;
+        }
+        let ok = lesson::is_right(answer, &cp.answer);
+        self.verdict = Some(ok);
+        self.score.1 += 1;
+        self.score.0 += ok as u32;
+        Some(ok)
+    }
+
+    /// The teacher's switch: every answer shows at once, nothing is scored.
+    pub fn set_teacher(&mut self, on: bool) {
+        self.teacher = on;
+    }
+
+    /// (right, asked) so far.
+    pub fn score(&self) -> (u32, u32) {
+        self.score
+    }
+
+    /// The stop of the step just opened: the number of events the playhead shows
+    /// once the run is loaded.
+    pub fn pending_stop(&self) -> Option<usize> {
+        self.pending.map(|p| p.1)
+    }
+
+    /// The next or the previous step, if there is one.
+    pub fn go(&mut self, forward: bool, ed: &mut Editor, loaded: &mut Loaded, lang: Lang) {
+        let (i, n) = self.step();
+        if forward && i + 1 < n {
+            self.open(i + 1, ed, loaded, lang);
+        } else if !forward && i > 0 {
+            self.open(i - 1, ed, loaded, lang);
+        }
+    }
+
     /// Opens step `i`: its scene (with its method label), stopped at its moment.
     fn open(&mut self, i: usize, ed: &mut Editor, loaded: &mut Loaded, lang: Lang) {
         let Some(l) = &self.lesson else { return };
@@ -86,11 +154,7 @@ pub fn show(
 ) {
     if let Some((path, step)) = start.0.take() {
         match lesson::load(&path) {
-            Ok(l) => {
-                let last = l.steps.len() - 1;
-                panel.lesson = Some(l);
-                panel.open(step.saturating_sub(1).min(last), ed, loaded, lang);
-            }
+            Ok(l) => panel.start(l, step.saturating_sub(1), ed, loaded, lang),
             Err(e) => panel.error = Some(e.0),
         }
     }
@@ -111,11 +175,7 @@ pub fn show(
                 for (name, text) in BUILTIN_LESSONS {
                     if ui.button(*name).clicked() {
                         match lesson::parse(text, name) {
-                            Ok(l) => {
-                                panel.lesson = Some(l);
-                                panel.score = (0, 0);
-                                panel.open(0, ed, loaded, lang);
-                            }
+                            Ok(l) => panel.start(l, 0, ed, loaded, lang),
                             Err(e) => panel.error = Some(e.0),
                         }
                     }
@@ -161,10 +221,8 @@ pub fn show(
                     ui.horizontal(|ui| {
                         ui.add(egui::TextEdit::singleline(&mut panel.answer).desired_width(120.0));
                         if ui.button(tr.t("app.lesson_check")).clicked() {
-                            let ok = lesson::is_right(&panel.answer, &cp.answer);
-                            panel.verdict = Some(ok);
-                            panel.score.1 += 1;
-                            panel.score.0 += ok as u32;
+                            let answer = panel.answer.clone();
+                            panel.check(&answer);
                         }
                     });
                 }
@@ -174,13 +232,13 @@ pub fn show(
                     .add_enabled(panel.step > 0, egui::Button::new(tr.t("app.bp_prev")))
                     .clicked()
                 {
-                    panel.open(panel.step - 1, ed, loaded, lang);
+                    panel.go(false, ed, loaded, lang);
                 }
                 if ui
                     .add_enabled(panel.step + 1 < n, egui::Button::new(tr.t("app.bp_next")))
                     .clicked()
                 {
-                    panel.open(panel.step + 1, ed, loaded, lang);
+                    panel.go(true, ed, loaded, lang);
                 }
             });
             if !panel.teacher && panel.score.1 > 0 {
