@@ -687,9 +687,10 @@ fn a_lesson_steps_checks_answers_and_scores() {
             "PIO read: the CPU moves every byte"
         );
         assert!(!panel.revealed(), "the answer waits for the student");
+        assert!(panel.asking(), "meanwhile the counts are hidden");
         // Step 1 asks for the interrupts of the PIO read: 3.
         assert_eq!(panel.check("3"), Some(true));
-        assert!(panel.revealed());
+        assert!(panel.revealed() && !panel.asking());
         assert_eq!(panel.check("4"), None, "one answer per checkpoint");
         panel.go(true, &mut editor, &mut loaded, Lang::En);
         assert_eq!(panel.step().0, 1);

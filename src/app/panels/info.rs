@@ -73,6 +73,7 @@ fn values(
         .collect()
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn show(
     ui: &mut egui::Ui,
     loaded: &Loaded,
@@ -81,6 +82,7 @@ pub fn show(
     mem: &mut Memory,
     now: f64,
     tr: &Texts,
+    hidden: bool,
 ) {
     let r = &loaded.replay;
     let st = &view.state;
@@ -88,6 +90,11 @@ pub fn show(
     let mut c = st.counters.clone();
     c.cycles = cycle.max(c.cycles);
     ui.heading(tr.t("app.counters"));
+    // A lesson's question is open: the counts would give the answer away.
+    if hidden {
+        ui.label(tr.t("app.counters_hidden"));
+        return;
+    }
     if mem.totals.as_ref().is_none_or(|t| t.0 != loaded.generation) {
         mem.totals = Some((loaded.generation, Counters::of(&r.events)));
     }

@@ -10,6 +10,11 @@ use crate::i18n::{Lang, Texts};
 use crate::lesson::{self, BUILTIN_LESSONS, Checkpoint, LessonFile};
 use crate::scenario::BUILTIN_SCENES;
 
+/// A lesson's question waits for its answer: the counters (the panel's and the
+/// scene's caption) are hidden meanwhile, so they do not give it away.
+#[derive(bevy::prelude::Resource, Clone, Copy, Debug, Default)]
+pub struct Unrevealed(pub bool);
+
 /// `iolab gui --lesson NAME --lesson-step K`: open the app in a lesson, at a step.
 #[derive(bevy::prelude::Resource, Clone, Debug, Default)]
 pub struct StartLesson(pub Option<(std::path::PathBuf, usize)>);
@@ -58,6 +63,11 @@ impl Panel {
     /// teacher's switch is on. Until then the panel shows only the question.
     pub fn revealed(&self) -> bool {
         self.teacher || self.verdict.is_some()
+    }
+
+    /// The step asks a question that is not answered yet.
+    pub fn asking(&self) -> bool {
+        self.checkpoint.is_some() && !self.revealed()
     }
 
     /// The student's answer to the step's checkpoint: right or wrong (None where

@@ -25,6 +25,7 @@ pub(super) fn plugin(app: &mut App) {
     if !app.world().contains_resource::<lesson::StartLesson>() {
         app.init_resource::<lesson::StartLesson>();
     }
+    app.init_resource::<lesson::Unrevealed>();
     app.add_systems(Startup, spawn_egui_camera)
         .add_systems(EguiPrimaryContextPass, root);
 }
@@ -66,12 +67,13 @@ fn root(
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
     scene_theme: Res<super::palette::Theme>,
-    (mut typing, present, mut lesson_panel, mut start_lesson, mut help): (
+    (mut typing, present, mut lesson_panel, mut start_lesson, mut help, mut unrevealed): (
         ResMut<super::playback::Typing>,
         Res<super::playback::Present>,
         Local<lesson::Panel>,
         ResMut<lesson::StartLesson>,
         ResMut<super::keys::Help>,
+        ResMut<lesson::Unrevealed>,
     ),
     automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
@@ -174,6 +176,11 @@ fn root(
         camera.is_active = true;
         return Ok(());
     }
+    // Until the student answers the lesson's question, the counts stay hidden.
+    let asking = lesson_panel.asking();
+    if unrevealed.0 != asking {
+        unrevealed.0 = asking;
+    }
     let left = egui::Panel::left("scenario")
         .resizable(true)
         .default_size(250.0)
@@ -238,6 +245,7 @@ fn root(
                     &mut memory,
                     time.elapsed_secs_f64(),
                     tr,
+                    unrevealed.0,
                 );
             }
         })

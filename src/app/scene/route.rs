@@ -356,9 +356,20 @@ fn draw_caption(
     loaded: Res<crate::app::model::Loaded>,
     view: Option<Res<View>>,
     tr: Res<Tr>,
+    unrevealed: Option<Res<crate::app::panels::lesson::Unrevealed>>,
     mut caption: Query<&mut Text2d, With<Caption>>,
 ) {
     let Some(view) = view else { return };
+    // A lesson's question is open: no counts until it is answered.
+    if unrevealed.is_some_and(|u| u.0) {
+        let s = tr.texts.t("app.caption_hidden").to_string();
+        for mut t in &mut caption {
+            if t.0 != s {
+                t.0 = s.clone();
+            }
+        }
+        return;
+    }
     let arrows = route::at(&view.state, &view.flights);
     let (switches, cpu, dma) = route::caption_counts(&view.state, &arrows);
     // "so far" while the run plays; the figure's caption once it has ended.
