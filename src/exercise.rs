@@ -1034,12 +1034,8 @@ fn freest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
     let mut best: Option<(Method, u64)> = None;
     let mut why = Vec::new();
     for method in candidates {
-        let mut hw = Hardware::classroom();
-        hw.disk = disk;
-        hw.nic_sg = sg;
-        hw.cache_pages = 16;
         let s = Setup {
-            hw,
+            hw: classroom(disk, sg),
             method,
             file_size,
             buffer_size,

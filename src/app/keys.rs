@@ -79,19 +79,20 @@ fn shortcuts(
             cmp.open = true;
         }
     }
-    if let Some(mut s) = settings {
-        let before = s.clone();
-        if keys.just_pressed(KeyCode::KeyT) {
+    let (theme, lang) = (
+        keys.just_pressed(KeyCode::KeyT),
+        keys.just_pressed(KeyCode::KeyL),
+    );
+    if let Some(mut s) = settings.filter(|_| theme || lang) {
+        if theme {
             s.projector = !s.projector;
         }
-        if keys.just_pressed(KeyCode::KeyL) {
+        if lang {
             let all = crate::i18n::Lang::ALL;
             let i = all.iter().position(|l| *l == s.lang).unwrap_or(0);
             s.lang = all[(i + 1) % all.len()];
         }
-        if *s != before {
-            // Remembered for next time; a failure to save only loses that.
-            let _ = s.save();
-        }
+        // Remembered for next time; a failure to save only loses that.
+        let _ = s.save();
     }
 }

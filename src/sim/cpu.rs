@@ -224,6 +224,47 @@ pub enum Op {
     Blocked(WaitFor),
 }
 
+impl Op {
+    /// Cycles until this operation ends (a copy only progresses on the bus).
+    pub fn cycles_left(&self, on_bus: bool) -> Option<u64> {
+        match self {
+            Op::Work { cycles, .. } => Some(*cycles),
+            Op::Copy(t) if on_bus => Some(t.remaining_cycles()),
+            _ => None,
+        }
+    }
+
+    /// `d` cycles pass: work counts down; a copy moves words if it has the bus
+    /// (the last word moved, for the register).
+    pub fn elapse(
+        &mut self,
+        d: u64,
+        on_bus: bool,
+        mem: &mut Memory,
+        word: u64,
+    ) -> Result<Option<u64>, SimError> {
+        match self {
+            Op::Work { cycles, .. } => *cycles = cycles.saturating_sub(d),
+            Op::Copy(t) if on_bus => {
+                t.elapsed += d;
+                return mem.carry(t, word);
+            }
+            _ => {}
+        }
+        Ok(None)
+    }
+
+    /// A copy at cycle `now`: it has started; once its last byte has moved, the
+    /// finished transfer (to log and take off the queue).
+    pub fn copy_ended(&mut self, now: u64) -> Option<Transfer> {
+        let Op::Copy(t) = self else { return None };
+        if t.first_cycle.is_none() {
+            t.first_cycle = Some(now);
+        }
+        t.done().then_some(*t)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Handler {
     pub line: IrqLine,
@@ -369,11 +410,7 @@ impl Cpu {
 
     /// Cycles until the current operation ends (a copy only progresses on the bus).
     pub fn next_change(&self, on_bus: bool) -> Option<u64> {
-        match self.front() {
-            Some(Op::Work { cycles, .. }) => Some(*cycles),
-            Some(Op::Copy(t)) if on_bus => Some(t.remaining_cycles()),
-            _ => None,
-        }
+        self.front()?.cycles_left(on_bus)
     }
 
     /// `d` cycles pass: work counts down; a copy moves words if it has the bus.
@@ -384,19 +421,12 @@ impl Cpu {
         mem: &mut Memory,
         word: u64,
     ) -> Result<(), SimError> {
-        match self.front_mut() {
-            Some(Op::Work { cycles, .. }) => *cycles = cycles.saturating_sub(d),
-            Some(Op::Copy(t)) if on_bus => {
-                let mut t2 = *t;
-                t2.elapsed += d;
-                if let Some(r) = mem.carry(&mut t2, word)? {
-                    self.register = r;
-                }
-                if let Some(Op::Copy(slot)) = self.front_mut() {
-                    *slot = t2;
-                }
-            }
-            _ => {}
+        let moved = match self.front_mut() {
+            Some(op) => op.elapse(d, on_bus, mem, word)?,
+            None => None,
+        };
+        if let Some(r) = moved {
+            self.register = r;
         }
         Ok(())
     }

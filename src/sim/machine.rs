@@ -472,18 +472,14 @@ impl Machine {
                 Ok(true)
             }
             Some(Op::Work { .. }) => Ok(false),
-            Some(Op::Copy(t)) => {
-                if t.first_cycle.is_none() {
-                    t.first_cycle = Some(now);
-                }
-                if t.done() {
-                    let t = *t;
+            Some(op @ Op::Copy(_)) => match op.copy_ended(now) {
+                Some(t) => {
                     self.cpu.pop_front();
                     self.log.copy_done(&t);
-                    return Ok(true);
+                    Ok(true)
                 }
-                Ok(false)
-            }
+                None => Ok(false),
+            },
             Some(Op::Act(_)) => {
                 if let Some(Op::Act(a)) = self.cpu.pop_front() {
                     self.act(a)?;
@@ -541,18 +537,14 @@ impl Machine {
                 Ok(true)
             }
             Some(Op::Work { .. }) => Ok(false),
-            Some(Op::Copy(t)) => {
-                if t.first_cycle.is_none() {
-                    t.first_cycle = Some(now);
-                }
-                if t.done() {
-                    let t = *t;
+            Some(op @ Op::Copy(_)) => match op.copy_ended(now) {
+                Some(t) => {
                     self.sq.ops.pop_front();
                     self.log.copy_done(&t);
-                    return Ok(true);
+                    Ok(true)
                 }
-                Ok(false)
-            }
+                None => Ok(false),
+            },
             Some(Op::Wait(w) | Op::Blocked(w)) => {
                 // It polls: no sleep, no task switch.
                 if self.kernel.ready(w, &self.mem) {

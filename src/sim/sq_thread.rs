@@ -30,11 +30,7 @@ impl SqThread {
 
     /// Cycles until its current step ends.
     pub fn next_change(&self, on_bus: bool) -> Option<u64> {
-        match self.ops.front() {
-            Some(Op::Work { cycles, .. }) => Some(*cycles),
-            Some(Op::Copy(t)) if on_bus => Some(t.remaining_cycles()),
-            _ => None,
-        }
+        self.ops.front()?.cycles_left(on_bus)
     }
 
     /// `d` cycles pass: work counts down; a copy moves bytes if it has the bus.
@@ -45,13 +41,8 @@ impl SqThread {
         mem: &mut Memory,
         word: u64,
     ) -> Result<(), SimError> {
-        match self.ops.front_mut() {
-            Some(Op::Work { cycles, .. }) => *cycles = cycles.saturating_sub(d),
-            Some(Op::Copy(t)) if on_bus => {
-                t.elapsed += d;
-                mem.carry(t, word)?;
-            }
-            _ => {}
+        if let Some(op) = self.ops.front_mut() {
+            op.elapse(d, on_bus, mem, word)?;
         }
         Ok(())
     }
