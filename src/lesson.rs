@@ -62,6 +62,9 @@ pub struct Checkpoint {
     pub question: String,
     pub answer: String,
     pub why: String,
+    /// The answers to pick from (empty where the answer is a number): the app
+    /// shows them as buttons and on the keys 1, 2, 3...
+    pub choices: Vec<String>,
 }
 
 /// Reads a lesson; errors name the file, the line and the column.
@@ -167,6 +170,7 @@ pub fn checkpoint(step: &Step, lang: Lang) -> Result<Option<Checkpoint>, UserErr
                         ("dma", st.counters.dma_copy_bytes.to_string()),
                     ],
                 ),
+                choices: Vec::new(),
             }
         }
         Question::NextCopy => {
@@ -198,6 +202,7 @@ pub fn checkpoint(step: &Step, lang: Lang) -> Result<Option<Checkpoint>, UserErr
                         ),
                     ],
                 ),
+                choices: vec!["cpu".into(), "dma".into()],
             }
         }
         Question::Fastest(labels) | Question::FreestCpu(labels) => {
@@ -222,6 +227,7 @@ pub fn checkpoint(step: &Step, lang: Lang) -> Result<Option<Checkpoint>, UserErr
                 question: t.get(key, &[("runs", labels.join(", "))]),
                 answer: best.map(|b| b.0).unwrap_or_default(),
                 why: t.get(why, &[("values", lines.join(", "))]),
+                choices: labels.clone(),
             }
         }
     }))

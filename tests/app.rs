@@ -711,3 +711,52 @@ fn a_lesson_steps_checks_answers_and_scores() {
         assert!(panel.revealed());
     });
 }
+
+/// The presenter's keys in a lesson: → and PageDown go to the next step (not the
+/// next event), ← and PageUp back; Space shows an open question's answer (asked,
+/// not right); a digit picks a choice; Shift + → still steps the run itself.
+#[test]
+fn a_lesson_answers_the_presenters_keys() {
+    use iolab::app::LessonPanel;
+    use iolab::app::lesson::StartLesson;
+    let mut app = app_for("read_write");
+    app.insert_resource(StartLesson(Some((PathBuf::from("pio_to_zero_copy"), 1))));
+    app.update();
+    app.update();
+    let step = |app: &App| app.world().resource::<LessonPanel>().step().0;
+    let stop = |app: &App| app.world().resource::<Playhead>().applied;
+    assert_eq!(step(&app), 0);
+    assert!(app.world().resource::<LessonPanel>().asking());
+    // Space shows the answer: asked once, nothing right, the run not played.
+    press(&mut app, &[KeyCode::Space]);
+    let panel = app.world().resource::<LessonPanel>();
+    assert!(panel.revealed() && panel.score() == (0, 1));
+    assert!(!app.world().resource::<Playhead>().playing);
+    // PageDown: step 2 (the DMA read), at its stop, the run's end.
+    press(&mut app, &[KeyCode::PageDown]);
+    assert_eq!(step(&app), 1);
+    assert_eq!(stop(&app), app.world().resource::<Loaded>().replay.events.len());
+    // → then a digit: step 3 asks who makes the next copy; 1 is "cpu".
+    press(&mut app, &[KeyCode::ArrowRight]);
+    assert_eq!(step(&app), 2);
+    let at = stop(&app);
+    let panel = app.world().resource::<LessonPanel>();
+    let cp = panel.checkpoint().expect("step 3 asks").clone();
+    assert_eq!(cp.choices, ["cpu", "dma"]);
+    let pick = cp.choices.iter().position(|c| *c == cp.answer).unwrap();
+    let digit = [KeyCode::Digit1, KeyCode::Digit2][pick];
+    press(&mut app, &[digit]);
+    let panel = app.world().resource::<LessonPanel>();
+    assert_eq!(panel.verdict(), Some(true));
+    assert_eq!(panel.score(), (1, 2));
+    // Shift + → moves the playhead a cycle, the lesson stays on its step.
+    let cycle = app.world().resource::<Playhead>().cycle;
+    press(&mut app, &[KeyCode::ShiftLeft, KeyCode::ArrowRight]);
+    assert_eq!(step(&app), 2);
+    assert!(stop(&app) >= at);
+    assert!(app.world().resource::<Playhead>().cycle > cycle);
+    // ← and PageUp: back two steps.
+    press(&mut app, &[KeyCode::ArrowLeft]);
+    press(&mut app, &[KeyCode::PageUp]);
+    assert_eq!(step(&app), 0);
+}

@@ -1,7 +1,7 @@
 //! Keys for what the panels do, so the app works from the keyboard alone: the
 //! help overlay (F1 or ?), the projector theme (T), the language (L), the compare
 //! view (C) and Esc to close what is open. The playback's keys are in playback.rs,
-//! the compare clock's in compare.rs, a lesson's in panels/lesson.rs.
+//! the compare clock's in compare.rs, a lesson's in lesson.rs.
 
 use bevy::prelude::*;
 
@@ -20,12 +20,13 @@ pub struct Help(pub bool);
 
 /// Every key of the app and what it does (a key in the language files), in the
 /// order the help overlay lists them.
-pub const KEYS: [(&str, &str); 15] = [
+pub const KEYS: [(&str, &str); 16] = [
     ("Space", "app.k_play"),
     ("→ / PageDown", "app.k_next"),
     ("← / PageUp", "app.k_back"),
     ("Shift + → / ←", "app.k_cycle"),
     ("Alt + → / ←", "app.k_event"),
+    ("1 … 9", "app.k_choice"),
     ("Home / End", "app.k_ends"),
     ("+ / -", "app.k_speed"),
     ("P", "app.k_present"),

@@ -6,6 +6,7 @@ pub mod compare;
 pub mod dialog;
 pub mod keys;
 pub mod lang;
+pub mod lesson;
 mod model;
 pub mod palette;
 mod panels;
@@ -18,7 +19,7 @@ use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
 
 pub use model::{Editor, Loaded, initial};
-pub use panels::lesson::Panel as LessonPanel;
+pub use lesson::Panel as LessonPanel;
 
 /// What `iolab gui` was asked to do.
 #[derive(Clone, Debug, Default)]
@@ -124,6 +125,7 @@ pub fn core_plugins(app: &mut App) {
         compare::plugin,
         dialog::plugin,
         keys::plugin,
+        lesson::plugin,
     ));
 }
 
@@ -203,7 +205,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     core_plugins(&mut app);
     app.insert_resource(playback::Present(opts.present));
     if let Some(l) = &opts.lesson {
-        app.insert_resource(panels::lesson::StartLesson(Some(l.clone())));
+        app.insert_resource(lesson::StartLesson(Some(l.clone())));
         app.world_mut()
             .resource_mut::<automation::Automation>()
             .keep_playhead = true;

@@ -1,181 +1,23 @@
 //! The Lesson section of the left panel: pick a shipped lesson, go through its
 //! steps (each opens its scene stopped at its moment), answer the checkpoint
 //! before the answer shows, and see the score. "Teacher" shows each answer at once.
+//! What it draws lives in app/lesson.rs.
 
 use bevy_egui::egui;
 
+use crate::app::lesson::Panel;
 use crate::app::model::{Editor, Loaded};
-use crate::app::playback::Playhead;
 use crate::i18n::{Lang, Texts};
-use crate::lesson::{self, BUILTIN_LESSONS, Checkpoint, LessonFile};
-use crate::scenario::BUILTIN_SCENES;
+use crate::lesson::{self, BUILTIN_LESSONS};
 
-/// A lesson's question waits for its answer: the counters (the panel's and the
-/// scene's caption) are hidden meanwhile, so they do not give it away.
-#[derive(bevy::prelude::Resource, Clone, Copy, Debug, Default)]
-pub struct Unrevealed(pub bool);
-
-/// `iolab gui --lesson NAME --lesson-step K`: open the app in a lesson, at a step.
-#[derive(bevy::prelude::Resource, Clone, Debug, Default)]
-pub struct StartLesson(pub Option<(std::path::PathBuf, usize)>);
-
-/// The lesson under way: its step, the checkpoint and the student's answer, the
-/// score. The panel below draws it; the logic is here, so it can be tested
-/// without a window.
-#[derive(Default)]
-pub struct Panel {
-    lesson: Option<LessonFile>,
-    step: usize,
-    checkpoint: Option<Checkpoint>,
-    answer: String,
-    verdict: Option<bool>,
-    teacher: bool,
-    /// (right, asked) so far.
-    score: (u32, u32),
-    /// The run the step opened, and the events its stop shows: the playhead goes
-    /// there once the playback has taken the new run.
-    pending: Option<(u64, usize)>,
-    error: Option<String>,
-}
-
-impl Panel {
-    /// Starts lesson `l` at step `i` (from 0), with a fresh score.
-    pub fn start(
-        &mut self,
-        l: LessonFile,
-        i: usize,
-        ed: &mut Editor,
-        loaded: &mut Loaded,
-        lang: Lang,
-    ) {
-        let last = l.steps.len().saturating_sub(1);
-        self.lesson = Some(l);
-        self.score = (0, 0);
-        self.open(i.min(last), ed, loaded, lang);
-    }
-
-    /// The step shown (from 0), and how many there are.
-    pub fn step(&self) -> (usize, usize) {
-        (self.step, self.lesson.as_ref().map_or(0, |l| l.steps.len()))
-    }
-
-    /// The checkpoint's answer may be shown: the student answered, or the
-    /// teacher's switch is on. Until then the panel shows only the question.
-    pub fn revealed(&self) -> bool {
-        self.teacher || self.verdict.is_some()
-    }
-
-    /// The step asks a question that is not answered yet.
-    pub fn asking(&self) -> bool {
-        self.checkpoint.is_some() && !self.revealed()
-    }
-
-    /// The student's answer to the step's checkpoint: right or wrong (None where
-    /// the step asks nothing or it was answered already); it counts in the score.
-    pub fn check(&mut self, answer: &str) -> Option<bool> {
-        let cp = self.checkpoint.as_ref()?;
-        if self.verdict.is_some() {
-            return None;
-        }
-        let ok = lesson::is_right(answer, &cp.answer);
-        self.verdict = Some(ok);
-        self.score.1 += 1;
-        self.score.0 += ok as u32;
-        Some(ok)
-    }
-
-    /// The teacher's switch: every answer shows at once, nothing is scored.
-    pub fn set_teacher(&mut self, on: bool) {
-        self.teacher = on;
-    }
-
-    /// (right, asked) so far.
-    pub fn score(&self) -> (u32, u32) {
-        self.score
-    }
-
-    /// The stop of the step just opened: the number of events the playhead shows
-    /// once the run is loaded.
-    pub fn pending_stop(&self) -> Option<usize> {
-        self.pending.map(|p| p.1)
-    }
-
-    /// The next or the previous step, if there is one.
-    pub fn go(&mut self, forward: bool, ed: &mut Editor, loaded: &mut Loaded, lang: Lang) {
-        let (i, n) = self.step();
-        if forward && i + 1 < n {
-            self.open(i + 1, ed, loaded, lang);
-        } else if !forward && i > 0 {
-            self.open(i - 1, ed, loaded, lang);
-        }
-    }
-
-    /// Opens step `i`: its scene (with its method label), stopped at its moment.
-    fn open(&mut self, i: usize, ed: &mut Editor, loaded: &mut Loaded, lang: Lang) {
-        let Some(l) = &self.lesson else { return };
-        let Some(step) = l.steps.get(i) else { return };
-        self.step = i;
-        self.answer.clear();
-        self.verdict = None;
-        self.error = None;
-        let scene = BUILTIN_SCENES.iter().position(|s| s.0 == step.scene);
-        let path = scene
-            .is_none()
-            .then(|| std::path::PathBuf::from(&step.scene));
-        ed.open(loaded, scene, path);
-        if let Some(label) = &step.method {
-            match crate::compare::parse_label(label, &Default::default()) {
-                Ok(ov) => {
-                    if let Some(m) = ov.method {
-                        ed.method = m;
-                    }
-                    if let Some(sg) = ov.nic_sg {
-                        ed.nic_sg = sg;
-                    }
-                    if let Some(d) = ov.disk {
-                        ed.disk_pio = d == crate::sim::DiskTransfer::Pio;
-                    }
-                    ed.apply(loaded);
-                }
-                Err(e) => self.error = Some(e),
-            }
-        }
-        match lesson::stop(&loaded.replay, &step.at) {
-            Ok(applied) => self.pending = Some((loaded.generation, applied)),
-            Err(e) => self.error = Some(e.0),
-        }
-        match lesson::checkpoint(step, lang) {
-            Ok(cp) => self.checkpoint = cp,
-            Err(e) => self.error = Some(e.0),
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
 pub fn show(
     ui: &mut egui::Ui,
     panel: &mut Panel,
-    start: &mut StartLesson,
     ed: &mut Editor,
     loaded: &mut Loaded,
-    p: &mut Playhead,
     tr: &Texts,
     lang: Lang,
 ) {
-    if let Some((path, step)) = start.0.take() {
-        match lesson::load(&path) {
-            Ok(l) => panel.start(l, step.saturating_sub(1), ed, loaded, lang),
-            Err(e) => panel.error = Some(e.0),
-        }
-    }
-    // The step's stop, once the playback has the step's run.
-    if let Some((generation, applied)) = panel.pending
-        && p.generation == generation
-    {
-        p.playing = false;
-        p.seek_event(&loaded.replay, applied.saturating_sub(1));
-        panel.pending = None;
-    }
     let zh = lang == Lang::Zh;
     egui::CollapsingHeader::new(tr.t("app.lesson"))
         .id_salt("lesson")
@@ -220,19 +62,28 @@ pub fn show(
             ui.label(egui::RichText::new(text).size(16.0));
             if let Some(cp) = panel.checkpoint.clone() {
                 ui.label(egui::RichText::new(format!("? {}", cp.question)).strong());
-                if panel.teacher {
-                    ui.label(tr.get("l_answer", &[("answer", cp.answer.clone())]));
+                if panel.revealed() {
+                    ui.label(verdict(panel, &cp.answer, tr));
                     ui.label(&cp.why);
-                } else if let Some(ok) = panel.verdict {
-                    let key = if ok { "l_right" } else { "l_wrong" };
-                    ui.label(tr.get(key, &[("answer", cp.answer.clone())]));
-                    ui.label(&cp.why);
-                } else {
+                } else if cp.choices.is_empty() {
                     ui.horizontal(|ui| {
-                        ui.add(egui::TextEdit::singleline(&mut panel.answer).desired_width(120.0));
-                        if ui.button(tr.t("app.lesson_check")).clicked() {
+                        let field = ui.add(
+                            egui::TextEdit::singleline(&mut panel.answer).desired_width(120.0),
+                        );
+                        let enter =
+                            field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                        if ui.button(tr.t("app.lesson_check")).clicked() || enter {
                             let answer = panel.answer.clone();
                             panel.check(&answer);
+                        }
+                    });
+                } else {
+                    // A choice: a click, or its number on the keyboard.
+                    ui.horizontal_wrapped(|ui| {
+                        for (k, c) in cp.choices.iter().enumerate() {
+                            if ui.button(format!("{} {c}", k + 1)).clicked() {
+                                panel.choose(k);
+                            }
                         }
                     });
                 }
@@ -261,4 +112,48 @@ pub fn show(
                 ));
             }
         });
+}
+
+/// What the panel (and the presentation caption) says once the answer shows:
+/// right, wrong, or the answer alone (the teacher's switch, or Space).
+pub fn verdict(panel: &Panel, answer: &str, tr: &Texts) -> String {
+    let key = match panel.verdict() {
+        _ if panel.teacher => "l_answer",
+        Some(true) => "l_right",
+        Some(false) => "l_wrong",
+        None => "l_answer",
+    };
+    tr.get(key, &[("answer", answer.to_string())])
+}
+
+/// The lesson in presentation mode, over the caption: the step's text, its
+/// question with the choices' keys, then the answer once it shows.
+pub fn caption(ui: &mut egui::Ui, panel: &Panel, tr: &Texts, zh: bool) {
+    let Some(l) = &panel.lesson else { return };
+    let Some(step) = l.steps.get(panel.step) else {
+        return;
+    };
+    let text = match (zh, &step.text_zh) {
+        (true, Some(t)) => t,
+        _ => &step.text,
+    };
+    let (i, n) = panel.step();
+    ui.label(
+        egui::RichText::new(format!("{}/{n}  {text}", i + 1))
+            .size(22.0)
+            .color(ui.visuals().strong_text_color()),
+    );
+    let Some(cp) = panel.checkpoint() else { return };
+    let line = if panel.revealed() {
+        format!("{}  {}", verdict(panel, &cp.answer, tr), cp.why)
+    } else {
+        let keys: Vec<String> = cp
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(k, c)| format!("[{}] {c}", k + 1))
+            .collect();
+        format!("? {}  {}  {}", cp.question, keys.join("  "), tr.t("app.lesson_space"))
+    };
+    ui.label(egui::RichText::new(line).size(24.0).strong());
 }

@@ -22,10 +22,6 @@ use super::playback::{Playhead, View};
 use super::scene::WorldCamera;
 
 pub(super) fn plugin(app: &mut App) {
-    if !app.world().contains_resource::<lesson::StartLesson>() {
-        app.init_resource::<lesson::StartLesson>();
-    }
-    app.init_resource::<lesson::Unrevealed>();
     app.add_systems(Startup, spawn_egui_camera)
         .add_systems(EguiPrimaryContextPass, root);
 }
@@ -67,13 +63,12 @@ fn root(
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
     scene_theme: Res<super::palette::Theme>,
-    (mut typing, present, mut lesson_panel, mut start_lesson, mut help, mut unrevealed): (
+    (mut typing, present, mut lesson_panel, mut help, mut unrevealed): (
         ResMut<super::playback::Typing>,
         Res<super::playback::Present>,
-        Local<lesson::Panel>,
-        ResMut<lesson::StartLesson>,
+        ResMut<super::lesson::Panel>,
         ResMut<super::keys::Help>,
-        ResMut<lesson::Unrevealed>,
+        ResMut<super::lesson::Unrevealed>,
     ),
     automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
@@ -133,6 +128,11 @@ fn root(
             .layer_id(LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
+    // Until the student answers the lesson's question, the counts stay hidden.
+    let asking = lesson_panel.asking();
+    if unrevealed.0 != asking {
+        unrevealed.0 = asking;
+    }
     if present.0 && !cmp.open {
         // Presentation: one caption line under a drawing that fills the window.
         let caption = egui::Panel::bottom("caption")
@@ -145,6 +145,9 @@ fn root(
                         crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
                             .unwrap_or_else(|| tr.t("app.press_space").into());
                     ui.add_space(6.0);
+                    if lesson_panel.active() {
+                        lesson::caption(ui, &lesson_panel, tr, zh);
+                    }
                     ui.label(egui::RichText::new(text).size(26.0));
                     ui.label(
                         egui::RichText::new(tr.get(
@@ -176,27 +179,13 @@ fn root(
         camera.is_active = true;
         return Ok(());
     }
-    // Until the student answers the lesson's question, the counts stay hidden.
-    let asking = lesson_panel.asking();
-    if unrevealed.0 != asking {
-        unrevealed.0 = asking;
-    }
     let left = egui::Panel::left("scenario")
         .resizable(true)
         .default_size(250.0)
         .show(&mut ui, |ui| {
             // Scrolls, so every control stays reachable at any UI scale.
             egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
-                lesson::show(
-                    ui,
-                    &mut lesson_panel,
-                    &mut start_lesson,
-                    &mut editor,
-                    &mut loaded,
-                    &mut playhead,
-                    tr,
-                    lang,
-                );
+                lesson::show(ui, &mut lesson_panel, &mut editor, &mut loaded, tr, lang);
                 ui.separator();
                 scenario::show(ui, &mut editor, &mut loaded, tr, zh);
                 ui.separator();

@@ -356,7 +356,7 @@ fn draw_caption(
     loaded: Res<crate::app::model::Loaded>,
     view: Option<Res<View>>,
     tr: Res<Tr>,
-    unrevealed: Option<Res<crate::app::panels::lesson::Unrevealed>>,
+    unrevealed: Option<Res<crate::app::lesson::Unrevealed>>,
     mut caption: Query<&mut Text2d, With<Caption>>,
 ) {
     let Some(view) = view else { return };
