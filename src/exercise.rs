@@ -48,6 +48,11 @@ pub struct Answer {
     pub hit_ratio_buffered: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hit_ratio_direct: Option<u64>,
+    /// How many times a chunked loop runs (k), and the calls with another buffer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loops: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub syscalls_other_buffer: Option<u64>,
 }
 
 /// The kinds of problem a sheet can hold (`--kinds`).
@@ -68,10 +73,12 @@ pub enum Kind {
     IoModel,
     /// A small file's hit ratio while a large one streams, buffered and O_DIRECT.
     Pollution,
+    /// A chunked loop: k from N and B, and the calls and mode switches it makes.
+    Loops,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Counts,
         Kind::Freest,
         Kind::Fastest,
@@ -79,6 +86,7 @@ impl Kind {
         Kind::Identify,
         Kind::IoModel,
         Kind::Pollution,
+        Kind::Loops,
     ];
 
     pub fn name(self) -> &'static str {
@@ -90,6 +98,7 @@ impl Kind {
             Kind::Identify => "identify",
             Kind::IoModel => "io_model",
             Kind::Pollution => "pollution",
+            Kind::Loops => "loops",
         }
     }
 
@@ -592,6 +601,7 @@ pub fn generate(
         Kind::Identify,
         Kind::IoModel,
         Kind::Pollution,
+        Kind::Loops,
     ]
     .into_iter()
     .enumerate()
@@ -607,6 +617,7 @@ pub fn generate(
             Kind::Readahead => readahead(&mut rng, n, &mut out)?,
             Kind::Identify => identify(&mut rng, n, &mut out)?,
             Kind::IoModel => io_model(&mut rng, n, &mut out)?,
+            Kind::Loops => loops(&mut rng, n, &mut out)?,
             _ => pollution(&mut rng, n, &mut out)?,
         }
     }
@@ -1103,5 +1114,100 @@ fn freest(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
         answer: best.map(|b| b.0.name().to_string()),
         ..Answer::default()
     });
+    Ok(())
+}
+
+/// A chunked loop: a file of N bytes, B bytes per call. How many times the loop
+/// runs (k = ⌈N/B⌉), the calls and mode switches the program makes, and the calls
+/// with another buffer. The program is stated in the sheet, so it can be solved
+/// on paper; the answers are the runs'.
+fn loops(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
+    let t = out.t;
+    let method = pick(
+        rng,
+        &[
+            Method::Read,
+            Method::ReadWrite,
+            Method::MmapWrite,
+            Method::Sendfile,
+            Method::Splice,
+            Method::DirectIo,
+        ],
+    );
+    let style = pick(rng, &[Style::Textbook, Style::Realistic]);
+    let file_size = range(rng, 40, 200);
+    // Whole sectors for O_DIRECT, and no more than the classroom pipe holds.
+    let buffers = [16u64, 24, 32, 48, 64];
+    let buffer_size = pick(rng, &buffers);
+    let other = loop {
+        let b = pick(rng, &buffers);
+        if b != buffer_size {
+            break b;
+        }
+    };
+    let setup = |b: u64| Setup {
+        hw: classroom(DiskTransfer::Dma, false),
+        method,
+        style,
+        file_size,
+        buffer_size: b,
+        ..Setup::default()
+    };
+    let (m, c) = run(&setup(buffer_size))?;
+    let (_, c2) = run(&setup(other))?;
+    let k = file_size.div_ceil(buffer_size);
+    let k2 = file_size.div_ceil(other);
+    let program = t.get(&format!("prog_{}_{}", method.name(), style.name()), &[]);
+    let question = t.get(
+        "q_loops",
+        &[
+            ("method", method.name().to_string()),
+            ("style", t.get(&format!("app.{}", style.name()), &[])),
+            ("n", file_size.to_string()),
+            ("b", buffer_size.to_string()),
+            ("program", program),
+            ("b2", other.to_string()),
+        ],
+    );
+    // Mode switches: two per call, and two per page fault taken in user mode.
+    let switches = if c.mode_switches == 2 * c.syscalls {
+        t.get("r_loop_switches", &[("calls", c.syscalls.to_string())])
+    } else {
+        t.get(
+            "r_loop_switches_faults",
+            &[
+                ("calls", c.syscalls.to_string()),
+                ("faults", ((c.mode_switches - 2 * c.syscalls) / 2).to_string()),
+            ],
+        )
+    };
+    let answer = t.get(
+        "a_loops",
+        &[
+            ("n", file_size.to_string()),
+            ("b", buffer_size.to_string()),
+            ("k", k.to_string()),
+            ("calls", c.syscalls.to_string()),
+            ("by_name", calls_of(&m)),
+            ("switches", c.mode_switches.to_string()),
+            ("switches_why", switches),
+            ("b2", other.to_string()),
+            ("k2", k2.to_string()),
+            ("calls2", c2.syscalls.to_string()),
+        ],
+    );
+    out.problem(
+        n,
+        question,
+        answer,
+        Answer {
+            kind: Kind::Loops.name(),
+            loops: Some(k),
+            syscalls: Some(c.syscalls),
+            mode_switches: Some(c.mode_switches),
+            syscalls_other_buffer: Some(c2.syscalls),
+            ..Answer::default()
+        },
+    );
     Ok(())
 }

@@ -99,7 +99,8 @@ fn the_answer_key_agrees_with_iolab_run() {
             "readahead",
             "identify",
             "io_model",
-            "pollution"
+            "pollution",
+            "loops"
         ]
     );
     for a in key.iter().filter(|a| a["kind"] == "counts") {
@@ -710,4 +711,83 @@ fn a_chinese_sheet_has_no_english_words_but_names() {
         english.is_empty(),
         "English words in the Chinese sheets: {english:?}"
     );
+}
+
+/// A loop problem states its program, so k and the calls follow on paper: for the
+/// stated method, style, N and B the key's k is ⌈N/B⌉, its calls are what
+/// `iolab run` counts, and they follow the program the sheet states (2k + 1 for
+/// a read()+write() loop that reads until end of file, and so on); the grader
+/// takes the key and marks a wrong k.
+#[test]
+fn loop_problems_follow_from_n_and_b() {
+    let mut seen = std::collections::BTreeSet::new();
+    for seed in 1..=12 {
+        let dir = std::env::temp_dir().join(format!("iolab-loops-{seed}-{}", std::process::id()));
+        let (md, key) = kinds_sheet(&dir, &seed.to_string(), "loops");
+        assert_eq!(key.len(), 1);
+        let a = &key[0];
+        assert_eq!(a["kind"], "loops");
+        let q = question(&md, 1);
+        let method = q.split('`').nth(1).unwrap().to_string();
+        let style = if q.contains("textbook style") {
+            "textbook"
+        } else {
+            assert!(q.contains("realistic style"), "{q}");
+            "realistic"
+        };
+        let (n, b, b2) = (
+            number_after(&q, "N ="),
+            number_after(&q, "B ="),
+            number_after(&q, "With B ="),
+        );
+        let k = n.div_ceil(b);
+        assert_eq!(a["loops"], k, "{q}");
+        for (buffer, field) in [(b, "syscalls"), (b2, "syscalls_other_buffer")] {
+            let out = iolab(&[
+                "run",
+                "--method",
+                &method,
+                "--style",
+                style,
+                "--file-size",
+                &n.to_string(),
+                "--buffer-size",
+                &buffer.to_string(),
+                // The sheet's machine: the classroom one with 16 page frames.
+                "--cache-pages",
+                "16",
+                "--summary",
+                "json",
+            ]);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(a[field], c["syscalls"], "{q}");
+            // The program the sheet states, counted by hand.
+            let k = n.div_ceil(buffer);
+            let real = style == "realistic";
+            let by_hand = match method.as_str() {
+                "read" => k + real as u64,
+                "read_write" | "direct_io" => 2 * k + real as u64,
+                "mmap_write" => 1 + k + real as u64,
+                "sendfile" => k,
+                "splice" => 2 * k + 2 * real as u64,
+                other => panic!("a loop of {other}"),
+            };
+            assert_eq!(c["syscalls"], by_hand, "{method} {style} N={n} B={buffer}");
+            if field == "syscalls" {
+                assert_eq!(a["mode_switches"], c["mode_switches"]);
+            }
+        }
+        seen.insert(method);
+        // The key itself scores 100 %; a wrong k is named.
+        let mut wrong = a.clone();
+        wrong["loops"] = serde_json::json!(k + 1);
+        let answers = dir.join("mine.json");
+        std::fs::write(&answers, serde_json::json!([wrong]).to_string()).unwrap();
+        let out = iolab(&["exercise", "grade", dir.to_str().unwrap(), answers.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("loops"), "{text}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(seen.len() >= 4, "the loops drawn cover several methods: {seen:?}");
 }
