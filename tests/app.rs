@@ -356,6 +356,22 @@ fn a_playhead_past_the_end_is_refused_with_the_run_s_length() {
     refuse("--at-cycle", "ends at cycle");
 }
 
+/// `--window WxH` takes a size a window can have, and names what is wrong.
+#[test]
+fn a_window_size_must_be_a_size() {
+    for (bad, says) in [
+        ("1024", "a size such as 1024x576"),
+        ("wide x 5", "a size such as 1024x576"),
+        ("100x100", "from 320x240"),
+        ("99999x576", "from 320x240"),
+    ] {
+        let out = crate::common::iolab(&["gui", "pio_read", "--window", bad]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}
+
 #[test]
 fn a_saved_scenario_reopens_to_the_same_run_and_a_dropped_file_opens() {
     use bevy::window::FileDragAndDrop;
@@ -524,23 +540,26 @@ fn the_projector_theme_has_the_contrast_it_promises() {
 /// keeps out of the page cache (the one thing O_DIRECT avoids) and of the socket.
 #[test]
 fn an_o_direct_token_never_crosses_the_page_cache() {
-    use iolab::app::scene::layout::{CACHE_BOX, Layout, SOCKET_BOX};
+    use iolab::app::scene::layout::Layout;
     use iolab::sim::event::Place;
     let app = app_for("direct_io");
     let st = view(&app).state;
-    let layout = Layout::new(&st);
-    for offset in [0u64, 7, 20, 39] {
-        for (from, to) in [
-            (Place::Controller { offset: 0 }, Place::User { offset }),
-            (Place::User { offset }, Place::Controller { offset: 0 }),
-        ] {
-            for k in 0..=200 {
-                let p = layout.path(&st, from, to, k as f32 / 200.0);
-                for b in [CACHE_BOX, SOCKET_BOX] {
-                    assert!(
-                        !b.contains(p),
-                        "{from:?} -> {to:?} passes {p:?} inside {b:?}"
-                    );
+    // Both layouts: the normal one and presentation mode's, whose page cache is taller.
+    for present in [false, true] {
+        let layout = Layout::new(&st, present, false);
+        for offset in [0u64, 7, 20, 39] {
+            for (from, to) in [
+                (Place::Controller { offset: 0 }, Place::User { offset }),
+                (Place::User { offset }, Place::Controller { offset: 0 }),
+            ] {
+                for k in 0..=200 {
+                    let p = layout.path(&st, from, to, k as f32 / 200.0);
+                    for b in [layout.cache, layout.socket_box] {
+                        assert!(
+                            !b.contains(p),
+                            "{from:?} -> {to:?} passes {p:?} inside {b:?} (present: {present})"
+                        );
+                    }
                 }
             }
         }

@@ -24,8 +24,8 @@ pub(super) fn plugin(app: &mut App) {
 pub struct Overlay;
 
 /// `--layout-report`: at the frame of the screenshot, every visible label of the
-/// drawing as a JSON line: its text, its rectangle in world units, and whether it
-/// sits in a cell.
+/// drawing as a JSON line: its text, its rectangle in world units, whether it
+/// sits in a cell, its font size and how tall that is on screen (px).
 #[allow(clippy::type_complexity)]
 fn report_layout(
     auto: Res<Automation>,
@@ -35,7 +35,9 @@ fn report_layout(
         &GlobalTransform,
         &InheritedVisibility,
         Has<Overlay>,
+        &TextFont,
     )>,
+    camera: Query<(&Camera, &GlobalTransform), With<super::scene::WorldCamera>>,
 ) {
     let Some(path) = &auto.layout_report else {
         return;
@@ -43,8 +45,17 @@ fn report_layout(
     if auto.frames != 29 {
         return;
     }
+    // Screen pixels per world unit, to say how tall each label is on screen.
+    let scale = camera.single().ok().and_then(|(c, gt)| {
+        let a = c.world_to_viewport(gt, Vec3::ZERO).ok()?;
+        let b = c.world_to_viewport(gt, Vec3::new(0.0, 100.0, 0.0)).ok()?;
+        Some(a.distance(b) / 100.0)
+    });
     let mut out = String::new();
-    for (t, aabb, at, vis, overlay) in &texts {
+    for (t, aabb, at, vis, overlay, font) in &texts {
+        let bevy::text::FontSize::Px(font) = font.font_size else {
+            continue;
+        };
         if !vis.get() || t.0.trim().is_empty() {
             continue;
         }
@@ -55,6 +66,8 @@ fn report_layout(
             "min": [c.x - h.x, c.y - h.y],
             "max": [c.x + h.x, c.y + h.y],
             "overlay": overlay,
+            "font": font,
+            "px": scale.map(|s| s * font),
         });
         out.push_str(&line.to_string());
         out.push('\n');

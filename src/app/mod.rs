@@ -37,6 +37,8 @@ pub struct GuiOptions {
     pub fps_seconds: Option<f64>,
     /// Start in presentation mode (the drawing fills the window).
     pub present: bool,
+    /// The window's size in pixels (1600 × 900 unless told).
+    pub window: Option<(u32, u32)>,
     /// `--record FILE.gif`: the stretch to record, as (from, to) events or cycles.
     pub record: Option<std::path::PathBuf>,
     pub from_event: Option<u64>,
@@ -179,7 +181,10 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: format!("iolab - {}", loaded.title),
-                    resolution: WindowResolution::new(1600, 900),
+                    resolution: {
+                        let (w, h) = opts.window.unwrap_or((1600, 900));
+                        WindowResolution::new(w, h)
+                    },
                     ..default()
                 }),
                 ..default()

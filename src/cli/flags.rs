@@ -231,3 +231,19 @@ pub fn scenario_help() -> String {
         names.join(", ")
     )
 }
+
+/// `--window WxH`: a window size in pixels, from 320 × 240 to 7680 × 4320.
+pub fn window_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}`: a size such as 1024x576 (width x height in pixels)");
+    let (w, h) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let (w, h): (u32, u32) = (
+        w.trim().parse().map_err(|_| bad())?,
+        h.trim().parse().map_err(|_| bad())?,
+    );
+    if !(320..=7680).contains(&w) || !(240..=4320).contains(&h) {
+        return Err(format!(
+            "`{s}`: from 320x240 to 7680x4320 pixels, so the window can be drawn"
+        ));
+    }
+    Ok((w, h))
+}

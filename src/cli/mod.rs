@@ -204,6 +204,10 @@ pub struct GuiArgs {
     /// one large caption (key P switches it; --screenshot honours it).
     #[arg(long)]
     pub present: bool,
+    /// The window's size, e.g. 1024x576 to see what a projector will show
+    /// (default 1600x900).
+    #[arg(long, value_name = "WxH", value_parser = flags::window_size)]
+    pub window: Option<(u32, u32)>,
     /// Write the run's whole route as a still figure and exit: FILE.svg (vector, for
     /// slides; no window needed; with --compare, the runs side by side) or FILE.png
     /// (the app's picture at the end, in presentation mode).
@@ -416,6 +420,7 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
         at_cycle: a.at_cycle,
         fps_seconds: a.fps_seconds,
         present: a.present,
+        window: a.window,
         record: a.record,
         from_event: a.from_event,
         to_event: a.to_event,

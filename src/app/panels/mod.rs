@@ -144,11 +144,12 @@ fn root(
                     let text =
                         crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
                             .unwrap_or_else(|| tr.t("app.press_space").into());
-                    ui.add_space(6.0);
+                    // Kept short, so the drawing keeps the window's height.
+                    ui.add_space(2.0);
                     if lesson_panel.active() {
                         lesson::caption(ui, &lesson_panel, tr, zh);
                     }
-                    ui.label(egui::RichText::new(text).size(26.0));
+                    ui.label(egui::RichText::new(text).size(24.0));
                     ui.label(
                         egui::RichText::new(tr.get(
                             "app.present_hint",
@@ -157,10 +158,9 @@ fn root(
                                 ("events", r.events.len().to_string()),
                             ],
                         ))
-                        .size(14.0)
+                        .size(12.0)
                         .weak(),
                     );
-                    ui.add_space(4.0);
                 }
             })
             .response

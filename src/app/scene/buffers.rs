@@ -77,7 +77,15 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout, theme: &
                 });
                 if cells.size >= 12.0 {
                     let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
+                    // Presentation mode: the value fills its cell, two digits wide
+                    // (1.2 of its height), if that is at least PRESENT_BYTE high.
+                    let fill = side / 1.2;
+                    let present = if fill >= super::PRESENT_BYTE { fill.min(26.0) } else { 0.0 };
                     commands.entity(t).insert((
+                        super::FontSizes {
+                            normal: font,
+                            present,
+                        },
                         crate::app::automation::Overlay,
                         CellText {
                             region: id,
@@ -103,12 +111,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout, theme: &
                 theme.text(),
                 Anchor::CENTER,
             );
-            // A dark shadow keeps the label readable over the full and the empty part.
-            let shadow = bevy::sprite::Text2dShadow {
-                offset: Vec2::new(1.5, -1.5),
-                color: palette::TEXT_DARK,
-            };
-            commands.entity(t).insert((BarText(id), SceneItem, shadow));
+            commands.entity(t).insert((BarText(id), SceneItem));
         }
     }
     for (i, (label, _)) in layout.frames.iter().enumerate() {
@@ -245,8 +248,9 @@ fn draw_bars(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
     theme: Res<Theme>,
+    built: Res<Built>,
     mut bars: Query<(&Bar, &mut Sprite, &mut Transform)>,
-    mut texts: Query<(&BarText, &mut Text2d)>,
+    mut texts: Query<(&BarText, &mut Text2d, &mut TextColor)>,
 ) {
     let Some(view) = view else { return };
     let st = &view.state;
@@ -264,13 +268,30 @@ fn draw_bars(
         sprite.custom_size = Some(Vec2::new(w.max(0.01), bar.area.height()));
         tf.translation.x = bar.area.min.x + w / 2.0;
     }
-    for (t, mut text) in &mut texts {
+    for (t, mut text, mut colour) in &mut texts {
         let Some(region) = t.0.of(st) else { continue };
-        let s = format!(
+        // Centred on the bar: dark on its light filled part, light on the empty.
+        let c = if region.filled * 2 >= region.size.max(1) {
+            palette::text_on(theme.cell_full())
+        } else {
+            theme.text()
+        };
+        if colour.0 != c {
+            colour.0 = c;
+        }
+        let mut s = format!(
             "{} / {}",
             crate::metrics::bytes(region.filled),
             crate::metrics::bytes(region.size)
         );
+        // At presentation size a narrow bar (a page frame beside another column)
+        // says only how much it holds.
+        if let Some(l) = built.layout.as_ref().filter(|l| l.present) {
+            let room = t.0.area(l).width() / (super::PRESENT_LABEL * 0.55);
+            if s.chars().count() as f32 > room {
+                s = crate::metrics::bytes(region.filled);
+            }
+        }
         if text.0 != s {
             text.0 = s;
         }
@@ -281,9 +302,16 @@ fn draw_frame_titles(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
     theme: Res<Theme>,
+    built: Res<Built>,
     mut titles: Query<(&FrameTitle, &mut Text2d, &mut TextColor)>,
 ) {
     let Some(view) = view else { return };
+    // Presentation mode with two columns of frames: no room for the list rank
+    // and the write state in words (the title's colour still shows the state).
+    let compact = built
+        .layout
+        .as_ref()
+        .is_some_and(|l| l.present && view.state.frames.len() > 8);
     let multi = loaded.replay.files.len() > 1;
     let writes = loaded.replay.setup.method.writes();
     let st = &view.state;
@@ -294,13 +322,16 @@ fn draw_frame_titles(
         // Where the frame stands in its list: I1 is the next page reclaim takes.
         let rank = |l: &Vec<u32>| l.iter().position(|x| x == i).map(|r| r + 1);
         let list = match (rank(&st.inactive), rank(&st.active)) {
+            _ if compact => String::new(),
             (Some(r), _) => format!(" I{r}"),
             (None, Some(r)) => format!(" A{r}"),
             _ => String::new(),
         };
         // The write path: which file the page belongs to, and whether it is
         // newer than the disk (dirty) or on its way there.
-        let state = if f.writeback {
+        let state = if compact {
+            ""
+        } else if f.writeback {
             " >disk"
         } else if f.dirty {
             " DIRTY"

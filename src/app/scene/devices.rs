@@ -58,50 +58,72 @@ pub enum Lamp {
 pub fn spawn(
     commands: &mut Commands,
     _st: &SceneState,
-    _layout: &Layout,
+    layout: &Layout,
     loaded: &Loaded,
     tr: &Texts,
     theme: &Theme,
 ) {
+    // A device's status lines wrap inside its box (presentation mode's are larger).
     let label = |commands: &mut Commands, l: Label, at: Vec2, size: f32, anchor: Anchor| {
         let e = text(commands, "", at, size, theme.text(), anchor);
         commands.entity(e).insert(l);
+        let within = [CPU_BOX, DMA_BOX, DISK_BOX, NIC_BOX, WIRE_BOX]
+            .into_iter()
+            .find(|b| b.contains(at) && anchor == Anchor::TOP_LEFT);
+        if let Some(b) = within {
+            let w = b.max.x - at.x - 6.0;
+            commands
+                .entity(e)
+                .insert(bevy::text::TextBounds::new_horizontal(w));
+        }
     };
     let lamp = |commands: &mut Commands, l: Lamp, r: Rect| {
         let e = rect(commands, r, theme.cell_empty(), 2.0);
         commands.entity(e).insert(l);
     };
+    let present = layout.present;
     // Process.
+    let process = layout.process;
     lamp(
         commands,
         Lamp::Process,
         Rect::new(
-            PROCESS_BOX.min.x,
-            PROCESS_BOX.max.y - 6.0,
-            PROCESS_BOX.max.x,
-            PROCESS_BOX.max.y,
+            process.min.x,
+            process.max.y - 6.0,
+            process.max.x,
+            process.max.y,
         ),
     );
-    label(
+    let e = text(
         commands,
-        Label::Process,
-        Vec2::new(PROCESS_BOX.min.x + 8.0, PROCESS_BOX.max.y - 12.0),
+        "",
+        Vec2::new(process.min.x + 8.0, process.max.y - 12.0),
         17.0,
+        theme.text(),
         Anchor::TOP_LEFT,
     );
+    // Its larger lines wrap inside the box.
+    commands.entity(e).insert((
+        Label::Process,
+        bevy::text::TextBounds::new_horizontal(process.width() - 14.0),
+    ));
     // CPU: mode lamp, activity and register, interrupt lines.
+    let status = status_y(CPU_BOX, present);
     let lamp_r = Rect::new(
         CPU_BOX.min.x + 8.0,
-        CPU_BOX.max.y - 62.0,
+        status - if present { 32.0 } else { 36.0 },
         CPU_BOX.max.x - 8.0,
-        CPU_BOX.max.y - 26.0,
+        status,
     );
     lamp(commands, Lamp::Mode, lamp_r);
     label(commands, Label::Mode, lamp_r.center(), 20.0, Anchor::CENTER);
     label(
         commands,
         Label::Cpu,
-        Vec2::new(CPU_BOX.min.x + 8.0, CPU_BOX.max.y - 70.0),
+        Vec2::new(
+            CPU_BOX.min.x + 8.0,
+            lamp_r.min.y - if present { 4.0 } else { 8.0 },
+        ),
         15.0,
         Anchor::TOP_LEFT,
     );
@@ -109,8 +131,15 @@ pub fn spawn(
         .into_iter()
         .enumerate()
     {
-        let x0 = CPU_BOX.min.x + 8.0 + i as f32 * 63.0;
-        let r = Rect::new(x0, CPU_BOX.min.y + 8.0, x0 + 58.0, CPU_BOX.min.y + 34.0);
+        // Side by side; one above the other in presentation mode, where their
+        // names are too long for a third of the box.
+        let r = if present {
+            let y0 = CPU_BOX.min.y + 6.0 + (2 - i) as f32 * 29.0;
+            Rect::new(CPU_BOX.min.x + 8.0, y0, CPU_BOX.max.x - 8.0, y0 + 27.0)
+        } else {
+            let x0 = CPU_BOX.min.x + 8.0 + i as f32 * 63.0;
+            Rect::new(x0, CPU_BOX.min.y + 8.0, x0 + 58.0, CPU_BOX.min.y + 34.0)
+        };
         lamp(commands, Lamp::Irq(line), r);
         let name = match line {
             IrqLine::Disk => "app.s_irq_disk",
@@ -158,18 +187,19 @@ pub fn spawn(
     label(
         commands,
         Label::Dma,
-        Vec2::new(DMA_BOX.min.x + 8.0, DMA_BOX.max.y - 26.0),
+        Vec2::new(DMA_BOX.min.x + 8.0, status_y(DMA_BOX, present)),
         14.0,
         Anchor::TOP_LEFT,
     );
     rect(commands, progress_rect(DMA_BOX), theme.cell_empty(), 1.5);
     lamp(commands, Lamp::DmaProgress, progress_rect(DMA_BOX));
     // Disk: platter and request.
-    rect(commands, platter_box(), theme.band_hardware(), 1.5);
+    let platter = platter_box();
+    rect(commands, platter, theme.band_hardware(), 1.5);
     text(
         commands,
         &tr.t("app.s_platter"),
-        Vec2::new(platter_box().min.x + 4.0, platter_box().max.y - 1.0),
+        Vec2::new(platter.min.x + 4.0, platter.max.y - 1.0),
         12.0,
         theme.text_dim(),
         Anchor::TOP_LEFT,
@@ -177,7 +207,7 @@ pub fn spawn(
     label(
         commands,
         Label::Disk,
-        Vec2::new(DISK_BOX.min.x + 8.0, DISK_BOX.max.y - 26.0),
+        Vec2::new(DISK_BOX.min.x + 8.0, status_y(DISK_BOX, present)),
         14.0,
         Anchor::TOP_LEFT,
     );
@@ -185,16 +215,17 @@ pub fn spawn(
     label(
         commands,
         Label::Nic,
-        Vec2::new(NIC_BOX.min.x + 8.0, NIC_BOX.max.y - 26.0),
+        Vec2::new(NIC_BOX.min.x + 8.0, status_y(NIC_BOX, present)),
         14.0,
         Anchor::TOP_LEFT,
     );
     rect(commands, progress_rect(NIC_BOX), theme.cell_empty(), 1.5);
     lamp(commands, Lamp::NicProgress, progress_rect(NIC_BOX));
     if loaded.replay.setup.hw.nic_sg {
+        let (w, h) = if present { (62.0, 30.0) } else { (46.0, 20.0) };
         let badge = Rect::new(
-            NIC_BOX.max.x - 52.0,
-            NIC_BOX.max.y - 24.0,
+            NIC_BOX.max.x - 6.0 - w,
+            NIC_BOX.max.y - 4.0 - h,
             NIC_BOX.max.x - 6.0,
             NIC_BOX.max.y - 4.0,
         );
@@ -211,20 +242,27 @@ pub fn spawn(
     label(
         commands,
         Label::Wire,
-        Vec2::new(WIRE_BOX.min.x + 6.0, WIRE_BOX.max.y - 26.0),
+        Vec2::new(WIRE_BOX.min.x + 6.0, status_y(WIRE_BOX, present)),
         14.0,
         Anchor::TOP_LEFT,
     );
     label(
         commands,
         Label::Kernel,
-        Vec2::new(KINFO_BOX.min.x + 8.0, KINFO_BOX.max.y - 6.0),
+        Vec2::new(layout.kinfo.min.x + 8.0, layout.kinfo.max.y - 6.0),
         14.0,
         Anchor::TOP_LEFT,
     );
     let tag = rect(
         commands,
-        Rect::from_center_size(Vec2::ZERO, Vec2::new(120.0, 26.0)),
+        Rect::from_center_size(
+            Vec2::ZERO,
+            if present {
+                Vec2::new(170.0, 34.0)
+            } else {
+                Vec2::new(120.0, 26.0)
+            },
+        ),
         palette::KERNEL,
         9.0,
     );
@@ -240,11 +278,22 @@ pub fn spawn(
     commands
         .entity(t)
         .insert((CrossingText, Visibility::Hidden));
+    if present {
+        // At presentation size the tag, passing, covers the page cache's title for
+        // a moment (on its own opaque ground): a moving marker, like a byte in
+        // flight, not a fixed label.
+        commands.entity(t).insert(crate::app::automation::Overlay);
+    }
 }
 
 /// Where the crossing tag is: (position, colour, text), if a syscall mode switch
 /// happened within the last few cycles before the playhead.
-fn crossing(loaded: &Loaded, view: &View, cycle: f64) -> Option<(Vec2, Color, String)> {
+fn crossing(
+    loaded: &Loaded,
+    view: &View,
+    process: Rect,
+    cycle: f64,
+) -> Option<(Vec2, Color, String)> {
     use crate::sim::event::{EventKind, ModeCause};
     let r = &loaded.replay;
     let hw = &r.setup.hw;
@@ -259,9 +308,9 @@ fn crossing(loaded: &Loaded, view: &View, cycle: f64) -> Option<(Vec2, Color, St
         } = &e.kind
         {
             let t = ((cycle - e.cycle as f64) / span).clamp(0.0, 1.0) as f32;
-            let top = Vec2::new(PROCESS_BOX.center().x, PROCESS_BOX.min.y - 4.0);
+            let top = Vec2::new(process.center().x, process.min.y - 4.0);
             // Just across the user/kernel line, clear of the page cache's title.
-            let bottom = Vec2::new(PROCESS_BOX.center().x, KERNEL_BAND.max.y - 18.0);
+            let bottom = Vec2::new(process.center().x, KERNEL_BAND.max.y - 18.0);
             let (from, to_pos, arrow) = match to {
                 Mode::Kernel => (top, bottom, "v"),
                 Mode::User => (bottom, top, "^"),
@@ -301,11 +350,13 @@ fn draw_crossing(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
     playhead: Res<crate::app::playback::Playhead>,
+    built: Res<super::Built>,
     mut tags: TagQuery,
     mut texts: TagTextQuery,
 ) {
     let Some(view) = view else { return };
-    let c = crossing(&loaded, &view, playhead.cycle);
+    let process = built.layout.as_ref().map_or(PROCESS_BOX, |l| l.process);
+    let c = crossing(&loaded, &view, process, playhead.cycle);
     for (mut tf, mut sprite, mut vis) in &mut tags {
         match &c {
             Some((pos, color, _)) => {

@@ -68,26 +68,64 @@ pub const WIRE_BOX: Rect = Rect {
 /// Where the drawing's fixed words are: each box's title and the status lines
 /// under it (a descriptor's three lines in the DMA engine and the NIC), and the
 /// route's caption. Arrow labels keep out of them.
-pub fn label_zones() -> Vec<Rect> {
-    let top = |b: Rect, w: f32, h: f32| Rect::new(b.min.x, b.max.y - h, b.min.x + w, b.max.y);
-    vec![
-        top(USER_BUF_BOX, 140.0, 24.0),
-        top(CACHE_BOX, 240.0, 24.0),
-        top(SOCKET_BOX, 150.0, 24.0),
-        top(KINFO_BOX, 80.0, 24.0),
+pub fn label_zones(l: &Layout) -> Vec<Rect> {
+    let present = l.present;
+    // Presentation mode's labels are about half as large again.
+    let k = if present { 1.5 } else { 1.0 };
+    let top = |b: Rect, w: f32, h: f32| {
+        Rect::new(b.min.x, b.max.y - h * k, (b.min.x + w * k).min(b.max.x), b.max.y)
+    };
+    let mut zones = vec![
+        top(l.user_box, 140.0, 24.0),
+        top(l.cache, 240.0, 24.0),
+        top(l.socket_box, 150.0, 24.0),
+        top(l.kinfo, 80.0, 24.0),
         top(CPU_BOX, 200.0, 110.0),
         top(DMA_BOX, 200.0, 80.0),
-        top(DISK_BOX, 220.0, 48.0),
+        // (Presentation mode: three status lines, an NVMe drive's wrapped.)
+        top(DISK_BOX, 220.0, if present { 80.0 } else { 48.0 }),
         top(NIC_BOX, 230.0, 80.0),
         top(WIRE_BOX, 140.0, 80.0),
+        top(platter_box(), 130.0, 16.0),
         // The caption above the user buffer.
         Rect::new(
             USER_BUF_BOX.min.x,
-            USER_BAND.max.y - 30.0,
-            520.0,
+            USER_BAND.max.y - 30.0 * k,
+            520.0 * k,
             USER_BAND.max.y,
         ),
-    ]
+    ];
+    if present {
+        // The bands' titles, the wire's lines (long counts wrap), and the middle
+        // strip of the disk's buffers where a large file's bars say their bytes.
+        for band in [USER_BAND, KERNEL_BAND, HW_BAND] {
+            zones.push(Rect::new(band.max.x - 200.0, band.max.y - 32.0, band.max.x, band.max.y));
+        }
+        zones.push(WIRE_BOX);
+        for a in &l.bars {
+            zones.push(Rect::from_center_size(a.center(), Vec2::new(a.width(), 30.0)));
+        }
+    }
+    zones
+}
+
+/// The page cache's box: in presentation mode it takes the kernel band's whole
+/// height, so eight frames' labels fit one under the other at their larger size.
+pub fn cache_box(present: bool) -> Rect {
+    if present {
+        Rect::new(CACHE_BOX.min.x, KERNEL_BAND.min.y + 4.0, CACHE_BOX.max.x, KERNEL_BAND.max.y - 4.0)
+    } else {
+        CACHE_BOX
+    }
+}
+
+/// The process's box: taller in presentation mode, for its larger lines.
+pub fn process_box(present: bool) -> Rect {
+    if present {
+        Rect::new(PROCESS_BOX.min.x, USER_BAND.min.y + 5.0, -372.0, USER_BAND.max.y - 5.0)
+    } else {
+        PROCESS_BOX
+    }
 }
 
 /// The platter inside the disk's box (under the controller buffer).
@@ -98,6 +136,40 @@ pub fn platter_box() -> Rect {
         DISK_BOX.max.x - 10.0,
         DISK_BOX.min.y + 88.0,
     )
+}
+
+/// The user buffer's box: taller in presentation mode, so its cells stay large
+/// enough for their values.
+pub fn user_box(present: bool) -> Rect {
+    if present {
+        Rect::new(USER_BUF_BOX.min.x, USER_BAND.min.y + 10.0, USER_BUF_BOX.max.x, USER_BUF_BOX.max.y)
+    } else {
+        USER_BUF_BOX
+    }
+}
+
+/// The socket buffer's box and the kernel's notes under it: in presentation mode
+/// the socket buffer takes most of the height, for cells large enough for their
+/// values (not with io_uring's rings, which need the notes' box as it is).
+pub fn socket_box(present: bool) -> Rect {
+    if present {
+        Rect::new(SOCKET_BOX.min.x, 74.0, SOCKET_BOX.max.x, KERNEL_BAND.max.y - 8.0)
+    } else {
+        SOCKET_BOX
+    }
+}
+
+pub fn kinfo_box(present: bool) -> Rect {
+    if present {
+        Rect::new(KINFO_BOX.min.x, KERNEL_BAND.min.y + 4.0, KINFO_BOX.max.x, 64.0)
+    } else {
+        KINFO_BOX
+    }
+}
+
+/// Where the first status line under a box's title starts.
+pub fn status_y(b: Rect, present: bool) -> f32 {
+    b.max.y - if present { 34.0 } else { 26.0 }
 }
 
 /// A buffer's cells: `count` squares of side `size`, `per_row` to a row, the first
@@ -142,6 +214,16 @@ impl Cells {
 /// The areas of every buffer for one run.
 #[derive(Clone, Debug)]
 pub struct Layout {
+    /// Presentation mode: larger labels, and the boxes' contents moved to make room.
+    pub present: bool,
+    pub cache: Rect,
+    pub process: Rect,
+    pub user_box: Rect,
+    pub socket_box: Rect,
+    /// The kernel's notes (readahead window, io_uring's rings).
+    pub kinfo: Rect,
+    /// The disk's buffers drawn as bars (too many bytes for cells).
+    pub bars: Vec<Rect>,
     pub user: Rect,
     pub frames: Vec<(Rect, Rect)>,
     pub socket: Rect,
@@ -152,44 +234,87 @@ pub struct Layout {
 }
 
 impl Layout {
-    pub fn new(st: &SceneState) -> Layout {
+    /// The layout of a run; `rings`: io_uring's rings are drawn in the notes' box.
+    pub fn new(st: &SceneState, present: bool, rings: bool) -> Layout {
+        let cache = cache_box(present);
+        let user_box = user_box(present);
+        let (socket_box, kinfo) = if rings {
+            (SOCKET_BOX, KINFO_BOX)
+        } else {
+            (socket_box(present), kinfo_box(present))
+        };
+        // A box's title line, and a status line, at the mode's label size.
         let n = st.frames.len().max(1);
         let cols = if n <= 8 { 1 } else { 2 };
+        let (title, line, label_w) = match (present, cols) {
+            (false, _) => (24.0, 18.0, 104.0),
+            (true, 1) => (32.0, 28.0, 124.0),
+            // Two columns: a long file's page numbers ("f15 2:16383").
+            (true, _) => (32.0, 28.0, 150.0),
+        };
         let rows = n.div_ceil(cols);
-        let col_w = CACHE_BOX.width() / cols as f32;
-        let row_h = (CACHE_BOX.height() - 24.0) / rows as f32;
+        let col_w = cache.width() / cols as f32;
+        let row_h = (cache.height() - title) / rows as f32;
         let frames = (0..st.frames.len())
             .map(|i| {
                 let (c, r) = (i / rows, i % rows);
-                let x0 = CACHE_BOX.min.x + c as f32 * col_w;
-                let y1 = CACHE_BOX.max.y - 24.0 - r as f32 * row_h;
-                let label = Rect::new(x0, y1 - row_h, x0 + 104.0, y1);
-                let cells = Rect::new(x0 + 106.0, y1 - row_h + 2.0, x0 + col_w - 10.0, y1 - 2.0);
+                let x0 = cache.min.x + c as f32 * col_w;
+                let y1 = cache.max.y - title - r as f32 * row_h;
+                let label = Rect::new(x0, y1 - row_h, x0 + label_w, y1);
+                let cells = Rect::new(
+                    x0 + label_w + 2.0,
+                    y1 - row_h + 2.0,
+                    x0 + col_w - 10.0,
+                    y1 - 2.0,
+                );
                 (label, cells)
             })
             .collect();
-        Layout {
-            user: inner(USER_BUF_BOX, 0.0, 22.0),
+        let platter = platter_box();
+        let mut l = Layout {
+            present,
+            cache,
+            process: process_box(present),
+            user_box,
+            socket_box,
+            kinfo,
+            user: inner(user_box, 0.0, title - 2.0),
             frames,
-            socket: inner(SOCKET_BOX, 0.0, 22.0),
+            socket: inner(socket_box, 0.0, title - 2.0),
+            // Under the status line, over the platter.
+            // (Presentation mode leaves room for three status lines: an NVMe
+            // drive's, wrapped.)
             controller: Rect::new(
                 DISK_BOX.min.x + 10.0,
-                DISK_BOX.min.y + 95.0,
+                platter.max.y + 7.0,
                 DISK_BOX.max.x - 10.0,
-                DISK_BOX.max.y - 60.0,
+                status_y(DISK_BOX, present) - if present { 3.0 * line + 4.0 } else { line + 16.0 },
             ),
-            platter: {
-                let p = platter_box();
-                Rect::new(p.min.x + 6.0, p.min.y + 4.0, p.max.x - 6.0, p.max.y - 16.0)
-            },
+            platter: Rect::new(
+                platter.min.x + 6.0,
+                platter.min.y + 4.0,
+                platter.max.x - 6.0,
+                platter.max.y - line + 2.0,
+            ),
             // Below the descriptor's three lines, so they never sit on the cells.
             nic: Rect::new(
                 NIC_BOX.min.x + 10.0,
-                NIC_BOX.min.y + 95.0,
+                if present {
+                    NIC_BOX.min.y + 36.0
+                } else {
+                    NIC_BOX.min.y + 95.0
+                },
                 NIC_BOX.max.x - 10.0,
-                NIC_BOX.max.y - 84.0,
+                status_y(NIC_BOX, present) - 3.0 * line - 4.0,
             ),
+            bars: Vec::new(),
+        };
+        for (area, size) in [(l.platter, st.platter.size), (l.controller, st.controller.size)] {
+            if size > crate::replay::CELL_LIMIT {
+                l.bars.push(area);
+            }
         }
+        l
     }
 
     /// The cells of a region of `size` bytes drawn in `area`.
@@ -212,7 +337,7 @@ impl Layout {
             Place::Controller { offset } => cell(self.controller, st.controller.size, offset),
             Place::Frame { frame, offset } => match self.frames.get(frame as usize) {
                 Some((_, area)) => cell(*area, st.frames[frame as usize].bytes.size, offset),
-                None => Vec2::new(CACHE_BOX.center().x, CACHE_BOX.min.y),
+                None => Vec2::new(self.cache.center().x, self.cache.min.y),
             },
             Place::User { offset } => cell(self.user, st.user.size, offset),
             Place::Socket { offset } | Place::RecvBuffer { offset } => {
@@ -249,7 +374,7 @@ impl Layout {
         };
         // Between the user band and the kernel band, and the column between the
         // page cache and the socket buffer.
-        let (gap_y, gap_x) = (245.0, (CACHE_BOX.max.x + SOCKET_BOX.min.x) / 2.0);
+        let (gap_y, gap_x) = (245.0, (self.cache.max.x + SOCKET_BOX.min.x) / 2.0);
         if hardware(&from) && user(&to) {
             return vec![
                 a,

@@ -26,6 +26,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Built>()
         .add_systems(Startup, spawn_camera)
         .add_systems(Update, build.after(PlaybackSet).in_set(SceneSet::Build))
+        .add_systems(Update, font_sizes.in_set(SceneSet::Draw))
         .configure_sets(Update, SceneSet::Draw.after(SceneSet::Build))
         .add_plugins((
             buffers::plugin,
@@ -51,6 +52,8 @@ pub struct Built {
     pub lang: crate::i18n::Lang,
     /// Whether the colours were the projector theme's.
     pub projector: bool,
+    /// Whether it was laid out for presentation mode.
+    pub present: bool,
     pub layout: Option<Layout>,
 }
 
@@ -125,7 +128,23 @@ pub fn rect(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
         .id()
 }
 
-/// A text label; `anchor` says which point of the text sits at `at`.
+/// The smallest label in presentation mode, in world units: 14 px on a
+/// 1024 × 576 projector, where the drawing is shown at about 0.64 px per unit.
+pub const PRESENT_LABEL: f32 = 23.0;
+
+/// The smallest byte value drawn in presentation mode: 12 px on that projector.
+pub const PRESENT_BYTE: f32 = 19.5;
+
+/// A label's font size normally and in presentation mode, where every label grows
+/// to be read from the back of the room.
+#[derive(Component, Clone, Copy, Debug)]
+pub struct FontSizes {
+    pub normal: f32,
+    pub present: f32,
+}
+
+/// A text label; `anchor` says which point of the text sits at `at`. In
+/// presentation mode it is drawn at least `PRESENT_LABEL` high.
 pub fn text(
     commands: &mut Commands,
     s: &str,
@@ -139,6 +158,10 @@ pub fn text(
             SceneItem,
             Text2d::new(s),
             TextFont::from_font_size(size),
+            FontSizes {
+                normal: size,
+                present: size.max(PRESENT_LABEL),
+            },
             TextColor(color),
             anchor,
             Transform::from_translation(at.extend(5.0)),
@@ -146,8 +169,37 @@ pub fn text(
         .id()
 }
 
+/// Every label at its size for the mode: presentation mode's larger one, or the
+/// normal one (when the mode changes, and for labels just built). A label with no
+/// presentation size (a byte value whose cell is too small to show it 12 px high
+/// on a projector) is hidden in presentation mode; its cell's colour remains.
+fn font_sizes(
+    present: Res<super::playback::Present>,
+    mut labels: Query<(Ref<FontSizes>, &mut TextFont, &mut Visibility)>,
+) {
+    for (sizes, mut font, mut vis) in &mut labels {
+        if present.is_changed() || sizes.is_added() || sizes.is_changed() {
+            let size = if present.0 {
+                sizes.present
+            } else {
+                sizes.normal
+            };
+            if size > 0.0 && font.font_size != bevy::text::FontSize::Px(size) {
+                font.font_size = bevy::text::FontSize::Px(size);
+            }
+            if sizes.present <= 0.0 {
+                *vis = if present.0 {
+                    Visibility::Hidden
+                } else {
+                    Visibility::Inherited
+                };
+            }
+        }
+    }
+}
+
 /// The boxes of the places (and engines) a finished run never used.
-pub fn unused_boxes(end: &SceneState) -> Vec<Rect> {
+pub fn unused_boxes(end: &SceneState, layout: &Layout) -> Vec<Rect> {
     use crate::route::{Mover, Spot};
     let used = |s: Spot| end.route.iter().any(|p| p.from == s || p.to == s);
     let disk_dma = end
@@ -162,13 +214,13 @@ pub fn unused_boxes(end: &SceneState) -> Vec<Rect> {
         out.push(DMA_BOX);
     }
     if !used(Spot::PageCache) {
-        out.push(CACHE_BOX);
+        out.push(layout.cache);
     }
     if !used(Spot::User) {
-        out.push(USER_BUF_BOX);
+        out.push(layout.user_box);
     }
     if !used(Spot::Socket) {
-        out.push(SOCKET_BOX);
+        out.push(layout.socket_box);
     }
     if !used(Spot::Nic) && !used(Spot::Wire) {
         out.extend([NIC_BOX, WIRE_BOX]);
@@ -184,12 +236,14 @@ fn build(
     old: Query<Entity, With<SceneItem>>,
     tr: Res<super::lang::Tr>,
     theme: Res<Theme>,
+    present: Res<super::playback::Present>,
 ) {
     let Some(view) = view else { return };
     if built.generation == loaded.generation
         && built.layout.is_some()
         && built.lang == tr.lang
         && built.projector == theme.projector
+        && built.present == present.0
         || view.generation != loaded.generation
     {
         return;
@@ -198,7 +252,8 @@ fn build(
         commands.entity(e).despawn();
     }
     let st = &view.state;
-    let layout = Layout::new(st);
+    let rings = loaded.replay.setup.method == crate::sim::Method::IoUring;
+    let layout = Layout::new(st, present.0, rings);
     // Bands.
     for (band, color, title) in [
         (USER_BAND, theme.band_user(), "app.s_user_space"),
@@ -218,11 +273,11 @@ fn build(
     // An NVMe drive moves its own data: the DMA box is the drive's.
     let nvme = loaded.replay.setup.hw.nvme();
     for (b, title) in [
-        (PROCESS_BOX, ""),
-        (USER_BUF_BOX, "app.s_user_buffer"),
-        (CACHE_BOX, "app.s_page_cache"),
-        (SOCKET_BOX, "app.s_socket_buffer"),
-        (KINFO_BOX, ""),
+        (layout.process, ""),
+        (layout.user_box, "app.s_user_buffer"),
+        (layout.cache, "app.s_page_cache"),
+        (layout.socket_box, "app.s_socket_buffer"),
+        (layout.kinfo, ""),
         (CPU_BOX, "app.s_cpu"),
         (
             DMA_BOX,
@@ -258,13 +313,27 @@ fn build(
     // A layout for the method: the places this run never uses are dimmed (a
     // `read` has no socket or NIC, a `recv` no disk, sendfile no user buffer).
     let end = loaded.replay.state_at(loaded.replay.events.len());
-    for b in unused_boxes(&end) {
+    for b in unused_boxes(&end, &layout) {
         rect(&mut commands, b, theme.background().with_alpha(0.7), 5.5);
     }
     // Several files share the page cache: a legend of their colours.
-    let mut x = CACHE_BOX.min.x + 250.0;
+    // After the title (its width estimated from its characters; CJK ones are
+    // about square), at the mode's label size.
+    let size = if present.0 { PRESENT_LABEL } else { 14.0 };
+    let width = |s: &str| -> f32 {
+        s.chars()
+            .map(|c| if c.is_ascii() { 0.55 } else { 1.0 })
+            .sum::<f32>()
+            * size
+    };
+    // Presentation mode has no room after the page cache's larger title: the
+    // legend goes in the kernel's notes box, under its first line.
+    let (mut x, y) = if present.0 {
+        (layout.kinfo.min.x + 8.0, layout.kinfo.max.y - 52.0)
+    } else {
+        (layout.cache.min.x + 250.0, layout.cache.max.y - 11.0)
+    };
     for (i, f) in loaded.replay.setup.files.iter().enumerate() {
-        let y = CACHE_BOX.max.y - 11.0;
         rect(
             &mut commands,
             Rect::from_center_size(Vec2::new(x + 6.0, y), Vec2::splat(12.0)),
@@ -279,16 +348,21 @@ fn build(
             theme.text(),
             Anchor::CENTER_LEFT,
         );
-        x += 30.0 + 8.0 * f.name.chars().count() as f32;
+        x += if present.0 {
+            30.0 + width(&f.name)
+        } else {
+            30.0 + 8.0 * f.name.chars().count() as f32
+        };
     }
     buffers::spawn(&mut commands, st, &layout, &theme);
     devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts, &theme);
-    rings::spawn(&mut commands, &loaded, &theme);
+    rings::spawn(&mut commands, &loaded, &theme, present.0);
     route::spawn(&mut commands, &theme);
     guide::spawn(&mut commands, &tr, &theme);
     tokens::spawn(&mut commands);
     built.generation = loaded.generation;
     built.lang = tr.lang;
     built.projector = theme.projector;
+    built.present = present.0;
     built.layout = Some(layout);
 }

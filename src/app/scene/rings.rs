@@ -55,15 +55,18 @@ fn slots(loaded: &Loaded, ring: Ring) -> usize {
 
 /// A ring's row of slots. The left part of the box stays free: the arrow from
 /// the user buffer to the NIC (zero-copy send) crosses it there.
-fn row(ring: Ring) -> Rect {
-    let y = match ring {
-        Ring::Submission => KINFO_BOX.max.y - 49.0,
-        Ring::Completion => KINFO_BOX.max.y - 79.0,
+fn row(ring: Ring, present: bool) -> Rect {
+    // Presentation mode's larger title pushes the rows down.
+    let y = match (ring, present) {
+        (Ring::Submission, false) => KINFO_BOX.max.y - 49.0,
+        (Ring::Completion, false) => KINFO_BOX.max.y - 79.0,
+        (Ring::Submission, true) => KINFO_BOX.max.y - 64.0,
+        (Ring::Completion, true) => KINFO_BOX.max.y - 98.0,
     };
     Rect::new(KINFO_BOX.min.x + 170.0, y, KINFO_BOX.max.x - 60.0, y + 26.0)
 }
 
-pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme) {
+pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme, present: bool) {
     if loaded.replay.setup.method != Method::IoUring {
         return;
     }
@@ -80,7 +83,7 @@ pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme) {
         Anchor::TOP_LEFT,
     );
     for ring in [Ring::Submission, Ring::Completion] {
-        let r = row(ring);
+        let r = row(ring, present);
         let name = match ring {
             Ring::Submission => "SQ →",
             Ring::Completion => "CQ ←",
@@ -102,9 +105,18 @@ pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme) {
             commands.entity(e).insert(RingSlot(ring, i));
             let font = (w * 0.45).clamp(9.0, 14.0);
             let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
-            commands
-                .entity(t)
-                .insert((crate::app::automation::Overlay, RingSlotText(ring, i)));
+            // Presentation mode: an entry's name ("R0", two or three characters)
+            // where its slot is wide enough for it at byte-value size.
+            let fit = (w - 3.0) / 1.7;
+            let big = if fit >= super::PRESENT_BYTE { fit.min(24.0) } else { 0.0 };
+            commands.entity(t).insert((
+                crate::app::automation::Overlay,
+                RingSlotText(ring, i),
+                super::FontSizes {
+                    normal: font,
+                    present: big,
+                },
+            ));
         }
         line(
             commands,
@@ -122,18 +134,25 @@ pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme) {
         // Clear of the O_DIRECT read's label at the box's lower left corner.
         KINFO_BOX.min.x + 45.0
     };
-    line(
-        commands,
-        RingText::Title,
-        Vec2::new(x, KINFO_BOX.min.y + 29.0),
-        Anchor::CENTER_LEFT,
-    );
-    line(
-        commands,
-        RingText::Thread,
-        Vec2::new(x, KINFO_BOX.min.y + 11.0),
-        Anchor::CENTER_LEFT,
-    );
+    for (which, y) in [(RingText::Title, 29.0), (RingText::Thread, 11.0)] {
+        let e = text(
+            commands,
+            "",
+            Vec2::new(x, KINFO_BOX.min.y + y),
+            14.0,
+            theme.text(),
+            Anchor::CENTER_LEFT,
+        );
+        // No room for these two lines at presentation size: the caption and the
+        // counters say it there.
+        commands.entity(e).insert((
+            which,
+            super::FontSizes {
+                normal: 14.0,
+                present: 0.0,
+            },
+        ));
+    }
 }
 
 /// What a slot shows: the op's letter and the chunk's number (R0 read, S0 send,

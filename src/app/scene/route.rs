@@ -100,9 +100,9 @@ pub fn spot_rect(layout: &Layout, s: Spot) -> Rect {
     match s {
         Spot::Platter => platter_box(),
         Spot::Controller => layout.controller,
-        Spot::PageCache => CACHE_BOX,
-        Spot::User => USER_BUF_BOX,
-        Spot::Socket => SOCKET_BOX,
+        Spot::PageCache => layout.cache,
+        Spot::User => layout.user_box,
+        Spot::Socket => layout.socket_box,
         Spot::Nic => layout.nic,
         Spot::Wire => WIRE_BOX,
     }
@@ -203,8 +203,16 @@ fn draw(
             polyline(layout, a.from, a.to, if reverse { 12.0 } else { 0.0 })
         })
         .collect();
-    let labels: Vec<String> = arrows.iter().map(|a| label(a, &tr.texts)).collect();
-    let badges = place_badges(&lines, &labels);
+    // Presentation mode's boxes are full: a device's own transfer (platter to
+    // buffer, buffer to wire) shows its number only; the box shows its bytes.
+    let labels: Vec<String> = arrows
+        .iter()
+        .map(|a| match a.mover {
+            Mover::Device if layout.present => String::new(),
+            _ => label(a, &tr.texts),
+        })
+        .collect();
+    let badges = place_badges(&lines, &labels, layout);
     for (Slot(i, part), mut sprite, mut tf, mut vis) in &mut sprites {
         let Some(a) = arrows.get(*i) else {
             *vis = Visibility::Hidden;
@@ -246,6 +254,8 @@ fn draw(
             }
             Part::Badge => {
                 tf.translation = badges[*i].extend(7.0);
+                let side = if layout.present { 32.0 } else { 24.0 };
+                sprite.custom_size = Some(Vec2::splat(side));
                 true
             }
             _ => false,
@@ -278,7 +288,7 @@ fn draw(
             ),
             Part::Label => (
                 labels[*i].clone(),
-                badges[*i] + Vec2::new(16.0, 0.0),
+                badges[*i] + Vec2::new(if layout.present { 20.0 } else { 16.0 }, 0.0),
                 theme.text(),
             ),
             _ => continue,
@@ -309,25 +319,34 @@ fn along(pts: &[Vec2], t: f32) -> Vec2 {
 
 /// The rectangle an arrow's number and label take with the number at `at`
 /// (the label's width estimated from its characters; CJK ones are wider).
-pub fn badge_rect(at: Vec2, label: &str) -> Rect {
+pub fn badge_rect(at: Vec2, label: &str, present: bool) -> Rect {
+    // Presentation mode's labels are PRESENT_LABEL high instead of 15.
+    let k = if present {
+        super::PRESENT_LABEL / 15.0
+    } else {
+        1.0
+    };
     let width: f32 = label
         .chars()
         .map(|c| if c.is_ascii() { 8.3 } else { 15.0 })
-        .sum();
-    Rect::new(at.x - 12.0, at.y - 12.0, at.x + 18.0 + width, at.y + 12.0)
+        .sum::<f32>()
+        * k;
+    let h = 12.0 * k;
+    Rect::new(at.x - h, at.y - h, at.x + 6.0 + h + width, at.y + h)
 }
 
 /// Where each arrow's number sits: about a third of the way along it, moved along
 /// the arrow where that would cover a box's title and status lines or an
 /// earlier arrow's number, so no label is drawn over another.
-pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String]) -> Vec<Vec2> {
+pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> Vec<Vec2> {
     const TRIES: [f32; 11] = [0.4, 0.5, 0.3, 0.6, 0.25, 0.7, 0.2, 0.75, 0.8, 0.15, 0.85];
-    let zones = label_zones();
+    let present = layout.present;
+    let zones = label_zones(layout);
     let mut taken: Vec<Rect> = Vec::new();
     let mut out = Vec::new();
     for (pts, label) in lines.iter().zip(labels) {
         let free = |p: Vec2| {
-            let r = badge_rect(p, label);
+            let r = badge_rect(p, label, present);
             zones
                 .iter()
                 .chain(&taken)
@@ -336,16 +355,24 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String]) -> Vec<Vec2> {
         let first = along(pts, TRIES[0]);
         // Along the arrow first; a short arrow (a device's own transfer, one each
         // way) stacks its number beside the other's.
-        let at = [0.0, -26.0, 26.0, -52.0, 52.0]
-            .into_iter()
-            .flat_map(|dy| {
-                TRIES
-                    .iter()
-                    .map(move |&t| along(pts, t) + Vec2::new(0.0, dy))
+        let k = if present { 1.4 } else { 1.0 };
+        // Presentation mode's boxes are full: failing all that, beside the arrow.
+        let aside: &[f32] = if present {
+            &[0.0, -60.0, 60.0, 170.0, -170.0]
+        } else {
+            &[0.0]
+        };
+        let at = aside
+            .iter()
+            .flat_map(|&dx| {
+                [0.0, -26.0, 26.0, -52.0, 52.0]
+                    .into_iter()
+                    .map(move |dy| Vec2::new(dx, dy * k))
             })
+            .flat_map(|d| TRIES.iter().map(move |&t| along(pts, t) + d))
             .find(|&p| free(p))
             .unwrap_or(first);
-        taken.push(badge_rect(at, label));
+        taken.push(badge_rect(at, label, present));
         out.push(at);
     }
     out

@@ -91,6 +91,15 @@ fn draw(
             Some((pos, color, _)) => {
                 tf.translation = pos.extend(8.0);
                 sprite.color = *color;
+                // Room for presentation mode's larger byte value.
+                let size = if layout.present {
+                    Vec2::new(60.0, 32.0)
+                } else {
+                    Vec2::new(44.0, 24.0)
+                };
+                if sprite.custom_size != Some(size) {
+                    sprite.custom_size = Some(size);
+                }
                 *vis = Visibility::Visible;
             }
             None => *vis = Visibility::Hidden,
