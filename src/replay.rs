@@ -139,6 +139,9 @@ pub struct SceneState {
     /// of at most `LIST_LIMIT` pages, empty for larger ones.
     pub inactive: Vec<u32>,
     pub active: Vec<u32>,
+    /// The file of the page in each frame, for the lists (a frame's `FrameView`
+    /// exists only for the first frames drawn); same limit.
+    pub frame_files: Vec<u32>,
     /// The write path: bytes of the output file on the platter, and the cause
     /// of the writeback under way (who started it).
     pub on_disk: u64,
@@ -312,6 +315,11 @@ impl Replay {
             counters: Counters::default(),
             inactive: Vec::new(),
             active: Vec::new(),
+            frame_files: if hw.cache_pages <= LIST_LIMIT {
+                vec![0; hw.cache_pages as usize]
+            } else {
+                Vec::new()
+            },
             on_disk: 0,
             writeback: None,
             throttled: false,
@@ -487,6 +495,9 @@ impl Replay {
                         let bytes = self.file_bytes(*file, page * ps, ps).to_vec();
                         f.bytes.write(0, &bytes);
                     }
+                }
+                if let Some(f) = st.frame_files.get_mut(*frame as usize) {
+                    *f = *file;
                 }
                 self.relist(st, *frame, Some(crate::sim::page_cache::List::Inactive));
                 self.flash(st, *frame, CacheFlash::Insert, i);

@@ -546,7 +546,7 @@ fn an_o_direct_token_never_crosses_the_page_cache() {
     let st = view(&app).state;
     // Both layouts: the normal one and presentation mode's, whose page cache is taller.
     for present in [false, true] {
-        let layout = Layout::new(&st, present, false);
+        let layout = Layout::new(&st, present, false, false);
         for offset in [0u64, 7, 20, 39] {
             for (from, to) in [
                 (Place::Controller { offset: 0 }, Place::User { offset }),
@@ -778,4 +778,39 @@ fn a_lesson_answers_the_presenters_keys() {
     press(&mut app, &[KeyCode::ArrowLeft]);
     press(&mut app, &[KeyCode::PageUp]);
     assert_eq!(step(&app), 0);
+}
+
+/// The editor's reclaim policy: with two_list on the pollution scene, the lists the
+/// scene draws as two rows hold the hot files on the active row and the video,
+/// read once, on the inactive row only.
+#[test]
+fn two_list_puts_the_hot_files_on_the_active_row() {
+    use iolab::app::Editor;
+    use iolab::app::scene::layout::Layout;
+    use iolab::sim::page_cache::Policy;
+    let mut app = app_for("page_cache_pollution");
+    let world = app.world_mut();
+    world.resource_scope(|world, mut editor: Mut<Editor>| {
+        let mut loaded = world.resource_mut::<Loaded>();
+        assert!(!editor.two_list, "the scene starts with lru");
+        editor.two_list = true;
+        editor.apply(&mut loaded);
+        assert_eq!(editor.error, None);
+        let r = &loaded.replay;
+        assert_eq!(r.setup.hw.cache_policy, Policy::TwoList);
+        let mid = r.state_at(r.events.len() / 2);
+        let files = |list: &[u32]| -> std::collections::BTreeSet<u32> {
+            list.iter().map(|&f| mid.frame_files[f as usize]).collect()
+        };
+        let video = 2;
+        assert!(!mid.active.is_empty() && !files(&mid.active).contains(&video));
+        assert!(files(&mid.inactive).contains(&video));
+        // Both rows lie in the notes' box, one above the other, in both modes.
+        for present in [false, true] {
+            let l = Layout::new(&mid, present, false, true);
+            let (active, inactive) = l.lists.expect("two rows");
+            assert!(l.kinfo.contains(active.min) && l.kinfo.contains(inactive.max));
+            assert!(active.min.y > inactive.max.y);
+        }
+    });
 }

@@ -63,6 +63,8 @@ pub struct Editor {
     pub disk_pio: bool,
     pub nic_sg: bool,
     pub warm: bool,
+    /// The page cache keeps Linux's active and inactive lists (else LRU).
+    pub two_list: bool,
     pub realistic: bool,
     pub profile: String,
     /// How the write methods' file reaches the disk.
@@ -123,6 +125,7 @@ impl Editor {
             disk_pio: setup.hw.disk == crate::sim::DiskTransfer::Pio,
             nic_sg: setup.hw.nic_sg,
             warm: setup.warm_cache,
+            two_list: setup.hw.cache_policy == crate::sim::page_cache::Policy::TwoList,
             realistic: setup.style == crate::sim::Style::Realistic,
             profile: setup.hw.profile.clone(),
             sync: setup.sync,
@@ -185,6 +188,11 @@ impl Editor {
                 crate::sim::Completion::Poll
             } else {
                 crate::sim::Completion::Irq
+            }),
+            policy: Some(if self.two_list {
+                crate::sim::page_cache::Policy::TwoList
+            } else {
+                crate::sim::page_cache::Policy::Lru
             }),
             ..Overrides::default()
         })

@@ -128,6 +128,16 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
                     .changed();
             });
             ui.end_row();
+            // Which page reclaim takes: the least recently used, or Linux's lists.
+            ui.label(tr.t("app.policy"));
+            ui.horizontal(|ui| {
+                changed |= ui.radio_value(&mut ed.two_list, false, "lru").changed();
+                changed |= ui
+                    .radio_value(&mut ed.two_list, true, "two_list")
+                    .on_hover_text(tr.t("app.policy_two_list"))
+                    .changed();
+            });
+            ui.end_row();
             ui.label(tr.t("app.style"));
             ui.horizontal(|ui| {
                 changed |= ui

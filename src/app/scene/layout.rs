@@ -79,7 +79,8 @@ pub fn label_zones(l: &Layout) -> Vec<Rect> {
         top(l.user_box, 140.0, 24.0),
         top(l.cache, 240.0, 24.0),
         top(l.socket_box, 150.0, 24.0),
-        top(l.kinfo, 80.0, 24.0),
+        // The notes' first line is long ("readahead window: pages 480-511").
+        top(l.kinfo, 340.0, 24.0),
         top(CPU_BOX, 200.0, 110.0),
         top(DMA_BOX, 200.0, 80.0),
         // (Presentation mode: three status lines, an NVMe drive's wrapped.)
@@ -95,15 +96,23 @@ pub fn label_zones(l: &Layout) -> Vec<Rect> {
             USER_BAND.max.y,
         ),
     ];
+    if let Some((active, inactive)) = l.lists {
+        zones.extend([active, inactive]);
+    }
     if present {
-        // The bands' titles, the wire's lines (long counts wrap), and the middle
-        // strip of the disk's buffers where a large file's bars say their bytes.
+        // The bands' titles, the wire's lines (long counts wrap), and the bars of
+        // a large file's buffers (light, under their own count).
         for band in [USER_BAND, KERNEL_BAND, HW_BAND] {
             zones.push(Rect::new(band.max.x - 200.0, band.max.y - 32.0, band.max.x, band.max.y));
         }
         zones.push(WIRE_BOX);
+        // The files' legend, under the notes' first line.
+        let y = l.kinfo.max.y - 52.0;
+        zones.push(Rect::new(l.kinfo.min.x, y - 14.0, l.kinfo.max.x, y + 14.0));
+        // A bar's count, centred on it.
         for a in &l.bars {
-            zones.push(Rect::from_center_size(a.center(), Vec2::new(a.width(), 30.0)));
+            let size = Vec2::new(a.width().min(240.0), a.height().min(28.0));
+            zones.push(Rect::from_center_size(a.center(), size));
         }
     }
     zones
@@ -126,6 +135,12 @@ pub fn process_box(present: bool) -> Rect {
     } else {
         PROCESS_BOX
     }
+}
+
+/// Where an arrow's number had better not go, if it can: the rest of a large
+/// file's bars (presentation mode), light, so a label on them is hard to read.
+pub fn soft_zones(l: &Layout) -> Vec<Rect> {
+    if l.present { l.bars.clone() } else { Vec::new() }
 }
 
 /// The platter inside the disk's box (under the controller buffer).
@@ -222,8 +237,10 @@ pub struct Layout {
     pub socket_box: Rect,
     /// The kernel's notes (readahead window, io_uring's rings).
     pub kinfo: Rect,
-    /// The disk's buffers drawn as bars (too many bytes for cells).
+    /// The buffers drawn as bars (too many bytes for cells).
     pub bars: Vec<Rect>,
+    /// two_list: the rows of the active and the inactive list, in the notes' box.
+    pub lists: Option<(Rect, Rect)>,
     pub user: Rect,
     pub frames: Vec<(Rect, Rect)>,
     pub socket: Rect,
@@ -234,15 +251,28 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// The layout of a run; `rings`: io_uring's rings are drawn in the notes' box.
-    pub fn new(st: &SceneState, present: bool, rings: bool) -> Layout {
+    /// The layout of a run; `rings`: io_uring's rings are drawn in the notes' box;
+    /// `two_list`: the page cache's two lists are.
+    pub fn new(st: &SceneState, present: bool, rings: bool, two_list: bool) -> Layout {
         let cache = cache_box(present);
         let user_box = user_box(present);
-        let (socket_box, kinfo) = if rings {
-            (SOCKET_BOX, KINFO_BOX)
-        } else {
-            (socket_box(present), kinfo_box(present))
+        let (socket_box, kinfo) = match (rings, two_list && present) {
+            (true, _) => (SOCKET_BOX, KINFO_BOX),
+            // The lists' two rows at presentation size take the socket's room.
+            (false, true) => (
+                Rect::new(SOCKET_BOX.min.x, 150.0, SOCKET_BOX.max.x, KERNEL_BAND.max.y - 8.0),
+                Rect::new(KINFO_BOX.min.x, KERNEL_BAND.min.y + 4.0, KINFO_BOX.max.x, 142.0),
+            ),
+            (false, false) => (socket_box(present), kinfo_box(present)),
         };
+        let lists = (two_list && !rings).then(|| {
+            let h = if present { 28.0 } else { 20.0 };
+            let row = |k: f32| {
+                let y0 = kinfo.min.y + 4.0 + k * (h + 4.0);
+                Rect::new(kinfo.min.x + 8.0, y0, kinfo.max.x - 8.0, y0 + h)
+            };
+            (row(1.0), row(0.0))
+        });
         // A box's title line, and a status line, at the mode's label size.
         let n = st.frames.len().max(1);
         let cols = if n <= 8 { 1 } else { 2 };
@@ -308,8 +338,19 @@ impl Layout {
                 status_y(NIC_BOX, present) - 3.0 * line - 4.0,
             ),
             bars: Vec::new(),
+            lists,
         };
-        for (area, size) in [(l.platter, st.platter.size), (l.controller, st.controller.size)] {
+        let frames = l.frames.iter().zip(&st.frames).map(|(f, v)| (f.1, v.bytes.size));
+        for (area, size) in [
+            (l.platter, st.platter.size),
+            (l.controller, st.controller.size),
+            (l.user, st.user.size),
+            (l.socket, st.socket.size),
+            (l.nic, st.nic.size),
+        ]
+        .into_iter()
+        .chain(frames)
+        {
             if size > crate::replay::CELL_LIMIT {
                 l.bars.push(area);
             }

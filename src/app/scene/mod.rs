@@ -9,6 +9,7 @@ mod devices;
 mod guide;
 pub use guide::KeysSeen;
 pub mod layout;
+mod lists;
 mod rings;
 pub mod route;
 mod tokens;
@@ -32,6 +33,7 @@ pub(super) fn plugin(app: &mut App) {
             buffers::plugin,
             devices::plugin,
             guide::plugin,
+            lists::plugin,
             rings::plugin,
             route::plugin,
             tokens::plugin,
@@ -253,7 +255,8 @@ fn build(
     }
     let st = &view.state;
     let rings = loaded.replay.setup.method == crate::sim::Method::IoUring;
-    let layout = Layout::new(st, present.0, rings);
+    let two_list = loaded.replay.setup.hw.cache_policy == crate::sim::page_cache::Policy::TwoList;
+    let layout = Layout::new(st, present.0, rings, two_list);
     // Bands.
     for (band, color, title) in [
         (USER_BAND, theme.band_user(), "app.s_user_space"),
@@ -357,6 +360,7 @@ fn build(
     buffers::spawn(&mut commands, st, &layout, &theme);
     devices::spawn(&mut commands, st, &layout, &loaded, &tr.texts, &theme);
     rings::spawn(&mut commands, &loaded, &theme, present.0);
+    lists::spawn(&mut commands, &layout, st.frames.len(), &tr.texts, &theme);
     route::spawn(&mut commands, &theme);
     guide::spawn(&mut commands, &tr, &theme);
     tokens::spawn(&mut commands);

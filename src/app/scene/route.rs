@@ -83,6 +83,12 @@ pub fn spawn(commands: &mut Commands, theme: &Theme) {
             Anchor::CENTER_LEFT,
         );
         add(commands, e, Part::Label);
+        // A shadow in the background's colour keeps the label readable where it
+        // has to lie on a light bar.
+        commands.entity(e).insert(bevy::sprite::Text2dShadow {
+            offset: Vec2::new(1.5, -1.5),
+            color: theme.background(),
+        });
     }
     let e = text(
         commands,
@@ -342,17 +348,26 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
     const TRIES: [f32; 11] = [0.4, 0.5, 0.3, 0.6, 0.25, 0.7, 0.2, 0.75, 0.8, 0.15, 0.85];
     let present = layout.present;
     let zones = label_zones(layout);
+    let soft = soft_zones(layout);
     let mut taken: Vec<Rect> = Vec::new();
     let mut out = Vec::new();
     for (pts, label) in lines.iter().zip(labels) {
-        let free = |p: Vec2| {
+        // How much of the badge at `p` would cover a label (a zone or an earlier
+        // badge), and how much of a bar.
+        let area = |p: Vec2, zs: &mut dyn Iterator<Item = &Rect>| -> f32 {
             let r = badge_rect(p, label, present);
-            zones
-                .iter()
-                .chain(&taken)
-                .all(|z| r.intersect(*z).is_empty())
+            zs.map(|z| {
+                let i = r.intersect(*z);
+                if i.is_empty() { 0.0 } else { i.width() * i.height() }
+            })
+            .sum()
         };
-        let first = along(pts, TRIES[0]);
+        let covered = |p: Vec2| {
+            (
+                area(p, &mut zones.iter().chain(&taken)),
+                area(p, &mut soft.iter()),
+            )
+        };
         // Along the arrow first; a short arrow (a device's own transfer, one each
         // way) stacks its number beside the other's.
         let k = if present { 1.4 } else { 1.0 };
@@ -362,7 +377,7 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
         } else {
             &[0.0]
         };
-        let at = aside
+        let tries: Vec<Vec2> = aside
             .iter()
             .flat_map(|&dx| {
                 [0.0, -26.0, 26.0, -52.0, 52.0]
@@ -370,8 +385,20 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
                     .map(move |dy| Vec2::new(dx, dy * k))
             })
             .flat_map(|d| TRIES.iter().map(move |&t| along(pts, t) + d))
-            .find(|&p| free(p))
-            .unwrap_or(first);
+            .collect();
+        // The first free place; where none is, the one that covers the least of
+        // a label, then of a bar.
+        let at = tries
+            .iter()
+            .copied()
+            .find(|&p| covered(p) == (0.0, 0.0))
+            .or_else(|| {
+                tries.iter().copied().min_by(|a, b| {
+                    let (a, b) = (covered(*a), covered(*b));
+                    a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+                })
+            })
+            .unwrap_or_else(|| along(pts, TRIES[0]));
         taken.push(badge_rect(at, label, present));
         out.push(at);
     }
