@@ -1177,7 +1177,10 @@ fn loops(rng: &mut ChaCha8Rng, n: usize, out: &mut Out) -> Result<(), String> {
             "r_loop_switches_faults",
             &[
                 ("calls", c.syscalls.to_string()),
-                ("faults", ((c.mode_switches - 2 * c.syscalls) / 2).to_string()),
+                (
+                    "faults",
+                    ((c.mode_switches - 2 * c.syscalls) / 2).to_string(),
+                ),
             ],
         )
     };

@@ -754,7 +754,10 @@ fn a_lesson_answers_the_presenters_keys() {
     // PageDown: step 2 (the DMA read), at its stop, the run's end.
     press(&mut app, &[KeyCode::PageDown]);
     assert_eq!(step(&app), 1);
-    assert_eq!(stop(&app), app.world().resource::<Loaded>().replay.events.len());
+    assert_eq!(
+        stop(&app),
+        app.world().resource::<Loaded>().replay.events.len()
+    );
     // → then a digit: step 3 asks who makes the next copy; 1 is "cpu".
     press(&mut app, &[KeyCode::ArrowRight]);
     assert_eq!(step(&app), 2);

@@ -759,7 +759,11 @@ fn loop_problems_follow_from_n_and_b() {
                 "--summary",
                 "json",
             ]);
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
             assert_eq!(a[field], c["syscalls"], "{q}");
             // The program the sheet states, counted by hand.
@@ -784,10 +788,18 @@ fn loop_problems_follow_from_n_and_b() {
         wrong["loops"] = serde_json::json!(k + 1);
         let answers = dir.join("mine.json");
         std::fs::write(&answers, serde_json::json!([wrong]).to_string()).unwrap();
-        let out = iolab(&["exercise", "grade", dir.to_str().unwrap(), answers.to_str().unwrap()]);
+        let out = iolab(&[
+            "exercise",
+            "grade",
+            dir.to_str().unwrap(),
+            answers.to_str().unwrap(),
+        ]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("loops"), "{text}");
         let _ = std::fs::remove_dir_all(&dir);
     }
-    assert!(seen.len() >= 4, "the loops drawn cover several methods: {seen:?}");
+    assert!(
+        seen.len() >= 4,
+        "the loops drawn cover several methods: {seen:?}"
+    );
 }

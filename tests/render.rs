@@ -333,7 +333,10 @@ fn no_two_labels_of_the_drawing_overlap() {
         ("sendfile_sg", vec!["--lang", "zh"]),
         ("page_cache_pollution", vec![]),
         ("mmap_write", vec!["--present", "--lang", "zh"]),
-        ("read_write", [&projector[..], &["--at-cycle", "170"]].concat()),
+        (
+            "read_write",
+            [&projector[..], &["--at-cycle", "170"]].concat(),
+        ),
         (
             "read_write",
             [&projector[..], &["--at-cycle", "170", "--lang", "zh"]].concat(),
@@ -363,8 +366,17 @@ fn too_small(report: &Path, label_px: f64, byte_px: f64) -> Vec<String> {
     let mut out = Vec::new();
     for l in std::fs::read_to_string(report).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
-        let px = v["px"].as_f64().expect("the report says how tall each label is");
-        let least = if v["overlay"] == true { byte_px } else { label_px };
+        if v.get("control").is_some() {
+            continue;
+        }
+        let px = v["px"]
+            .as_f64()
+            .expect("the report says how tall each label is");
+        let least = if v["overlay"] == true {
+            byte_px
+        } else {
+            label_px
+        };
         if px < least {
             out.push(format!("{}: {px:.1} px", v["text"]));
         }
@@ -441,5 +453,73 @@ fn no_label_overlaps_in_any_shipped_scene() {
     });
     let found = found.into_inner().unwrap();
     assert!(found.is_empty(), "{found:#?}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// At every UI scale a viewer may choose (0.75 to 2.5) and on a 1280 × 720
+/// window, the controls that undo it (the scale, the projector theme, the
+/// language) and Play lie inside the window, in view: the panels keep to a share
+/// of it and scroll.
+#[test]
+fn the_controls_stay_in_the_window_at_every_ui_scale() {
+    let dir = std::env::temp_dir().join(format!("iolab-scales-{}", std::process::id()));
+    for (i, scale) in [0.75, 1.0, 1.5, 2.0, 2.5].into_iter().enumerate() {
+        let config = dir.join(format!("config-{i}"));
+        std::fs::create_dir_all(config.join("iolab")).unwrap();
+        std::fs::write(
+            config.join("iolab/settings.ron"),
+            format!("(ui_scale: {scale}, projector: false, lang: en)"),
+        )
+        .unwrap();
+        let (png, report) = (dir.join(format!("{i}.png")), dir.join(format!("{i}.jsonl")));
+        let o = Command::new("xvfb-run")
+            .args([
+                "-a",
+                "-s",
+                "-screen 0 1600x900x24",
+                env!("CARGO_BIN_EXE_iolab"),
+            ])
+            .args(["gui", "read_write", "--window", "1280x720", "--screenshot"])
+            .arg(&png)
+            .arg("--layout-report")
+            .arg(&report)
+            .env("XDG_CONFIG_HOME", &config)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("xvfb-run starts");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let mut controls: Vec<(String, Vec<f64>)> = Vec::new();
+        for l in std::fs::read_to_string(&report).unwrap().lines() {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let Some(name) = v["control"].as_str() else {
+                continue;
+            };
+            let r: Vec<f64> = (0..4).map(|k| v["rect"][k].as_f64().unwrap()).collect();
+            let (w, h) = (
+                v["window"][0].as_f64().unwrap(),
+                v["window"][1].as_f64().unwrap(),
+            );
+            assert_eq!((w, h), (1280.0, 720.0));
+            assert!(
+                r[0] >= 0.0 && r[1] >= 0.0 && r[2] <= w && r[3] <= h && r[2] > r[0] && r[3] > r[1],
+                "UI scale {scale}: {name} at {r:?} is not inside the {w} x {h} window"
+            );
+            controls.push((name.to_string(), r));
+        }
+        let names: Vec<&str> = controls.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["ui_scale", "projector", "language", "left_panel", "play"],
+            "scale {scale}"
+        );
+        // The settings lie inside the left panel too, not under the scene.
+        let panel = &controls[3].1;
+        for (name, r) in &controls[..3] {
+            assert!(
+                r[2] <= panel[2] + 1.0,
+                "UI scale {scale}: {name} at {r:?} runs past the panel {panel:?}"
+            );
+        }
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -13,9 +13,16 @@ use super::playback::{PlaybackSet, Playhead};
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Automation>()
+        .init_resource::<ControlRects>()
         .init_resource::<Captured>()
         .add_systems(Update, (drive, record, report_layout).after(PlaybackSet));
 }
+
+/// The panels' controls that must stay in view at any UI scale (the scale, the
+/// projector theme, the language, Play), as (name, [x0, y0, x1, y1]) in window
+/// pixels, set by the panels each frame.
+#[derive(Resource, Default)]
+pub struct ControlRects(pub Vec<(&'static str, [f32; 4])>);
 
 /// A text that sits on something by design (a byte value in its cell, a ring
 /// entry in its slot, a byte travelling along its path): the layout check leaves
@@ -38,6 +45,8 @@ fn report_layout(
         &TextFont,
     )>,
     camera: Query<(&Camera, &GlobalTransform), With<super::scene::WorldCamera>>,
+    controls: Res<ControlRects>,
+    window: Query<&Window, With<bevy::window::PrimaryWindow>>,
 ) {
     let Some(path) = &auto.layout_report else {
         return;
@@ -71,6 +80,15 @@ fn report_layout(
         });
         out.push_str(&line.to_string());
         out.push('\n');
+    }
+    // The controls, and the window they must lie in.
+    if let Ok(w) = window.single() {
+        let size = [w.physical_width(), w.physical_height()];
+        for (name, r) in &controls.0 {
+            let line = serde_json::json!({ "control": name, "rect": r, "window": size });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
     }
     if let Err(e) = std::fs::write(path, out) {
         eprintln!("error: --layout-report {}: {e}", path.display());

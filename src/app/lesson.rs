@@ -197,7 +197,6 @@ impl Panel {
     }
 }
 
-
 /// Starts the lesson asked for on the command line, takes the playhead to a step's
 /// stop once its run is loaded, and answers the presenter's keys. The keys it
 /// uses are taken from the playback (which runs after it), so → goes to the next

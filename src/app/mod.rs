@@ -18,8 +18,8 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
 
-pub use model::{Editor, Loaded, initial};
 pub use lesson::Panel as LessonPanel;
+pub use model::{Editor, Loaded, initial};
 
 /// What `iolab gui` was asked to do.
 #[derive(Clone, Debug, Default)]

@@ -110,72 +110,82 @@ pub fn show(
         }
     }
     mem.last = Some(c.clone());
-    egui::Grid::new("counters")
-        .num_columns(2)
-        .spacing([16.0, 4.0])
+    // The counts and the caption scroll in the panel's upper part, so the event
+    // list keeps room at any UI scale.
+    let top = ui.available_height() * 0.62;
+    egui::ScrollArea::vertical()
+        .id_salt("counts")
+        .max_height(top)
+        .auto_shrink([false, true])
         .show(ui, |ui| {
-            for (i, (k, v)) in vals.iter().enumerate() {
-                ui.label(tr.t(k));
-                let fresh = now - mem.changed_at[i] < 0.8;
-                let text = egui::RichText::new(v)
-                    .size(if fresh { 19.0 } else { 16.0 })
-                    .strong();
-                if fresh {
-                    ui.label(text.color(palette::egui(palette::IRQ)));
-                } else {
-                    ui.label(text);
-                }
-                ui.end_row();
+            egui::Grid::new("counters")
+                .num_columns(2)
+                .spacing([16.0, 4.0])
+                .show(ui, |ui| {
+                    for (i, (k, v)) in vals.iter().enumerate() {
+                        ui.label(tr.t(k));
+                        let fresh = now - mem.changed_at[i] < 0.8;
+                        let text = egui::RichText::new(v)
+                            .size(if fresh { 19.0 } else { 16.0 })
+                            .strong();
+                        if fresh {
+                            ui.label(text.color(palette::egui(palette::IRQ)));
+                        } else {
+                            ui.label(text);
+                        }
+                        ui.end_row();
+                    }
+                });
+            // The page cache, fault, I/O model and scheduler counters, when not zero.
+            egui::Grid::new("more")
+                .num_columns(2)
+                .spacing([16.0, 2.0])
+                .show(ui, |ui| {
+                    for m in metrics::MORE {
+                        if m.value(&c) != 0.0 {
+                            ui.label(tr.t(m.text));
+                            ui.label(egui::RichText::new(m.format(&c)).strong());
+                            ui.end_row();
+                        }
+                    }
+                });
+            if !r.setup.files.is_empty() {
+                egui::Grid::new("files")
+                    .num_columns(2)
+                    .spacing([16.0, 2.0])
+                    .show(ui, |ui| {
+                        for (i, f) in r.setup.files.iter().enumerate() {
+                            ui.label(tr.get("app.hit_ratio", &[("file", f.name.clone())]));
+                            let pct = |r: Option<f64>| {
+                                r.map_or("-".into(), |x| format!("{:.0}%", x * 100.0))
+                            };
+                            let c = &st.counters;
+                            let v = tr.get(
+                                "app.hit_reuse",
+                                &[
+                                    ("hit", pct(c.hit_ratio(i as u32))),
+                                    ("reuse", pct(c.reuse_ratio(i as u32))),
+                                ],
+                            );
+                            ui.label(egui::RichText::new(v).strong());
+                            ui.end_row();
+                        }
+                    });
             }
+            ui.separator();
+            ui.heading(tr.t("app.what_happens"));
+            ui.label(tr.get(
+                "app.step_of",
+                &[
+                    ("step", st.applied.to_string()),
+                    ("events", r.events.len().to_string()),
+                    ("cycle", cycle.to_string()),
+                ],
+            ));
+            let text = crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
+                .unwrap_or_else(|| tr.t("app.press_space").into());
+            ui.label(egui::RichText::new(text).size(17.0));
         });
-    // The page cache, fault, I/O model and scheduler counters, when not zero.
-    egui::Grid::new("more")
-        .num_columns(2)
-        .spacing([16.0, 2.0])
-        .show(ui, |ui| {
-            for m in metrics::MORE {
-                if m.value(&c) != 0.0 {
-                    ui.label(tr.t(m.text));
-                    ui.label(egui::RichText::new(m.format(&c)).strong());
-                    ui.end_row();
-                }
-            }
-        });
-    if !r.setup.files.is_empty() {
-        egui::Grid::new("files")
-            .num_columns(2)
-            .spacing([16.0, 2.0])
-            .show(ui, |ui| {
-                for (i, f) in r.setup.files.iter().enumerate() {
-                    ui.label(tr.get("app.hit_ratio", &[("file", f.name.clone())]));
-                    let pct =
-                        |r: Option<f64>| r.map_or("-".into(), |x| format!("{:.0}%", x * 100.0));
-                    let c = &st.counters;
-                    let v = tr.get(
-                        "app.hit_reuse",
-                        &[
-                            ("hit", pct(c.hit_ratio(i as u32))),
-                            ("reuse", pct(c.reuse_ratio(i as u32))),
-                        ],
-                    );
-                    ui.label(egui::RichText::new(v).strong());
-                    ui.end_row();
-                }
-            });
-    }
-    ui.separator();
-    ui.heading(tr.t("app.what_happens"));
-    ui.label(tr.get(
-        "app.step_of",
-        &[
-            ("step", st.applied.to_string()),
-            ("events", r.events.len().to_string()),
-            ("cycle", cycle.to_string()),
-        ],
-    ));
-    let text = crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
-        .unwrap_or_else(|| tr.t("app.press_space").into());
-    ui.label(egui::RichText::new(text).size(17.0));
     ui.separator();
     ui.heading(tr.t("app.events"));
     let row_h = 18.0;

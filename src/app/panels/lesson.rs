@@ -153,7 +153,12 @@ pub fn caption(ui: &mut egui::Ui, panel: &Panel, tr: &Texts, zh: bool) {
             .enumerate()
             .map(|(k, c)| format!("[{}] {c}", k + 1))
             .collect();
-        format!("? {}  {}  {}", cp.question, keys.join("  "), tr.t("app.lesson_space"))
+        format!(
+            "? {}  {}  {}",
+            cp.question,
+            keys.join("  "),
+            tr.t("app.lesson_space")
+        )
     };
     ui.label(egui::RichText::new(line).size(24.0).strong());
 }

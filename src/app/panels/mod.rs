@@ -63,12 +63,13 @@ fn root(
     mut cmp: ResMut<super::compare::Comparison>,
     tr: Res<super::lang::Tr>,
     scene_theme: Res<super::palette::Theme>,
-    (mut typing, present, mut lesson_panel, mut help, mut unrevealed): (
+    (mut typing, present, mut lesson_panel, mut help, mut unrevealed, mut control_rects): (
         ResMut<super::playback::Typing>,
         Res<super::playback::Present>,
         ResMut<super::lesson::Panel>,
         ResMut<super::keys::Help>,
         ResMut<super::lesson::Unrevealed>,
+        ResMut<super::automation::ControlRects>,
     ),
     automation: Option<Res<super::automation::Automation>>,
 ) -> Result {
@@ -179,42 +180,61 @@ fn root(
         camera.is_active = true;
         return Ok(());
     }
+    // No panel may take the scene's room at a large UI scale: each keeps to a
+    // share of the window, and its contents scroll.
+    let room = ctx.content_rect().size();
+    // Where the controls that must stay in view are (for the layout report).
+    let mut controls: Vec<(&'static str, egui::Rect)> = Vec::new();
     let left = egui::Panel::left("scenario")
         .resizable(true)
         .default_size(250.0)
+        .max_size(room.x * 0.3)
         .show(&mut ui, |ui| {
             // Scrolls, so every control stays reachable at any UI scale.
             egui::ScrollArea::vertical().id_salt("left").show(ui, |ui| {
-                lesson::show(ui, &mut lesson_panel, &mut editor, &mut loaded, tr, lang);
-                ui.separator();
-                scenario::show(ui, &mut editor, &mut loaded, tr, zh);
-                ui.separator();
-                compare::controls(ui, &mut cmp, &editor, tr);
-                ui.separator();
+                // The viewer's settings first: at any UI scale the scale, the
+                // projector theme and the language stay in view, to be undone.
                 let before = settings.clone();
-                ui.horizontal(|ui| {
+                let scale = ui.vertical(|ui| {
                     ui.label(tr.t("app.ui_scale"));
-                    ui.add(
-                        egui::Slider::new(&mut settings.ui_scale, super::settings::UI_SCALES)
-                            .step_by(0.05),
-                    );
+                    // Narrow enough for the panel at any scale, its value beside it.
+                    ui.horizontal(|ui| {
+                        ui.spacing_mut().slider_width =
+                            (ui.available_width() - 70.0).clamp(40.0, 160.0);
+                        ui.add(
+                            egui::Slider::new(&mut settings.ui_scale, super::settings::UI_SCALES)
+                                .step_by(0.05),
+                        );
+                    });
                 });
-                ui.checkbox(&mut settings.projector, tr.t("app.projector"));
-                ui.horizontal(|ui| {
+                let projector = ui.checkbox(&mut settings.projector, tr.t("app.projector"));
+                let language = ui.horizontal_wrapped(|ui| {
                     ui.label(tr.t("app.language"));
                     for lang in crate::i18n::Lang::ALL {
                         ui.selectable_value(&mut settings.lang, lang, lang.name());
                     }
                 });
+                controls.extend([
+                    ("ui_scale", scale.response.rect),
+                    ("projector", projector.rect),
+                    ("language", language.response.rect),
+                ]);
                 if *settings != before {
                     // Remembered for next time; a failure to save only loses that.
                     let _ = settings.save();
                 }
+                ui.separator();
+                lesson::show(ui, &mut lesson_panel, &mut editor, &mut loaded, tr, lang);
+                ui.separator();
+                scenario::show(ui, &mut editor, &mut loaded, tr, zh);
+                ui.separator();
+                compare::controls(ui, &mut cmp, &editor, tr);
             });
         })
         .response
-        .rect
-        .width();
+        .rect;
+    controls.push(("left_panel", left));
+    let left = left.width();
     // The compare view takes the whole middle; the scene's camera rests meanwhile.
     camera.is_active = !cmp.open;
     if cmp.open {
@@ -224,19 +244,25 @@ fn root(
     let right = egui::Panel::right("info")
         .resizable(true)
         .default_size(340.0)
+        .max_size(room.x * 0.3)
         .show(&mut ui, |ui| {
-            if let Some(view) = &view {
-                info::show(
-                    ui,
-                    &loaded,
-                    view,
-                    &mut playhead,
-                    &mut memory,
-                    time.elapsed_secs_f64(),
-                    tr,
-                    unrevealed.0,
-                );
-            }
+            // Wider than the panel at a large UI scale: it scrolls sideways.
+            egui::ScrollArea::horizontal()
+                .id_salt("right")
+                .show(ui, |ui| {
+                    if let Some(view) = &view {
+                        info::show(
+                            ui,
+                            &loaded,
+                            view,
+                            &mut playhead,
+                            &mut memory,
+                            time.elapsed_secs_f64(),
+                            tr,
+                            unrevealed.0,
+                        );
+                    }
+                });
         })
         .response
         .rect
@@ -244,12 +270,27 @@ fn root(
     let bottom = egui::Panel::bottom("timeline")
         .resizable(true)
         .default_size(180.0)
+        .max_size(room.y * 0.35)
         .show(&mut ui, |ui| {
-            timeline::show(ui, &loaded, &mut playhead, &mut spans, tr, &scene_theme)
+            egui::ScrollArea::both()
+                .id_salt("bottom")
+                .show(ui, |ui| {
+                    timeline::show(ui, &loaded, &mut playhead, &mut spans, tr, &scene_theme)
+                })
+                .inner
+        });
+    controls.push(("play", bottom.inner));
+    let bottom = bottom.response.rect.height();
+    let ppp = ctx.pixels_per_point();
+    control_rects.0 = controls
+        .into_iter()
+        .map(|(name, r)| {
+            (
+                name,
+                [r.min.x * ppp, r.min.y * ppp, r.max.x * ppp, r.max.y * ppp],
+            )
         })
-        .response
-        .rect
-        .height();
+        .collect();
     // Panel sizes are in egui points: window scale times the UI zoom.
     let scale = ctx.pixels_per_point();
     let pos = UVec2::new((left * scale) as u32, 0);

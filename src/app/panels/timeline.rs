@@ -131,8 +131,9 @@ pub fn show(
     spans: &mut Spans,
     tr: &crate::i18n::Texts,
     theme: &Theme,
-) {
+) -> egui::Rect {
     let r = &loaded.replay;
+    let mut play_rect = egui::Rect::NOTHING;
     ui.horizontal(|ui| {
         if ui
             .button("|<")
@@ -162,11 +163,11 @@ pub fn show(
         } else {
             tr.t("app.play")
         };
-        if ui
+        let play = ui
             .button(egui::RichText::new(label).strong())
-            .on_hover_text("Space")
-            .clicked()
-        {
+            .on_hover_text("Space");
+        play_rect = play.rect;
+        if play.clicked() {
             if p.applied >= r.events.len() {
                 p.to_start();
             }
@@ -349,4 +350,5 @@ pub fn show(
         p.playing = false;
         p.seek_cycle(r, c as f64);
     }
+    play_rect
 }

@@ -80,7 +80,11 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout, theme: &
                     // Presentation mode: the value fills its cell, two digits wide
                     // (1.2 of its height), if that is at least PRESENT_BYTE high.
                     let fill = side / 1.2;
-                    let present = if fill >= super::PRESENT_BYTE { fill.min(26.0) } else { 0.0 };
+                    let present = if fill >= super::PRESENT_BYTE {
+                        fill.min(26.0)
+                    } else {
+                        0.0
+                    };
                     commands.entity(t).insert((
                         super::FontSizes {
                             normal: font,

@@ -73,7 +73,12 @@ pub fn label_zones(l: &Layout) -> Vec<Rect> {
     // Presentation mode's labels are about half as large again.
     let k = if present { 1.5 } else { 1.0 };
     let top = |b: Rect, w: f32, h: f32| {
-        Rect::new(b.min.x, b.max.y - h * k, (b.min.x + w * k).min(b.max.x), b.max.y)
+        Rect::new(
+            b.min.x,
+            b.max.y - h * k,
+            (b.min.x + w * k).min(b.max.x),
+            b.max.y,
+        )
     };
     let mut zones = vec![
         top(l.user_box, 140.0, 24.0),
@@ -103,7 +108,12 @@ pub fn label_zones(l: &Layout) -> Vec<Rect> {
         // The bands' titles, the wire's lines (long counts wrap), and the bars of
         // a large file's buffers (light, under their own count).
         for band in [USER_BAND, KERNEL_BAND, HW_BAND] {
-            zones.push(Rect::new(band.max.x - 200.0, band.max.y - 32.0, band.max.x, band.max.y));
+            zones.push(Rect::new(
+                band.max.x - 200.0,
+                band.max.y - 32.0,
+                band.max.x,
+                band.max.y,
+            ));
         }
         zones.push(WIRE_BOX);
         // The files' legend, under the notes' first line.
@@ -122,7 +132,12 @@ pub fn label_zones(l: &Layout) -> Vec<Rect> {
 /// height, so eight frames' labels fit one under the other at their larger size.
 pub fn cache_box(present: bool) -> Rect {
     if present {
-        Rect::new(CACHE_BOX.min.x, KERNEL_BAND.min.y + 4.0, CACHE_BOX.max.x, KERNEL_BAND.max.y - 4.0)
+        Rect::new(
+            CACHE_BOX.min.x,
+            KERNEL_BAND.min.y + 4.0,
+            CACHE_BOX.max.x,
+            KERNEL_BAND.max.y - 4.0,
+        )
     } else {
         CACHE_BOX
     }
@@ -131,7 +146,12 @@ pub fn cache_box(present: bool) -> Rect {
 /// The process's box: taller in presentation mode, for its larger lines.
 pub fn process_box(present: bool) -> Rect {
     if present {
-        Rect::new(PROCESS_BOX.min.x, USER_BAND.min.y + 5.0, -372.0, USER_BAND.max.y - 5.0)
+        Rect::new(
+            PROCESS_BOX.min.x,
+            USER_BAND.min.y + 5.0,
+            -372.0,
+            USER_BAND.max.y - 5.0,
+        )
     } else {
         PROCESS_BOX
     }
@@ -140,7 +160,11 @@ pub fn process_box(present: bool) -> Rect {
 /// Where an arrow's number had better not go, if it can: the rest of a large
 /// file's bars (presentation mode), light, so a label on them is hard to read.
 pub fn soft_zones(l: &Layout) -> Vec<Rect> {
-    if l.present { l.bars.clone() } else { Vec::new() }
+    if l.present {
+        l.bars.clone()
+    } else {
+        Vec::new()
+    }
 }
 
 /// The platter inside the disk's box (under the controller buffer).
@@ -157,7 +181,12 @@ pub fn platter_box() -> Rect {
 /// enough for their values.
 pub fn user_box(present: bool) -> Rect {
     if present {
-        Rect::new(USER_BUF_BOX.min.x, USER_BAND.min.y + 10.0, USER_BUF_BOX.max.x, USER_BUF_BOX.max.y)
+        Rect::new(
+            USER_BUF_BOX.min.x,
+            USER_BAND.min.y + 10.0,
+            USER_BUF_BOX.max.x,
+            USER_BUF_BOX.max.y,
+        )
     } else {
         USER_BUF_BOX
     }
@@ -168,7 +197,12 @@ pub fn user_box(present: bool) -> Rect {
 /// values (not with io_uring's rings, which need the notes' box as it is).
 pub fn socket_box(present: bool) -> Rect {
     if present {
-        Rect::new(SOCKET_BOX.min.x, 74.0, SOCKET_BOX.max.x, KERNEL_BAND.max.y - 8.0)
+        Rect::new(
+            SOCKET_BOX.min.x,
+            74.0,
+            SOCKET_BOX.max.x,
+            KERNEL_BAND.max.y - 8.0,
+        )
     } else {
         SOCKET_BOX
     }
@@ -176,7 +210,12 @@ pub fn socket_box(present: bool) -> Rect {
 
 pub fn kinfo_box(present: bool) -> Rect {
     if present {
-        Rect::new(KINFO_BOX.min.x, KERNEL_BAND.min.y + 4.0, KINFO_BOX.max.x, 64.0)
+        Rect::new(
+            KINFO_BOX.min.x,
+            KERNEL_BAND.min.y + 4.0,
+            KINFO_BOX.max.x,
+            64.0,
+        )
     } else {
         KINFO_BOX
     }
@@ -260,8 +299,18 @@ impl Layout {
             (true, _) => (SOCKET_BOX, KINFO_BOX),
             // The lists' two rows at presentation size take the socket's room.
             (false, true) => (
-                Rect::new(SOCKET_BOX.min.x, 150.0, SOCKET_BOX.max.x, KERNEL_BAND.max.y - 8.0),
-                Rect::new(KINFO_BOX.min.x, KERNEL_BAND.min.y + 4.0, KINFO_BOX.max.x, 142.0),
+                Rect::new(
+                    SOCKET_BOX.min.x,
+                    150.0,
+                    SOCKET_BOX.max.x,
+                    KERNEL_BAND.max.y - 8.0,
+                ),
+                Rect::new(
+                    KINFO_BOX.min.x,
+                    KERNEL_BAND.min.y + 4.0,
+                    KINFO_BOX.max.x,
+                    142.0,
+                ),
             ),
             (false, false) => (socket_box(present), kinfo_box(present)),
         };
@@ -318,7 +367,12 @@ impl Layout {
                 DISK_BOX.min.x + 10.0,
                 platter.max.y + 7.0,
                 DISK_BOX.max.x - 10.0,
-                status_y(DISK_BOX, present) - if present { 3.0 * line + 4.0 } else { line + 16.0 },
+                status_y(DISK_BOX, present)
+                    - if present {
+                        3.0 * line + 4.0
+                    } else {
+                        line + 16.0
+                    },
             ),
             platter: Rect::new(
                 platter.min.x + 6.0,
@@ -340,7 +394,11 @@ impl Layout {
             bars: Vec::new(),
             lists,
         };
-        let frames = l.frames.iter().zip(&st.frames).map(|(f, v)| (f.1, v.bytes.size));
+        let frames = l
+            .frames
+            .iter()
+            .zip(&st.frames)
+            .map(|(f, v)| (f.1, v.bytes.size));
         for (area, size) in [
             (l.platter, st.platter.size),
             (l.controller, st.controller.size),

@@ -34,7 +34,13 @@ struct ChipText(List, usize);
 #[derive(Component)]
 struct ListName(List);
 
-pub fn spawn(commands: &mut Commands, layout: &Layout, frames: usize, tr: &crate::i18n::Texts, theme: &Theme) {
+pub fn spawn(
+    commands: &mut Commands,
+    layout: &Layout,
+    frames: usize,
+    tr: &crate::i18n::Texts,
+    theme: &Theme,
+) {
     let Some(rows) = layout.lists else { return };
     for (list, row, name) in [
         (List::Active, rows.0, "app.s_list_active"),
@@ -65,7 +71,11 @@ pub fn spawn(commands: &mut Commands, layout: &Layout, frames: usize, tr: &crate
             let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
             // Presentation mode: the frame's number where the chip is wide enough.
             let fit = (w - 3.0) / 1.7;
-            let big = if fit >= super::PRESENT_BYTE { fit.min(24.0) } else { 0.0 };
+            let big = if fit >= super::PRESENT_BYTE {
+                fit.min(24.0)
+            } else {
+                0.0
+            };
             commands.entity(t).insert((
                 crate::app::automation::Overlay,
                 ChipText(list, i),
@@ -78,7 +88,7 @@ pub fn spawn(commands: &mut Commands, layout: &Layout, frames: usize, tr: &crate
     }
 }
 
-#[allow(clippy::type_complexity)]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn draw_lists(
     loaded: Res<Loaded>,
     view: Option<Res<View>>,
@@ -142,4 +152,3 @@ fn draw_lists(
         }
     }
 }
-

@@ -230,6 +230,7 @@ pub fn unused_boxes(end: &SceneState, layout: &Layout) -> Vec<Rect> {
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build(
     mut commands: Commands,
     loaded: Res<Loaded>,

@@ -108,7 +108,11 @@ pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme, present: b
             // Presentation mode: an entry's name ("R0", two or three characters)
             // where its slot is wide enough for it at byte-value size.
             let fit = (w - 3.0) / 1.7;
-            let big = if fit >= super::PRESENT_BYTE { fit.min(24.0) } else { 0.0 };
+            let big = if fit >= super::PRESENT_BYTE {
+                fit.min(24.0)
+            } else {
+                0.0
+            };
             commands.entity(t).insert((
                 crate::app::automation::Overlay,
                 RingSlotText(ring, i),

@@ -358,7 +358,11 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
             let r = badge_rect(p, label, present);
             zs.map(|z| {
                 let i = r.intersect(*z);
-                if i.is_empty() { 0.0 } else { i.width() * i.height() }
+                if i.is_empty() {
+                    0.0
+                } else {
+                    i.width() * i.height()
+                }
             })
             .sum()
         };
