@@ -300,3 +300,32 @@ fn the_glossary_names_each_term_in_both_languages() {
         assert_ne!(g[0].1, g[1].1);
     }
 }
+
+/// The app's event list names every event in the app's language (the identifier
+/// stays in its tooltip): every kind any shipped scene logs has a name in both
+/// languages, and the Chinese one is Chinese.
+#[test]
+fn every_event_kind_has_a_name_in_both_languages() {
+    let zh = Texts::of(Lang::Zh);
+    let en = Texts::of(Lang::En);
+    let mut kinds = BTreeSet::new();
+    for (name, _) in iolab::scenario::BUILTIN_SCENES {
+        let sc = iolab::scenario::load(std::path::Path::new(name)).unwrap();
+        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
+        m.run_to_end().unwrap();
+        for e in &m.log.events {
+            let v = serde_json::to_value(&e.kind).unwrap();
+            kinds.insert(v["type"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(kinds.len() >= 45, "{} kinds: {kinds:?}", kinds.len());
+    for k in &kinds {
+        let key = format!("ev.{k}");
+        let (a, b) = (en.t(&key), zh.t(&key));
+        assert!(!a.starts_with('[') && !b.starts_with('['), "{key} missing");
+        assert!(
+            b.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{key}: {b} is not Chinese"
+        );
+    }
+}

@@ -223,13 +223,16 @@ pub fn show(
             } else {
                 String::new()
             };
-            let label = format!("{:>5}  c{:<6} {kind}{note}", i, e.cycle);
+            // The event's name in the app's language; its identifier (as in the
+            // exported log) with the narration in the tooltip.
+            let name = tr.t(&format!("ev.{kind}"));
+            let label = format!("{:>5}  c{:<6} {name}{note}", i, e.cycle);
             let resp =
                 ui.selectable_label(Some(i) == current, egui::RichText::new(label).monospace());
             if resp.clicked() {
                 jump = Some(i);
             }
-            resp.on_hover_text(narrate_in(e, &r.setup, tr));
+            resp.on_hover_text(format!("{kind}: {}", narrate_in(e, &r.setup, tr)));
         }
     });
     if let Some(i) = jump {
