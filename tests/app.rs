@@ -817,3 +817,32 @@ fn two_list_puts_the_hot_files_on_the_active_row() {
         }
     });
 }
+
+/// A lesson file opened in the app: a broken one is named with its line and
+/// column and the lesson under way stays; a good one starts at its first step.
+#[test]
+fn a_broken_lesson_file_is_named_and_the_lesson_kept() {
+    use iolab::app::{Editor, LessonPanel};
+    use iolab::i18n::Lang;
+    let mut app = app_for("read_write");
+    let dir = std::env::temp_dir().join(format!("iolab-lesson-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.ron");
+    std::fs::write(&bad, "(\n    version: 1,\n    title: \"x\",\n    steps: [ (scene: ) ],\n)\n")
+        .unwrap();
+    let world = app.world_mut();
+    world.resource_scope(|world, mut editor: Mut<Editor>| {
+        let mut loaded = world.resource_mut::<Loaded>();
+        let mut panel = LessonPanel::default();
+        let path = std::path::Path::new("page_cache");
+        panel.open_file(path, &mut editor, &mut loaded, Lang::En).unwrap();
+        let title = panel.title().unwrap().to_string();
+        let err = panel
+            .open_file(&bad, &mut editor, &mut loaded, Lang::En)
+            .unwrap_err();
+        assert!(err.contains("bad.ron:4:"), "{err}");
+        assert_eq!(panel.title(), Some(title.as_str()), "the lesson stays");
+        assert_eq!(panel.step().0, 0);
+    });
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -51,6 +51,8 @@ pub struct Panel {
     /// there once the playback has taken the new run.
     pending: Option<(u64, usize)>,
     pub(super) error: Option<String>,
+    /// A lesson file to open, as typed.
+    pub(super) path: String,
 }
 
 impl Panel {
@@ -67,6 +69,33 @@ impl Panel {
         self.lesson = Some(l);
         self.score = (0, 0);
         self.open(i.min(last), ed, loaded, lang);
+    }
+
+    /// Opens a lesson file (or a shipped lesson's name) at its first step. A file
+    /// that does not load is named with its line and column, and the lesson under
+    /// way stays as it was.
+    pub fn open_file(
+        &mut self,
+        path: &std::path::Path,
+        ed: &mut Editor,
+        loaded: &mut Loaded,
+        lang: Lang,
+    ) -> Result<(), String> {
+        match lesson::load(path) {
+            Ok(l) => {
+                self.start(l, 0, ed, loaded, lang);
+                Ok(())
+            }
+            Err(e) => {
+                self.error = Some(e.0.clone());
+                Err(e.0)
+            }
+        }
+    }
+
+    /// The lesson's title, if one is under way.
+    pub fn title(&self) -> Option<&str> {
+        self.lesson.as_ref().map(|l| l.title.as_str())
     }
 
     /// The step shown (from 0), and how many there are.

@@ -34,6 +34,18 @@ pub fn show(
                 }
                 ui.checkbox(&mut panel.teacher, tr.t("app.lesson_teacher"));
             });
+            // A lesson file of one's own; a broken one is named, the lesson kept.
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut panel.path)
+                        .hint_text("my-lesson.ron")
+                        .desired_width(150.0),
+                );
+                if ui.button(tr.t("app.open")).clicked() {
+                    let path = std::path::PathBuf::from(panel.path.trim());
+                    let _ = panel.open_file(&path, ed, loaded, lang);
+                }
+            });
             if let Some(e) = &panel.error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
