@@ -349,9 +349,7 @@ pub fn short_number(v: f64) -> String {
     } else {
         (v, "")
     };
-    let s = if x.fract() == 0.0 {
-        format!("{x:.0}")
-    } else if x.abs() >= 100.0 {
+    let s = if x.fract() == 0.0 || x.abs() >= 100.0 {
         format!("{x:.0}")
     } else if x.abs() >= 10.0 {
         format!("{x:.1}")

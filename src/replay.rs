@@ -706,8 +706,8 @@ impl Replay {
                 break;
             }
             let done_at = (last + 1) as f64;
-            if c < done_at {
-                if let EventKind::Copy {
+            if c < done_at
+                && let EventKind::Copy {
                     from,
                     to,
                     len,
@@ -717,21 +717,20 @@ impl Replay {
                     engine,
                     ..
                 } = self.events[idx].kind
-                {
-                    let progress = ((c - first as f64) / (done_at - first as f64)).clamp(0.0, 1.0);
-                    out.push(Flight {
-                        event: idx,
-                        file,
-                        from,
-                        to,
-                        agent,
-                        engine,
-                        len,
-                        file_offset,
-                        first_cycle: first,
-                        progress,
-                    });
-                }
+            {
+                let progress = ((c - first as f64) / (done_at - first as f64)).clamp(0.0, 1.0);
+                out.push(Flight {
+                    event: idx,
+                    file,
+                    from,
+                    to,
+                    agent,
+                    engine,
+                    len,
+                    file_offset,
+                    first_cycle: first,
+                    progress,
+                });
             }
         }
         out.sort_by_key(|f| f.event);

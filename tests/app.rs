@@ -828,14 +828,19 @@ fn a_broken_lesson_file_is_named_and_the_lesson_kept() {
     let dir = std::env::temp_dir().join(format!("iolab-lesson-open-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.ron");
-    std::fs::write(&bad, "(\n    version: 1,\n    title: \"x\",\n    steps: [ (scene: ) ],\n)\n")
-        .unwrap();
+    std::fs::write(
+        &bad,
+        "(\n    version: 1,\n    title: \"x\",\n    steps: [ (scene: ) ],\n)\n",
+    )
+    .unwrap();
     let world = app.world_mut();
     world.resource_scope(|world, mut editor: Mut<Editor>| {
         let mut loaded = world.resource_mut::<Loaded>();
         let mut panel = LessonPanel::default();
         let path = std::path::Path::new("page_cache");
-        panel.open_file(path, &mut editor, &mut loaded, Lang::En).unwrap();
+        panel
+            .open_file(path, &mut editor, &mut loaded, Lang::En)
+            .unwrap();
         let title = panel.title().unwrap().to_string();
         let err = panel
             .open_file(&bad, &mut editor, &mut loaded, Lang::En)

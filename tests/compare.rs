@@ -153,7 +153,7 @@ fn svg_charts_show_every_run_and_metric() {
     // The value printed by each syscall bar is that run's count.
     for row in &rows {
         let s = row["syscalls"].as_u64().unwrap().to_string();
-        assert!(texts.iter().any(|t| *t == s), "syscall count {s}");
+        assert!(texts.contains(&s), "syscall count {s}");
     }
     let sg = rows.iter().find(|r| r["label"] == "sendfile+sg").unwrap();
     assert_eq!(sg["cpu_copies"].as_f64(), Some(0.0));

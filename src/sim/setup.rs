@@ -228,7 +228,7 @@ impl Setup {
             self.method,
             Method::DirectIo | Method::DirectAio | Method::IoUring
         ) || (self.method == Method::WriteFile && self.sync == SyncMode::ODirect);
-        if direct && self.buffer_size % a != 0 {
+        if direct && !self.buffer_size.is_multiple_of(a) {
             return Some((
                 Field::BufferSize,
                 format!(
@@ -239,7 +239,7 @@ impl Setup {
         }
         // The last O_DIRECT write is as long as what is left of the file.
         let writes = self.method == Method::WriteFile && self.sync == SyncMode::ODirect;
-        (writes && self.file_size % a != 0).then(|| {
+        (writes && !self.file_size.is_multiple_of(a)).then(|| {
             (
                 Field::FileSize,
                 format!(

@@ -127,8 +127,8 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
         for (d, on) in changes.get(&c).cloned().unwrap_or_default() {
             busy_count[d] += if on { 1 } else { -1 };
         }
-        for d in 0..3 {
-            st.busy[d] = busy_count[d] > 0;
+        for (busy, count) in st.busy.iter_mut().zip(busy_count) {
+            *busy = count > 0;
         }
         st.counters = [
             counters.syscalls,
