@@ -1,7 +1,7 @@
 //! The egui panels around the scene: scenario (left), counters, narration and
-//! event list (right), playback controls and timeline (bottom). The world
-//! camera's viewport is fitted to the space they leave, as in bevy_egui's
-//! side-panel example.
+//! event list (right), playback controls and timeline (bottom), drawn by the
+//! world camera over the scene, which its projection fits into the space they
+//! leave.
 
 mod compare;
 mod info;
@@ -9,10 +9,8 @@ pub mod lesson;
 mod scenario;
 mod timeline;
 
-use bevy::camera::visibility::RenderLayers;
-use bevy::camera::{CameraOutputMode, Viewport};
+use bevy::camera::ScalingMode;
 use bevy::prelude::*;
-use bevy::render::render_resource::BlendState;
 use bevy::window::PrimaryWindow;
 use bevy_egui::egui::{self, LayerId, UiBuilder};
 use bevy_egui::{EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext};
@@ -20,31 +18,49 @@ use bevy_egui::{EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, Primar
 use super::model::{Editor, Loaded};
 use super::playback::{Playhead, View};
 use super::scene::WorldCamera;
+use super::scene::layout::WORLD;
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Startup, spawn_egui_camera)
+    app.add_systems(PostStartup, attach_egui)
         .add_systems(EguiPrimaryContextPass, root);
 }
 
-fn spawn_egui_camera(mut commands: Commands, mut settings: ResMut<EguiGlobalSettings>) {
-    // The panels get their own camera over the whole window; the scene's camera
-    // only draws in the middle.
+/// The panels are drawn by the scene's own camera, over the scene: one camera,
+/// one pass (a second camera for the panels cost a third of the frame rate under
+/// a software renderer). The scene is fitted into the space the panels leave by
+/// its projection (`fit_world`), not by a viewport.
+fn attach_egui(
+    mut commands: Commands,
+    mut settings: ResMut<EguiGlobalSettings>,
+    camera: Single<Entity, With<WorldCamera>>,
+) {
     settings.auto_create_primary_context = false;
-    commands.spawn((
-        PrimaryEguiContext,
-        Camera2d,
-        Msaa::Off,
-        RenderLayers::none(),
-        Camera {
-            order: 1,
-            output_mode: CameraOutputMode::Write {
-                blend_state: Some(BlendState::ALPHA_BLENDING),
-                clear_color: ClearColorConfig::None,
-            },
-            clear_color: ClearColorConfig::Custom(Color::NONE),
-            ..default()
-        },
-    ));
+    commands.entity(*camera).insert(PrimaryEguiContext);
+}
+
+/// Shows the world (`WORLD` units around the origin, as large as fits) in the
+/// free rectangle at `pos` of `size` physical pixels of a `window`-sized window.
+fn fit_world(projection: &mut Projection, window: UVec2, pos: UVec2, size: UVec2) {
+    let Projection::Orthographic(o) = projection else {
+        return;
+    };
+    let (w, h) = (window.x.max(1) as f32, window.y.max(1) as f32);
+    let s = (size.x as f32 / WORLD.x)
+        .min(size.y as f32 / WORLD.y)
+        .max(1e-3);
+    let (width, height) = (w / s, h / s);
+    // The free rectangle's centre, from the window's bottom left (as the
+    // projection counts).
+    let origin = Vec2::new(
+        (pos.x as f32 + size.x as f32 / 2.0) / w,
+        1.0 - (pos.y as f32 + size.y as f32 / 2.0) / h,
+    );
+    let same = matches!(o.scaling_mode, ScalingMode::Fixed { width: a, height: b }
+        if a == width && b == height);
+    if !same || o.viewport_origin != origin {
+        o.scaling_mode = ScalingMode::Fixed { width, height };
+        o.viewport_origin = origin;
+    }
 }
 
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
@@ -54,7 +70,7 @@ fn root(
     mut editor: ResMut<Editor>,
     mut playhead: ResMut<Playhead>,
     view: Option<Res<View>>,
-    mut camera: Single<&mut Camera, With<WorldCamera>>,
+    mut camera: Single<&mut Projection, With<WorldCamera>>,
     window: Single<&Window, With<PrimaryWindow>>,
     mut memory: Local<info::Memory>,
     mut spans: Local<timeline::Spans>,
@@ -171,13 +187,9 @@ fn root(
         let full = UVec2::new(window.physical_width(), window.physical_height());
         let used = (caption * scale) as u32;
         if full.y > used + 16 {
-            camera.viewport = Some(Viewport {
-                physical_position: UVec2::ZERO,
-                physical_size: UVec2::new(full.x, full.y - used),
-                ..default()
-            });
+            let size = UVec2::new(full.x, full.y - used);
+            fit_world(&mut camera, full, UVec2::ZERO, size);
         }
-        camera.is_active = true;
         return Ok(());
     }
     // No panel may take the scene's room at a large UI scale: each keeps to a
@@ -235,8 +247,7 @@ fn root(
         .rect;
     controls.push(("left_panel", left));
     let left = left.width();
-    // The compare view takes the whole middle; the scene's camera rests meanwhile.
-    camera.is_active = !cmp.open;
+    // The compare view takes the whole middle, over the scene.
     if cmp.open {
         egui::CentralPanel::default().show(&mut ui, |ui| compare::show(ui, &mut cmp, tr));
         return Ok(());
@@ -297,11 +308,7 @@ fn root(
     let full = UVec2::new(window.physical_width(), window.physical_height());
     let used = pos + UVec2::new((right * scale) as u32, (bottom * scale) as u32);
     if full.x > used.x + 16 && full.y > used.y + 16 {
-        camera.viewport = Some(Viewport {
-            physical_position: pos,
-            physical_size: full - used,
-            ..default()
-        });
+        fit_world(&mut camera, full, pos, full - used);
     }
     Ok(())
 }
