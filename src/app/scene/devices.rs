@@ -341,6 +341,7 @@ type TagTextQuery<'w, 's> = Query<
     (
         &'static mut Transform,
         &'static mut Text2d,
+        &'static mut TextColor,
         &'static mut Visibility,
     ),
     (With<CrossingText>, Without<Crossing>),
@@ -367,12 +368,18 @@ fn draw_crossing(
             None => *vis = Visibility::Hidden,
         }
     }
-    for (mut tf, mut t, mut vis) in &mut texts {
+    for (mut tf, mut t, mut colour, mut vis) in &mut texts {
         match &c {
-            Some((pos, _, s)) => {
+            Some((pos, bg, s)) => {
                 tf.translation = pos.extend(10.0);
                 if t.0 != *s {
                     t.0 = s.clone();
+                }
+                // Readable on the mode's colour: dark on the user's blue, light
+                // on the kernel's vermilion where that reads better.
+                let fg = palette::text_on(*bg);
+                if colour.0 != fg {
+                    colour.0 = fg;
                 }
                 *vis = Visibility::Visible;
             }
