@@ -771,6 +771,9 @@ fn a_lesson_answers_the_presenters_keys() {
     let panel = app.world().resource::<LessonPanel>();
     assert_eq!(panel.verdict(), Some(true));
     assert_eq!(panel.score(), (1, 2));
+    // The answer shown, the run plays on: the next copy happens on screen.
+    assert!(app.world().resource::<Playhead>().playing);
+    app.world_mut().resource_mut::<Playhead>().playing = false;
     // Shift + → moves the playhead a cycle, the lesson stays on its step.
     let cycle = app.world().resource::<Playhead>().cycle;
     press(&mut app, &[KeyCode::ShiftLeft, KeyCode::ArrowRight]);
@@ -781,6 +784,18 @@ fn a_lesson_answers_the_presenters_keys() {
     press(&mut app, &[KeyCode::ArrowLeft]);
     press(&mut app, &[KeyCode::PageUp]);
     assert_eq!(step(&app), 0);
+    // Step 6 asks which run leaves the CPU freest: Space shows the answer and
+    // the three runs race in the compare view; the next step closes it.
+    for _ in 0..5 {
+        press(&mut app, &[KeyCode::PageDown]);
+    }
+    assert_eq!(step(&app), 5);
+    press(&mut app, &[KeyCode::Space]);
+    let cmp = app.world().resource::<iolab::app::compare::Comparison>();
+    assert!(cmp.open && cmp.runs.len() == 3, "the compare view shows the runs");
+    press(&mut app, &[KeyCode::PageDown]);
+    app.update();
+    assert!(!app.world().resource::<iolab::app::compare::Comparison>().open);
 }
 
 /// The editor's reclaim policy: with two_list on the pollution scene, the lists the

@@ -7,6 +7,7 @@
 use bevy::prelude::*;
 
 use crate::app::lang::Tr;
+use crate::app::compare::Comparison;
 use crate::app::model::{Editor, Loaded};
 use crate::app::playback::{PlaybackSet, Playhead, Typing};
 use crate::i18n::Lang;
@@ -53,6 +54,8 @@ pub struct Panel {
     pub(super) error: Option<String>,
     /// A lesson file to open, as typed.
     pub(super) path: String,
+    /// The answer was just shown: the animation that explains it is to start.
+    explain: bool,
 }
 
 impl Panel {
@@ -129,6 +132,7 @@ impl Panel {
         if self.asking() {
             self.shown = true;
             self.score.1 += 1;
+            self.explain = true;
         }
     }
 
@@ -153,6 +157,7 @@ impl Panel {
         }
         let ok = lesson::is_right(answer, &cp.answer);
         self.verdict = Some(ok);
+        self.explain = true;
         self.score.1 += 1;
         self.score.0 += ok as u32;
         Some(ok)
@@ -192,6 +197,7 @@ impl Panel {
         self.answer.clear();
         self.verdict = None;
         self.shown = false;
+        self.explain = false;
         self.error = None;
         let scene = BUILTIN_SCENES.iter().position(|s| s.0 == step.scene);
         let path = scene
@@ -240,6 +246,7 @@ fn drive(
     mut loaded: ResMut<Loaded>,
     mut p: ResMut<Playhead>,
     tr: Option<Res<Tr>>,
+    mut cmp: ResMut<Comparison>,
 ) {
     let lang = tr.map_or(Lang::En, |t| t.lang);
     if let Some((path, step)) = start.0.take() {
@@ -274,6 +281,23 @@ fn drive(
             }
         }
     }
+    // An answer just shown starts the animation that explains it: the run plays
+    // on from the stop (the next copy happens, the counts move), or the runs a
+    // question compared race on one clock in the compare view.
+    if std::mem::take(&mut panel.explain) {
+        let ask = panel
+            .lesson
+            .as_ref()
+            .and_then(|l| l.steps.get(panel.step))
+            .and_then(|s| s.ask.clone());
+        match ask {
+            Some(lesson::Question::Fastest(labels) | lesson::Question::FreestCpu(labels)) => {
+                cmp.load(&ed, &labels)
+            }
+            Some(_) if p.applied < loaded.replay.events.len() => p.playing = true,
+            _ => {}
+        }
+    }
     // The step's stop, once the playback has the step's run.
     if let Some((generation, applied)) = panel.pending {
         if p.generation != loaded.generation {
@@ -283,6 +307,8 @@ fn drive(
             p.playing = false;
             p.seek_event(&loaded.replay, applied.saturating_sub(1));
             panel.pending = None;
+            // A new step shows its own scene, not the last one's comparison.
+            cmp.open = false;
         }
     }
 }
