@@ -792,10 +792,17 @@ fn a_lesson_answers_the_presenters_keys() {
     assert_eq!(step(&app), 5);
     press(&mut app, &[KeyCode::Space]);
     let cmp = app.world().resource::<iolab::app::compare::Comparison>();
-    assert!(cmp.open && cmp.runs.len() == 3, "the compare view shows the runs");
+    assert!(
+        cmp.open && cmp.runs.len() == 3,
+        "the compare view shows the runs"
+    );
     press(&mut app, &[KeyCode::PageDown]);
     app.update();
-    assert!(!app.world().resource::<iolab::app::compare::Comparison>().open);
+    assert!(
+        !app.world()
+            .resource::<iolab::app::compare::Comparison>()
+            .open
+    );
 }
 
 /// The editor's reclaim policy: with two_list on the pollution scene, the lists the

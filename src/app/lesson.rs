@@ -6,8 +6,8 @@
 
 use bevy::prelude::*;
 
-use crate::app::lang::Tr;
 use crate::app::compare::Comparison;
+use crate::app::lang::Tr;
 use crate::app::model::{Editor, Loaded};
 use crate::app::playback::{PlaybackSet, Playhead, Typing};
 use crate::i18n::Lang;

@@ -8,7 +8,7 @@ use bevy::prelude::*;
 use bevy::sprite::Anchor;
 
 use super::layout::Layout;
-use super::{Built, SceneSet, rect, text};
+use super::{Built, SceneSet, text};
 use crate::app::model::Loaded;
 use crate::app::palette::{self, Theme};
 use crate::app::playback::View;
@@ -57,33 +57,12 @@ pub fn spawn(
         commands.entity(e).insert(ListName(list));
         // The chips start after the name; every frame may be on one list.
         let x0 = row.min.x + if layout.present { 190.0 } else { 100.0 };
-        let w = (row.max.x - x0) / frames.max(1) as f32;
-        for i in 0..frames {
-            let c = Vec2::new(x0 + (i as f32 + 0.5) * w, row.center().y);
-            let e = rect(
-                commands,
-                Rect::from_center_size(c, Vec2::new(w - 2.0, row.height())),
-                theme.cell_empty(),
-                2.0,
-            );
+        for (i, (e, t)) in super::slot_row(commands, row, x0, frames, (0.42, 8.0, 13.0), theme)
+            .into_iter()
+            .enumerate()
+        {
             commands.entity(e).insert(Chip(list, i));
-            let font = (w * 0.42).clamp(8.0, 13.0);
-            let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
-            // Presentation mode: the frame's number where the chip is wide enough.
-            let fit = (w - 3.0) / 1.7;
-            let big = if fit >= super::PRESENT_BYTE {
-                fit.min(24.0)
-            } else {
-                0.0
-            };
-            commands.entity(t).insert((
-                crate::app::automation::Overlay,
-                ChipText(list, i),
-                super::FontSizes {
-                    normal: font,
-                    present: big,
-                },
-            ));
+            commands.entity(t).insert(ChipText(list, i));
         }
     }
 }

@@ -17,8 +17,9 @@ mod tokens;
 use bevy::prelude::*;
 use bevy::sprite::Anchor;
 
+use super::automation;
 use super::model::Loaded;
-use super::palette::Theme;
+use super::palette::{self, Theme};
 use super::playback::{PlaybackSet, View};
 use crate::replay::{Region, SceneState};
 use layout::*;
@@ -198,6 +199,45 @@ fn font_sizes(
             }
         }
     }
+}
+
+/// A row of `n` slots across `row` from `x0`, each a rectangle with room for a
+/// short name ("R0", "f12") at `k` of its width (from `min` to `max`), grown in
+/// presentation mode where the slot is wide enough and hidden where not: the
+/// rectangles and their texts, in order, for the caller's components.
+pub fn slot_row(
+    commands: &mut Commands,
+    row: Rect,
+    x0: f32,
+    n: usize,
+    (k, min, max): (f32, f32, f32),
+    theme: &Theme,
+) -> Vec<(Entity, Entity)> {
+    let w = (row.max.x - x0) / n.max(1) as f32;
+    (0..n)
+        .map(|i| {
+            let c = Vec2::new(x0 + (i as f32 + 0.5) * w, row.center().y);
+            let cell = Rect::from_center_size(c, Vec2::new(w - 2.5, row.height()));
+            let e = rect(commands, cell, theme.cell_empty(), 2.0);
+            let font = (w * k).clamp(min, max);
+            let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
+            // Two or three characters: 1.7 of the font size wide.
+            let fit = (w - 3.0) / 1.7;
+            let present = if fit >= PRESENT_BYTE {
+                fit.min(24.0)
+            } else {
+                0.0
+            };
+            commands.entity(t).insert((
+                automation::Overlay,
+                FontSizes {
+                    normal: font,
+                    present,
+                },
+            ));
+            (e, t)
+        })
+        .collect()
 }
 
 /// The boxes of the places (and engines) a finished run never used.

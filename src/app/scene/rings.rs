@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use bevy::sprite::Anchor;
 
 use super::layout::KINFO_BOX;
-use super::{SceneSet, rect, text};
+use super::{SceneSet, text};
 use crate::app::model::Loaded;
 use crate::app::palette::{self, Theme};
 use crate::app::playback::View;
@@ -97,30 +97,12 @@ pub fn spawn(commands: &mut Commands, loaded: &Loaded, theme: &Theme, present: b
             Anchor::CENTER_LEFT,
         );
         let n = slots(loaded, ring).max(1);
-        let w = r.width() / n as f32;
-        for i in 0..n {
-            let c = Vec2::new(r.min.x + (i as f32 + 0.5) * w, r.center().y);
-            let cell = Rect::from_center_size(c, Vec2::new(w - 3.0, r.height()));
-            let e = rect(commands, cell, theme.cell_empty(), 2.0);
+        for (i, (e, t)) in super::slot_row(commands, r, r.min.x, n, (0.45, 9.0, 14.0), theme)
+            .into_iter()
+            .enumerate()
+        {
             commands.entity(e).insert(RingSlot(ring, i));
-            let font = (w * 0.45).clamp(9.0, 14.0);
-            let t = text(commands, "", c, font, palette::TEXT_DARK, Anchor::CENTER);
-            // Presentation mode: an entry's name ("R0", two or three characters)
-            // where its slot is wide enough for it at byte-value size.
-            let fit = (w - 3.0) / 1.7;
-            let big = if fit >= super::PRESENT_BYTE {
-                fit.min(24.0)
-            } else {
-                0.0
-            };
-            commands.entity(t).insert((
-                crate::app::automation::Overlay,
-                RingSlotText(ring, i),
-                super::FontSizes {
-                    normal: font,
-                    present: big,
-                },
-            ));
+            commands.entity(t).insert(RingSlotText(ring, i));
         }
         line(
             commands,
