@@ -166,7 +166,12 @@ fn root(
                     if lesson_panel.active() {
                         lesson::caption(ui, &lesson_panel, tr, zh);
                     }
-                    ui.label(egui::RichText::new(text).size(24.0));
+                    // The strongest text colour: this line is read from the back row.
+                    ui.label(
+                        egui::RichText::new(text)
+                            .size(24.0)
+                            .color(ui.visuals().strong_text_color()),
+                    );
                     ui.label(
                         egui::RichText::new(tr.get(
                             "app.present_hint",
