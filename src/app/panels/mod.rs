@@ -94,6 +94,10 @@ fn root(
     let tr = &tr.texts;
     let ctx = contexts.ctx_mut()?.clone();
     // A picture taken for a slide shows no tooltip, wherever the pointer rests.
+    // Only a layout report reads where the controls are.
+    let reporting = automation
+        .as_ref()
+        .is_some_and(|a| a.layout_report.is_some());
     if automation.is_some_and(|a| a.screenshot.is_some()) {
         ctx.all_styles_mut(|s| s.interaction.tooltip_delay = f32::INFINITY);
     }
@@ -298,15 +302,17 @@ fn root(
     controls.push(("play", bottom.inner));
     let bottom = bottom.response.rect.height();
     let ppp = ctx.pixels_per_point();
-    control_rects.0 = controls
-        .into_iter()
-        .map(|(name, r)| {
-            (
-                name,
-                [r.min.x * ppp, r.min.y * ppp, r.max.x * ppp, r.max.y * ppp],
-            )
-        })
-        .collect();
+    if reporting {
+        control_rects.0 = controls
+            .into_iter()
+            .map(|(name, r)| {
+                (
+                    name,
+                    [r.min.x * ppp, r.min.y * ppp, r.max.x * ppp, r.max.y * ppp],
+                )
+            })
+            .collect();
+    }
     // Panel sizes are in egui points: window scale times the UI zoom.
     let scale = ctx.pixels_per_point();
     let pos = UVec2::new((left * scale) as u32, 0);

@@ -397,10 +397,12 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
             .copied()
             .find(|&p| covered(p) == (0.0, 0.0))
             .or_else(|| {
-                tries.iter().copied().min_by(|a, b| {
-                    let (a, b) = (covered(*a), covered(*b));
-                    a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
-                })
+                // Each place's cover worked out once.
+                tries
+                    .iter()
+                    .map(|&p| (covered(p), p))
+                    .min_by(|(a, _), (b, _)| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)))
+                    .map(|(_, p)| p)
             })
             .unwrap_or_else(|| along(pts, TRIES[0]));
         taken.push(badge_rect(at, label, present));
