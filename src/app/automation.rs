@@ -15,7 +15,35 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Automation>()
         .init_resource::<ControlRects>()
         .init_resource::<Captured>()
-        .add_systems(Update, (drive, record, report_layout).after(PlaybackSet));
+        .init_resource::<FpsHide>()
+        .add_systems(Update, (drive, record, report_layout).after(PlaybackSet))
+        .add_systems(
+            PostUpdate,
+            hide_for_fps.before(bevy::camera::visibility::VisibilitySystems::VisibilityPropagate),
+        );
+}
+
+/// `--fps-hide`: parts of the frame left out while the frame rate is measured,
+/// so that tools/fps.sh can tell what each part costs. The panels are left out
+/// by not adding their plugin (then the drawing takes the whole window).
+#[derive(Resource, Default, Debug, Clone, Copy)]
+pub struct FpsHide {
+    pub sprites: bool,
+    pub text: bool,
+    pub panels: bool,
+}
+
+fn hide_for_fps(
+    hide: Res<FpsHide>,
+    mut sprites: Query<&mut Visibility, (With<Sprite>, Without<Text2d>)>,
+    mut texts: Query<&mut Visibility, (With<Text2d>, Without<Sprite>)>,
+) {
+    if hide.sprites {
+        sprites.iter_mut().for_each(|mut v| *v = Visibility::Hidden);
+    }
+    if hide.text {
+        texts.iter_mut().for_each(|mut v| *v = Visibility::Hidden);
+    }
 }
 
 /// The panels' controls that must stay in view at any UI scale (the scale, the
@@ -283,6 +311,7 @@ struct Captured(Option<(u32, u32, Vec<u8>)>);
 #[derive(Component)]
 struct Shot;
 
+#[allow(clippy::too_many_arguments)]
 fn drive(
     mut commands: Commands,
     mut auto: ResMut<Automation>,
@@ -290,6 +319,8 @@ fn drive(
     mut p: ResMut<Playhead>,
     time: Res<Time>,
     mut exit: MessageWriter<AppExit>,
+    sprites: Query<(), With<Sprite>>,
+    texts: Query<(), With<Text2d>>,
 ) {
     auto.frames += 1;
     let r = &loaded.replay;
@@ -338,11 +369,14 @@ fn drive(
             && now - t0 >= secs
         {
             let fps = (auto.frames - f0) as f64 / (now - t0);
+            // What the frame holds, for the breakdown (entities, not pixels).
             println!(
-                "fps {fps:.1} over {:.1} s ({} events, {} cycles)",
+                "fps {fps:.1} over {:.1} s ({} events, {} cycles; {} sprites, {} labels)",
                 now - t0,
                 r.events.len(),
-                r.total_cycles()
+                r.total_cycles(),
+                sprites.iter().count(),
+                texts.iter().count()
             );
             exit.write(AppExit::Success);
         }

@@ -18,6 +18,7 @@ use bevy::prelude::*;
 use bevy::window::WindowResolution;
 use bevy_egui::EguiPlugin;
 
+pub use automation::FpsHide;
 pub use lesson::Panel as LessonPanel;
 pub use model::{Editor, Loaded, initial};
 
@@ -35,6 +36,8 @@ pub struct GuiOptions {
     pub at_cycle: Option<u64>,
     /// Play for this many seconds, print the frame rate and exit.
     pub fps_seconds: Option<f64>,
+    /// With `fps_seconds`: parts of the frame left out, to measure their cost.
+    pub fps_hide: FpsHide,
     /// Start in presentation mode (the drawing fills the window).
     pub present: bool,
     /// The window's size in pixels (1600 × 900 unless told).
@@ -253,9 +256,13 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         lang::plugin,
         settings::plugin,
         scene::plugin,
-        panels::plugin,
         automation::plugin,
     ));
+    // The frame-rate breakdown measures a frame without the panels too.
+    if !opts.fps_hide.panels {
+        app.add_plugins(panels::plugin);
+    }
+    app.insert_resource(opts.fps_hide);
     match app.run() {
         AppExit::Success => Ok(()),
         AppExit::Error(code) => Err(format!("the app stopped with error code {code}")),

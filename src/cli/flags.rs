@@ -16,6 +16,14 @@ pub enum OnOff {
     Off,
 }
 
+/// A part of the app's frame that `--fps-hide` can leave out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FpsPart {
+    Sprites,
+    Text,
+    Panels,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InterfaceArg {
     Controller,

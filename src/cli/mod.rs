@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 pub use flags::RunFlags;
-use flags::size_arg;
+use flags::{FpsPart, size_arg};
 use run::SummaryFormat;
 
 use crate::session::UserError;
@@ -196,6 +196,10 @@ pub struct GuiArgs {
     /// Play the run for this many seconds, print the frame rate and exit.
     #[arg(long, hide = true)]
     pub fps_seconds: Option<f64>,
+    /// With --fps-seconds: leave parts of the frame out (sprites, text, panels,
+    /// comma-separated) to measure what each costs (tools/fps.sh --breakdown).
+    #[arg(long, hide = true, value_delimiter = ',', value_name = "PART")]
+    pub fps_hide: Vec<FpsPart>,
     /// With --screenshot: also write where every label of the drawing is (JSON
     /// Lines, world units), for the layout test.
     #[arg(long, hide = true)]
@@ -419,6 +423,11 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
         at_event: a.at_event,
         at_cycle: a.at_cycle,
         fps_seconds: a.fps_seconds,
+        fps_hide: crate::app::FpsHide {
+            sprites: a.fps_hide.contains(&FpsPart::Sprites),
+            text: a.fps_hide.contains(&FpsPart::Text),
+            panels: a.fps_hide.contains(&FpsPart::Panels),
+        },
         present: a.present,
         window: a.window,
         record: a.record,
