@@ -374,6 +374,7 @@ pub fn parse(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
 /// overrides (flags, the app's editor) may still change them, and the service
 /// layer checks the result (naming the file's line where the field is written).
 pub fn parse_unchecked(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let text = &one_spelling(text);
     let opts =
         ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
     let err =
@@ -496,6 +497,115 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     parse_unchecked(&text, &origin)
 }
 
+/// The fields whose values are names from a fixed list (RON identifiers).
+const NAME_FIELDS: [&str; 10] = [
+    "method",
+    "style",
+    "io_model",
+    "disk",
+    "cache",
+    "cache_policy",
+    "completion",
+    "disk_interface",
+    "access",
+    "sync",
+];
+
+/// Every named value may be written with or without quotes: `method: sendfile`
+/// and `method: "sendfile"` read the same, and so do `profile: "modern"` and
+/// `profile: modern` (RON has two kinds, identifiers and strings, and a person
+/// writing a scenario should not have to know which field takes which). Quotes
+/// are blanked out, not removed, so every column after them stays where it was
+/// (a bare profile name gains its quotes and shifts the rest of its line by one).
+pub fn one_spelling(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut i = 0;
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while i < b.len() {
+        match b[i] {
+            // Strings and comments pass through untouched.
+            b'"' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                let end = (j + 1).min(b.len());
+                out.push_str(&text[i..end]);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = text[i..].find('\n').map_or(b.len(), |n| i + n);
+                out.push_str(&text[i..end]);
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2);
+                out.push_str(&text[i..end]);
+                i = end;
+            }
+            c if word(c) && (i == 0 || !word(b[i - 1])) => {
+                let mut j = i;
+                while j < b.len() && word(b[j]) {
+                    j += 1;
+                }
+                let key = &text[i..j];
+                out.push_str(key);
+                i = j;
+                // `key:` then spaces: look at the value.
+                let mut k = i;
+                while k < b.len() && b[k] == b' ' {
+                    k += 1;
+                }
+                if b.get(k) != Some(&b':') {
+                    continue;
+                }
+                let colon = k;
+                k += 1;
+                while k < b.len() && b[k] == b' ' {
+                    k += 1;
+                }
+                let mut v = k;
+                if NAME_FIELDS.contains(&key) && b.get(k) == Some(&b'"') {
+                    v += 1;
+                    while v < b.len() && word(b[v]) {
+                        v += 1;
+                    }
+                    if b.get(v) == Some(&b'"') && v > k + 1 {
+                        out.push_str(&text[i..k]);
+                        out.push(' ');
+                        out.push_str(&text[k + 1..v]);
+                        out.push(' ');
+                        i = v + 1;
+                    }
+                } else if key == "profile" && b.get(k).is_some_and(|&c| c.is_ascii_alphabetic()) {
+                    while v < b.len() && word(b[v]) {
+                        v += 1;
+                    }
+                    // Keep `None` and `Some(…)` as RON means them.
+                    let name = &text[k..v];
+                    if name != "None" && name != "Some" {
+                        out.push_str(&text[i..=colon]);
+                        if k > colon + 1 {
+                            out.push_str(&text[colon + 1..k - 1]);
+                        }
+                        out.push('"');
+                        out.push_str(name);
+                        out.push('"');
+                        i = v;
+                    }
+                }
+            }
+            _ => {
+                let ch = text[i..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+    }
+    out
+}
+
 /// The built-in scene a bare name (no folder) stands for.
 fn builtin_scene(path: &Path) -> Option<(&'static str, &'static str)> {
     if path.parent().is_some_and(|p| !p.as_os_str().is_empty()) {
@@ -525,7 +635,7 @@ fn friendly(msg: &str) -> String {
     )
     .replace(
         "Expected identifier",
-        "expected a name without quotes (write it as sendfile, not \"sendfile\")",
+        "expected a name without quotes (write it as name, not \"name\")",
     )
 }
 

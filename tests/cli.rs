@@ -175,11 +175,9 @@ fn every_shipped_scene_checks_and_delivers() {
 /// Each broken file: exit code 2, the file, line:column and the reason.
 #[test]
 fn broken_scenarios_are_refused_with_a_clear_message() {
-    let cases: [(&str, &str, &str); 13] = [
-        ("method_quoted.ron", ":4:", "without quotes"),
+    let cases: [(&str, &str, &str); 11] = [
         ("syntax_error.ron", ":4:", "expected a comma"),
         ("classroom_too_small.ron", ":4:", "--profile modern"),
-        ("profile_unquoted.ron", ":4:", "in quotes"),
         ("unknown_field.ron", ":4:", "file_sise"),
         ("wrong_type.ron", ":3:", "hardware.nic_sg"),
         (
@@ -463,4 +461,24 @@ fn run_takes_the_label_s_sync_mode_and_completion() {
     assert!(polled["polled_completions"].as_u64().unwrap() > 0);
     let flag = c(&["--method", "read", "--completion", "poll"]);
     assert_eq!(polled["cycles"], flag["cycles"]);
+}
+
+/// A large file on the classroom profile runs, and says what that cost and that
+/// --profile modern runs it as a real machine would; small ones and modern runs
+/// say nothing.
+#[test]
+fn a_large_file_on_the_classroom_profile_points_to_the_modern_one() {
+    let big = iolab(&["run", "--method", "sendfile", "--file-size", "8KiB"]);
+    assert!(big.status.success());
+    let err = String::from_utf8_lossy(&big.stderr);
+    assert!(err.contains("--profile modern"), "{err}");
+    assert!(err.contains("interrupts"), "{err}");
+    for args in [
+        &["run", "--method", "sendfile"][..],
+        &["run", "--method", "sendfile", "--file-size", "8KiB", "--profile", "modern"][..],
+    ] {
+        let o = iolab(args);
+        assert!(o.status.success());
+        assert!(o.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    }
 }

@@ -187,3 +187,26 @@ fn notes_keep_lists_and_join_wrapped_lines() {
         )
     );
 }
+
+/// A named value reads the same with or without quotes, for every such field
+/// (the profile too), and an error further down keeps its line and column.
+#[test]
+fn names_read_the_same_with_or_without_quotes() {
+    let bare = "(\n  version: 1,\n  hardware: (profile: modern, disk: pio, cache_policy: two_list, completion: poll, disk_interface: controller),\n  workload: (method: sendfile, style: realistic),\n  conditions: (file_size: \"64KiB\", cache: warm, sync: none),\n)";
+    let quoted = "(\n  version: 1,\n  hardware: (profile: \"modern\", disk: \"pio\", cache_policy: \"two_list\", completion: \"poll\", disk_interface: \"controller\"),\n  workload: (method: \"sendfile\", style: \"realistic\"),\n  conditions: (file_size: \"64KiB\", cache: \"warm\", sync: \"none\"),\n)";
+    let a = parse(bare, "same.ron").unwrap().setup().unwrap();
+    let b = parse(quoted, "same.ron").unwrap().setup().unwrap();
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    assert_eq!(a.hw.profile, "modern");
+    assert_eq!(a.method, Method::Sendfile);
+    assert_eq!(a.hw.disk, DiskTransfer::Pio);
+    // A string's own text, a comment and `profile: None` are left alone.
+    let kept = "(\n  version: 1, // method: \"read\"\n  name: \"method: \\\"x\\\"\",\n  hardware: (profile: None),\n  workload: (method: \"splice\"),\n)";
+    let sc = parse(kept, "kept.ron").unwrap();
+    assert_eq!(sc.file.name.as_deref(), Some("method: \"x\""));
+    assert_eq!(sc.setup().unwrap().method, Method::Splice);
+    // The quotes are blanked, so the missing comma on line 4 is found at its column.
+    let broken = "(\n  version: 1,\n  workload: (method: \"sendfile\", style: \"textbook\")\n  conditions: (file_size: 40),\n)";
+    let e = parse(broken, "broken.ron").unwrap_err().to_string();
+    assert!(e.starts_with("broken.ron:4:3"), "{e}");
+}
