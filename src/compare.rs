@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::i18n::{Lang, Texts};
-use crate::metrics::{CHARTS, SUMMARY, WRITE_COLUMNS};
+use crate::metrics::{CACHE_COLUMNS, CHARTS, SUMMARY, WRITE_COLUMNS};
 use crate::scenario::CacheState;
 use crate::session::{Overrides, UserError, resolve, simulate};
 use crate::sim::event::Event;
@@ -23,6 +23,9 @@ pub struct Row {
     pub nic_sg: bool,
     #[serde(flatten)]
     pub counters: Counters,
+    /// Multi-file runs: each file's hits, readahead hits, misses and reuse.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<crate::metrics::FileSummary>,
 }
 
 /// What may follow a method in a label, each after a `+`.
@@ -98,6 +101,7 @@ pub fn runs(
             },
             nic_sg: m.setup.hw.nic_sg,
             counters: m.counters().clone(),
+            files: crate::metrics::file_summaries(&m.setup, m.counters()),
         };
         let events = std::mem::take(&mut m.log.events);
         out.push(Run {
@@ -186,7 +190,14 @@ fn columns(rows: &[Row]) -> Vec<&'static crate::metrics::Metric> {
         .iter()
         .any(|r| Method::parse(r.method).is_some_and(Method::writes));
     let extra: &[&crate::metrics::Metric] = if writes { &WRITE_COLUMNS } else { &[] };
-    SUMMARY.iter().chain(extra).copied().collect()
+    // Runs that found pages cached: hits, the hits readahead made (not reuse), misses.
+    let cache: &[&crate::metrics::Metric] = if rows.iter().any(|r| r.counters.cache_hits > 0)
+    {
+        &CACHE_COLUMNS
+    } else {
+        &[]
+    };
+    SUMMARY.iter().chain(extra).chain(cache).copied().collect()
 }
 
 pub fn render(rows: &[Row], format: TableFormat) -> String {
@@ -248,6 +259,16 @@ pub fn render(rows: &[Row], format: TableFormat) -> String {
             let mut o = line(head.clone());
             for r in &body {
                 o += &line(r.iter().map(|s| s.as_str()).collect());
+            }
+            // Multi-file runs: each file's hit ratio, and how much of it is reuse.
+            let pct = |r: Option<f64>| r.map_or("-".into(), |r| format!("{:.0}%", r * 100.0));
+            for r in rows.iter().filter(|r| !r.files.is_empty()) {
+                let files: Vec<String> = r
+                    .files
+                    .iter()
+                    .map(|f| format!("{} {} (reuse {})", f.name, pct(f.hit_ratio), pct(f.reuse_ratio)))
+                    .collect();
+                o += &format!("{}: hit ratio {}\n", r.label, files.join(", "));
             }
             o
         }

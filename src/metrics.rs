@@ -3,7 +3,9 @@
 //! counters at a playhead, and how to print it. The text summary, `iolab compare`
 //! (table and charts) and the app's panels all list metrics from here.
 
-use crate::sim::Counters;
+use serde::Serialize;
+
+use crate::sim::{Counters, Setup};
 
 /// A metric's value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -238,6 +240,9 @@ pub const WRITE_COLUMNS: [&Metric; 4] = [
     &THROTTLE_CYCLES,
 ];
 
+/// The compare table's page-cache columns: readahead's hits apart from the rest.
+pub const CACHE_COLUMNS: [&Metric; 3] = [&CACHE_HITS, &READAHEAD_HITS, &CACHE_MISSES];
+
 /// The page-cache, fault, I/O-model, scheduler and write-path counters: shown
 /// (summary and app) when not zero.
 pub const MORE: [&Metric; 20] = [
@@ -326,4 +331,38 @@ pub fn busy_percent(c: &Counters) -> f64 {
     } else {
         0.0
     }
+}
+
+/// One file's page-cache look-ups in a multi-file run: its hits, of which those
+/// on pages readahead had just brought in (not reuse), its misses and ratios.
+#[derive(Serialize, Clone, Debug)]
+pub struct FileSummary {
+    pub name: String,
+    pub hits: u64,
+    /// Hits on pages readahead had just brought in (not reuse).
+    pub readahead_hits: u64,
+    pub misses: u64,
+    pub hit_ratio: Option<f64>,
+    /// Hits on pages read before, per look-up.
+    pub reuse_ratio: Option<f64>,
+}
+
+/// Each file of a multi-file run (none for a one-file run).
+pub fn file_summaries(setup: &Setup, c: &Counters) -> Vec<FileSummary> {
+    setup
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let (hits, misses) = c.per_file.get(&(i as u32)).copied().unwrap_or((0, 0));
+            FileSummary {
+                name: f.name.clone(),
+                hits,
+                readahead_hits: c.per_file_ahead.get(&(i as u32)).copied().unwrap_or(0),
+                misses,
+                hit_ratio: c.hit_ratio(i as u32),
+                reuse_ratio: c.reuse_ratio(i as u32),
+            }
+        })
+        .collect()
 }

@@ -101,3 +101,25 @@ fn hits_on_pages_read_ahead_are_not_reuse() {
     assert_eq!(hot["reuse_ratio"], hot["hit_ratio"]);
     assert_eq!(v["readahead_hits"], video["readahead_hits"]);
 }
+
+/// `iolab compare` tells readahead's hits from reuse too: a column in the table,
+/// a line per multi-file run, and each file in the JSON.
+#[test]
+fn compare_tells_readahead_hits_from_reuse() {
+    let scene = "scenes/page_cache_pollution.ron";
+    let text = crate::common::iolab(&["compare", scene, "--methods", "sendfile,direct_io"]);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    let head = text.lines().next().unwrap();
+    assert!(head.contains("readahead_hits") && head.contains("cache_hits"), "{text}");
+    let line = text.lines().find(|l| l.starts_with("sendfile: hit ratio")).unwrap();
+    assert!(line.contains("video.mp4 100% (reuse 0%)"), "{line}");
+    let json = crate::common::iolab(&[
+        "compare", scene, "--methods", "sendfile,direct_io", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let files = v[0]["files"].as_array().unwrap();
+    let video = files.iter().find(|f| f["name"] == "video.mp4").unwrap();
+    assert_eq!(video["readahead_hits"], video["hits"]);
+    assert_eq!(video["reuse_ratio"].as_f64(), Some(0.0));
+}

@@ -51,6 +51,11 @@ pub fn labels_of(text: &str) -> Vec<String> {
 
 impl Comparison {
     /// The clock's end: the longest run.
+    /// The first run's log: `--at-event` picks its moment there.
+    pub fn first_events(&self) -> &[Event] {
+        self.runs.first().map_or(&[], |r| &r.events[..])
+    }
+
     pub fn end(&self) -> u64 {
         self.runs.iter().map(|r| r.lane.end).max().unwrap_or(0)
     }

@@ -145,7 +145,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     let _ = events;
     // `--at-event`: an event by number, or a moment such as the third interrupt.
     let (mut at_event, mut at_cycle) = (None, opts.at_cycle);
-    if let Some(sel) = &opts.at_event {
+    if let Some(sel) = &opts.at_event
+        && opts.compare.is_none()
+    {
         match crate::breakpoint::resolve(sel, &loaded.replay.events)? {
             crate::breakpoint::Target::Event(k) => at_event = Some(k as u64),
             crate::breakpoint::Target::Cycle(c) => at_cycle = Some(c),
@@ -233,16 +235,25 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
         if let Some(e) = cmp.error {
             return Err(format!("--compare {text}: {e}"));
         }
-        // The compare view's clock follows --at-cycle too (else: the end).
+        // The compare view's clock follows --at-cycle, or --at-event taken in
+        // the first run's log (the runs share a clock, not event numbers).
         let end = cmp.end();
-        if let Some(c) = opts.at_cycle
+        let mut at_cycle = opts.at_cycle;
+        if let Some(sel) = &opts.at_event {
+            let events = cmp.first_events();
+            at_cycle = Some(match crate::breakpoint::resolve(sel, events)? {
+                crate::breakpoint::Target::Event(k) => events[k].cycle,
+                crate::breakpoint::Target::Cycle(c) => c,
+            });
+        }
+        if let Some(c) = at_cycle
             && c > end
         {
             return Err(format!(
                 "--at-cycle {c}: the longest run ends at cycle {end}"
             ));
         }
-        cmp.seek(opts.at_cycle.unwrap_or(end) as f64);
+        cmp.seek(at_cycle.unwrap_or(end) as f64);
         app.insert_resource(cmp);
     }
     let theme = palette::Theme {

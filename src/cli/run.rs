@@ -8,7 +8,7 @@ use super::flags::RunFlags;
 use crate::metrics::{self, Reading};
 use crate::scenario;
 use crate::session::{self, Overrides, UserError, failed_call, locate, resolve, write_atomic};
-use crate::sim::{Counters, Machine, Setup};
+use crate::sim::{Counters, Setup};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum SummaryFormat {
@@ -56,7 +56,7 @@ pub fn run(a: RunArgs) -> Result<(), UserError> {
         SummaryFormat::Text => {
             print!("{}", text_summary(&m.setup, c));
             let pct = |r: Option<f64>| r.map_or("-".into(), |r| format!("{:.0}%", r * 100.0));
-            for f in file_summaries(&m) {
+            for f in metrics::file_summaries(&m.setup, c) {
                 println!(
                     "  file {:<16} {} hits ({} on pages read ahead), {} misses, hit ratio {}, reuse {}",
                     f.name,
@@ -74,7 +74,7 @@ pub fn run(a: RunArgs) -> Result<(), UserError> {
                 file_size: m.expected,
                 buffer_size: m.setup.buffer_size,
                 counters: c,
-                files: file_summaries(&m),
+                files: metrics::file_summaries(&m.setup, m.counters()),
             };
             println!("{}", serde_json::to_string(&s).unwrap_or_default());
         }
@@ -91,39 +91,7 @@ struct Summary<'a> {
     counters: &'a Counters,
     /// Multi-file scenarios: each file's page-cache hits, misses and hit ratio.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    files: Vec<FileSummary>,
-}
-
-#[derive(Serialize)]
-struct FileSummary {
-    name: String,
-    hits: u64,
-    /// Hits on pages readahead had just brought in (not reuse).
-    readahead_hits: u64,
-    misses: u64,
-    hit_ratio: Option<f64>,
-    /// Hits on pages read before, per look-up.
-    reuse_ratio: Option<f64>,
-}
-
-fn file_summaries(m: &Machine) -> Vec<FileSummary> {
-    let c = m.counters();
-    m.setup
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let (hits, misses) = c.per_file.get(&(i as u32)).copied().unwrap_or((0, 0));
-            FileSummary {
-                name: f.name.clone(),
-                hits,
-                readahead_hits: c.per_file_ahead.get(&(i as u32)).copied().unwrap_or(0),
-                misses,
-                hit_ratio: c.hit_ratio(i as u32),
-                reuse_ratio: c.reuse_ratio(i as u32),
-            }
-        })
-        .collect()
+    files: Vec<metrics::FileSummary>,
 }
 
 /// A large file on the classroom profile runs as asked, but byte by byte on a
