@@ -191,8 +191,7 @@ fn columns(rows: &[Row]) -> Vec<&'static crate::metrics::Metric> {
         .any(|r| Method::parse(r.method).is_some_and(Method::writes));
     let extra: &[&crate::metrics::Metric] = if writes { &WRITE_COLUMNS } else { &[] };
     // Runs that found pages cached: hits, the hits readahead made (not reuse), misses.
-    let cache: &[&crate::metrics::Metric] = if rows.iter().any(|r| r.counters.cache_hits > 0)
-    {
+    let cache: &[&crate::metrics::Metric] = if rows.iter().any(|r| r.counters.cache_hits > 0) {
         &CACHE_COLUMNS
     } else {
         &[]
@@ -266,7 +265,14 @@ pub fn render(rows: &[Row], format: TableFormat) -> String {
                 let files: Vec<String> = r
                     .files
                     .iter()
-                    .map(|f| format!("{} {} (reuse {})", f.name, pct(f.hit_ratio), pct(f.reuse_ratio)))
+                    .map(|f| {
+                        format!(
+                            "{} {} (reuse {})",
+                            f.name,
+                            pct(f.hit_ratio),
+                            pct(f.reuse_ratio)
+                        )
+                    })
                     .collect();
                 o += &format!("{}: hit ratio {}\n", r.label, files.join(", "));
             }

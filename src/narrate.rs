@@ -193,7 +193,14 @@ pub fn narrate_in(e: &Event, s: &Setup, t: &Texts) -> String {
                 a
             };
             match agent {
-                Agent::Cpu => t.get("n.copy_cpu", &args(vec![])),
+                Agent::Cpu => {
+                    // A receive copies a message that came from the network.
+                    let of = match s.method {
+                        crate::sim::Method::Recv => t.t("n.of_message"),
+                        _ => t.t("n.of_file"),
+                    };
+                    t.get("n.copy_cpu", &args(vec![("of", of.to_string())]))
+                }
                 Agent::Dma => {
                     let who = match engine {
                         Some(Engine::NicDma)

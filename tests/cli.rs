@@ -475,10 +475,22 @@ fn a_large_file_on_the_classroom_profile_points_to_the_modern_one() {
     assert!(err.contains("interrupts"), "{err}");
     for args in [
         &["run", "--method", "sendfile"][..],
-        &["run", "--method", "sendfile", "--file-size", "8KiB", "--profile", "modern"][..],
+        &[
+            "run",
+            "--method",
+            "sendfile",
+            "--file-size",
+            "8KiB",
+            "--profile",
+            "modern",
+        ][..],
     ] {
         let o = iolab(args);
         assert!(o.status.success());
-        assert!(o.stderr.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            o.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }

@@ -260,6 +260,47 @@ fn a_receive_speaks_of_receiving() {
     let recv = start("recv");
     assert!(recv.contains("receive") && !recv.contains("send"), "{recv}");
     assert!(start("read_write").contains("send"));
+    // Every line of a receive speaks of the message, never of a file, in both
+    // languages; the run's header names the I/O model and no disk.
+    let ov = iolab::session::Overrides {
+        method: Some(iolab::sim::Method::Recv),
+        ..Default::default()
+    };
+    let (_, setup) = iolab::session::resolve(&None, &ov).unwrap();
+    let m = iolab::session::simulate(setup).unwrap();
+    for (lang, file, message) in [
+        (Lang::En, "of the file", "of the message"),
+        (Lang::Zh, "文件的", "消息的"),
+    ] {
+        let t = Texts::of(lang);
+        let lines: Vec<String> = m
+            .log
+            .events
+            .iter()
+            .map(|e| iolab::narrate::narrate_in(e, &m.setup, &t))
+            .collect();
+        assert!(
+            lines.iter().all(|l| !l.contains(file)),
+            "{lang:?}: {lines:#?}"
+        );
+        assert!(
+            lines.iter().any(|l| l.contains(message)),
+            "{lang:?}: {lines:#?}"
+        );
+    }
+    let out = crate::common::iolab(&["run", "--method", "recv", "--io-model", "async"]);
+    let head = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        head.contains("message") && head.contains("I/O model async"),
+        "{head}"
+    );
+    assert!(!head.contains("disk") && !head.contains(" file"), "{head}");
+    let v = crate::common::summary(&["--method", "recv", "--io-model", "signal_driven"]);
+    assert_eq!(v["io_model"], "signal_driven");
 }
 
 /// A Chinese class gets every shipped scene's title and notes in Chinese.

@@ -111,11 +111,22 @@ fn compare_tells_readahead_hits_from_reuse() {
     assert!(text.status.success());
     let text = String::from_utf8_lossy(&text.stdout);
     let head = text.lines().next().unwrap();
-    assert!(head.contains("readahead_hits") && head.contains("cache_hits"), "{text}");
-    let line = text.lines().find(|l| l.starts_with("sendfile: hit ratio")).unwrap();
+    assert!(
+        head.contains("readahead_hits") && head.contains("cache_hits"),
+        "{text}"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("sendfile: hit ratio"))
+        .unwrap();
     assert!(line.contains("video.mp4 100% (reuse 0%)"), "{line}");
     let json = crate::common::iolab(&[
-        "compare", scene, "--methods", "sendfile,direct_io", "--format", "json",
+        "compare",
+        scene,
+        "--methods",
+        "sendfile,direct_io",
+        "--format",
+        "json",
     ]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let files = v[0]["files"].as_array().unwrap();

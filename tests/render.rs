@@ -124,7 +124,10 @@ fn the_compare_view_and_the_chinese_app_render() {
     );
     // And --at-event, taken in the first run's log: event 0 is cycle 0.
     let (by_event, by_cycle) = (dir.join("compare-ev0.png"), dir.join("compare-c0.png"));
-    for (args, path) in [(["--at-event", "0"], &by_event), (["--at-cycle", "0"], &by_cycle)] {
+    for (args, path) in [
+        (["--at-event", "0"], &by_event),
+        (["--at-cycle", "0"], &by_cycle),
+    ] {
         shoot(
             "scenes/classroom_64.ron",
             &["--compare", "classic", args[0], args[1]],
@@ -132,7 +135,11 @@ fn the_compare_view_and_the_chinese_app_render() {
         );
     }
     let (_, _, ev0) = decode(&by_event);
-    assert_eq!(ev0, decode(&by_cycle).2, "--at-event 0 is the clock at cycle 0");
+    assert_eq!(
+        ev0,
+        decode(&by_cycle).2,
+        "--at-event 0 is the clock at cycle 0"
+    );
     assert_ne!(ev0, px, "--at-event moves the compare clock");
     // Presentation mode: no panels, so the left edge is the drawing's background
     // instead of the scenario panel, and the picture differs from the normal one.

@@ -71,6 +71,8 @@ pub fn run(a: RunArgs) -> Result<(), UserError> {
         SummaryFormat::Json => {
             let s = Summary {
                 method: m.setup.method.name(),
+                io_model: (m.setup.method == crate::sim::Method::Recv)
+                    .then(|| m.setup.io_model.name()),
                 file_size: m.expected,
                 buffer_size: m.setup.buffer_size,
                 counters: c,
@@ -85,6 +87,9 @@ pub fn run(a: RunArgs) -> Result<(), UserError> {
 #[derive(Serialize)]
 struct Summary<'a> {
     method: &'static str,
+    /// recv: the I/O model it waited with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    io_model: Option<&'static str>,
     file_size: u64,
     buffer_size: u64,
     #[serde(flatten)]
@@ -131,6 +136,17 @@ pub fn describe(s: &Setup) -> String {
             s.hw.profile,
             s.hw.disk.name(),
             s.hw.cache_policy.name()
+        );
+    }
+    if s.method == crate::sim::Method::Recv {
+        // No file and no disk: a message arrives from the network.
+        return format!(
+            "recv: {} B message, {} B buffer, {} profile, I/O model {}, arrives after {} cycles",
+            s.file_size,
+            s.buffer_size,
+            s.hw.profile,
+            s.io_model.name(),
+            s.arrival_delay
         );
     }
     if s.method.writes() {
