@@ -69,8 +69,25 @@ impl Texts {
                 .and_then(|close| Some((close, args.iter().find(|(k, _)| *k == &after[..close])?)));
             match value {
                 Some((close, (_, v))) => {
+                    // English grammar at the seams: "an 80-byte file", "1 call".
+                    if an_before(v)
+                        && (out.ends_with(" a ") || out == "A " || out.ends_with(". A "))
+                    {
+                        out.insert(out.len() - 1, 'n');
+                    }
                     out.push_str(v);
                     rest = &after[close + 1..];
+                    if v == "1"
+                        && let Some((plural, one)) = PLURALS.iter().find(|(p, _)| {
+                            rest.strip_prefix(' ')
+                                .and_then(|r| r.strip_prefix(p))
+                                .is_some_and(|r| !r.starts_with(|c: char| c.is_alphabetic()))
+                        })
+                    {
+                        out.push(' ');
+                        out.push_str(one);
+                        rest = &rest[1 + plural.len()..];
+                    }
                 }
                 None => {
                     out.push('{');
@@ -114,6 +131,41 @@ impl Texts {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.keys().map(|k| k.as_str())
     }
+}
+
+/// English plurals that follow a count, and their singular after "1".
+const PLURALS: [(&str, &str); 20] = [
+    ("system calls", "system call"),
+    ("mode switches", "mode switch"),
+    ("calls", "call"),
+    ("bytes", "byte"),
+    ("interrupts", "interrupt"),
+    ("pages", "page"),
+    ("copies", "copy"),
+    ("cycles", "cycle"),
+    ("times", "time"),
+    ("rounds", "round"),
+    ("faults", "fault"),
+    ("misses", "miss"),
+    ("hits", "hit"),
+    ("words", "word"),
+    ("entries", "entry"),
+    ("completions", "completion"),
+    ("requests", "request"),
+    ("events", "event"),
+    ("files", "file"),
+    ("switches", "switch"),
+];
+
+/// A number said with a vowel first ("eight", "eleven", "eighteen", "eighty",
+/// "eight hundred", "eleven thousand"...) takes "an".
+fn an_before(v: &str) -> bool {
+    let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.is_empty() || digits.starts_with('0') {
+        return false;
+    }
+    digits.starts_with('8')
+        || (digits.len() % 3 == 2 && (digits.starts_with("11") || digits.starts_with("18")))
 }
 
 /// How a place is called: in a sentence ("the disk controller's buffer") or as a

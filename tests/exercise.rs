@@ -156,21 +156,48 @@ fn chinese_sheets_use_the_chinese_texts() {
 
 #[test]
 fn counts_of_one_are_singular() {
-    let mut ones = 0;
-    for seed in 1..=12 {
+    let (mut ones, mut ans) = (0, 0);
+    for seed in 1..=15 {
         let s = seed.to_string();
         let out = iolab(&["exercise", "--seed", &s, "--count", "6", "--answers"]);
         assert!(out.status.success());
         let md = String::from_utf8(out.stdout).unwrap();
-        for bad in ["1 system calls", "1 mode switches", "1 interrupts"] {
+        for bad in [
+            "1 system calls",
+            "1 mode switches",
+            "1 interrupts",
+            "1 calls",
+            "1 bytes",
+            "1 pages",
+            "1 copies",
+        ] {
             for (i, _) in md.match_indices(bad) {
                 let before = md[..i].chars().last().unwrap_or(' ');
                 assert!(before.is_ascii_digit(), "`{bad}` (seed {seed})");
             }
         }
-        ones += md.matches("1 system call").count() + md.matches("1 interrupt").count();
+        // "a 80-byte file" is "an 80-byte file" (and "a 8-", "a 11-", "a 18-").
+        for (i, _) in md
+            .match_indices("a 8")
+            .chain(md.match_indices("a 11-"))
+            .chain(md.match_indices("a 18-"))
+        {
+            let before = md[..i].chars().last().unwrap_or(' ');
+            assert!(
+                before.is_alphanumeric(),
+                "`{}` (seed {seed})",
+                &md[i..i + 12]
+            );
+        }
+        ones += md.matches("1 system call").count()
+            + md.matches("1 interrupt").count()
+            + md.matches("1 call:").count();
+        ans += md.matches("an 8").count();
     }
-    assert!(ones > 0, "some answer is a count of one");
+    assert!(
+        ones > 0 && ans > 0,
+        "some answer is a count of one, some size starts with 8"
+    );
 }
 
 /// Sheets ask about the write path too: who starts the writeback, and whether the
@@ -404,7 +431,7 @@ fn the_other_kinds_are_answered_by_the_runs() {
                     assert_eq!(a["cache_misses"], run["cache_misses"]);
                 }
                 "fastest" => {
-                    let size = number_after(&q, "A ").to_string();
+                    let size = number_after(&q.replacen("An ", "A ", 1), "A ").to_string();
                     let buffer = number_after(&q, "a buffer of ").to_string();
                     let disk = if q.contains("uses PIO") { "pio" } else { "dma" };
                     let sg = if q.contains("without scatter-gather") {
@@ -438,7 +465,7 @@ fn the_other_kinds_are_answered_by_the_runs() {
                     assert!(md.contains(&format!("`{best}` (because: ")));
                 }
                 "identify" => {
-                    let size = number_after(&q, "A ").to_string();
+                    let size = number_after(&q.replacen("An ", "A ", 1), "A ").to_string();
                     let switches = number_after(&q, "made ");
                     let sign = |label: &str| {
                         let v = summary(&[
