@@ -166,6 +166,22 @@ struct MemCopy {
     file_offset: u64,
 }
 
+/// Why this agent makes this copy: a device's DMA engine at a device's end, the
+/// CPU between two memory buffers or at a PIO controller.
+fn step_reason(c: &MemCopy) -> &'static str {
+    let device = |p: &Place| match p {
+        Place::Controller { .. } | Place::Platter { .. } => Some("disk"),
+        Place::NicBuffer { .. } | Place::Wire { .. } => Some("nic"),
+        _ => None,
+    };
+    match (c.agent, device(&c.from).or(device(&c.to))) {
+        (Agent::Dma | Agent::Device, Some("nic")) => "r_step_dma_nic",
+        (Agent::Dma | Agent::Device, _) => "r_step_dma_disk",
+        (Agent::Cpu, Some(_)) => "r_step_cpu_pio",
+        (Agent::Cpu, None) => "r_step_cpu_memory",
+    }
+}
+
 /// The same kind of place (any frame, any offset).
 fn same_place(a: &Place, b: &Place) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
@@ -516,7 +532,7 @@ pub fn generate(
                     ("to", i18n::place(&c.to, Naming::Prose, &t)),
                     ("len", c.len.to_string()),
                 ],
-            )
+            ) + &because(&t, &t.get(step_reason(c), &[]))
         });
         let next = copies.get(k - 1).map(|c| next_of(c, &copies[k..], &t));
         let x = |v: f64| {
