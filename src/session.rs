@@ -272,10 +272,18 @@ fn run_machine(m: Result<Machine, crate::sim::SimError>) -> Result<Machine, User
 
 /// The first system call (or io_uring entry, whose error comes in its completion)
 /// that failed with EINVAL: (name, result).
-pub fn failed_call(m: &Machine) -> Option<(&'static str, i64)> {
+/// The first call the kernel refused with EINVAL, said as it happened: "read()
+/// returned -22", or for io_uring (no read() call) "the ring's read entry
+/// completed with -22".
+pub fn failed_call(m: &Machine) -> Option<(String, i64)> {
     m.log.events.iter().find_map(|e| match e.kind {
-        EventKind::SyscallReturn { name, result, .. } if result == EINVAL => Some((name, result)),
-        EventKind::UringCqe { op, result, .. } if result == EINVAL => Some((op.name(), result)),
+        EventKind::SyscallReturn { name, result, .. } if result == EINVAL => {
+            Some((format!("{name}() returned {result}"), result))
+        }
+        EventKind::UringCqe { op, result, .. } if result == EINVAL => Some((
+            format!("the ring's {} entry completed with {result}", op.name()),
+            result,
+        )),
         _ => None,
     })
 }

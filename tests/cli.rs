@@ -494,3 +494,24 @@ fn a_large_file_on_the_classroom_profile_points_to_the_modern_one() {
         );
     }
 }
+
+/// A misaligned O_DIRECT read is refused as it happened: read() for direct_io,
+/// the ring's read entry for io_uring (which makes no read() call).
+#[test]
+fn a_refused_o_direct_read_is_named_as_it_was_made() {
+    for (method, said) in [
+        ("direct_io", "read() returned -22"),
+        ("io_uring", "the ring's read entry completed with -22"),
+    ] {
+        let o = iolab(&["run", "--method", method, "--profile", "modern"]);
+        assert_eq!(o.status.code(), Some(2), "{method}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(said) && err.contains("buffer_size"),
+            "{method}: {err}"
+        );
+        if method == "io_uring" {
+            assert!(!err.contains("read()"), "{err}");
+        }
+    }
+}

@@ -245,3 +245,63 @@ fn an_nvme_drive_takes_batches_by_doorbell_and_posts_completions() {
     assert_eq!(plain.dma_copy_bytes, c.dma_copy_bytes);
     assert!(plain.data_intact && c.data_intact);
 }
+
+/// Completions since the last storage interrupt, at each storage interrupt, and
+/// the cycles the first of them waited: (completions, waited).
+fn per_interrupt(events: &[iolab::sim::Event]) -> Vec<(u64, u64)> {
+    let (mut out, mut pending, mut first) = (Vec::new(), 0u64, None);
+    for e in events {
+        match e.kind {
+            EventKind::DeviceCompletion { .. } => {
+                pending += 1;
+                first.get_or_insert(e.cycle);
+            }
+            EventKind::IrqRaise {
+                line: IrqLine::Dma, ..
+            } => {
+                out.push((pending, e.cycle - first.unwrap_or(e.cycle)));
+                (pending, first) = (0, None);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// One interrupt reaps at most `irq_coalesce_count` completions; with
+/// `irq_coalesce_cycles`, no completion waits longer than that for its interrupt,
+/// and a long enough wait shares interrupts; every completion gets one.
+#[test]
+fn coalescing_bounds_each_interrupt_by_count_and_by_time() {
+    let requests = (1u64 << 20) / (64 << 10);
+    for count in [2u64, 3, 4] {
+        let (c, events) = run(aio(8, 8, count));
+        assert!(c.data_intact);
+        let per = per_interrupt(&events);
+        assert!(
+            per.iter().all(|&(n, _)| n >= 1 && n <= count),
+            "count {count}: {per:?}"
+        );
+        assert_eq!(per.iter().map(|p| p.0).sum::<u64>(), requests);
+    }
+    let baseline = storage_irqs(&run(aio(8, 8, 0)).1) as u64;
+    for wait in [20_000u64, 150_000, 300_000] {
+        let mut s = aio(8, 8, 0);
+        s.hw.irq_coalesce_cycles = wait;
+        let (c, events) = run(s);
+        assert!(c.data_intact);
+        let per = per_interrupt(&events);
+        assert!(
+            per.iter().all(|&(_, waited)| waited <= wait),
+            "wait {wait}: {per:?}"
+        );
+        assert_eq!(per.iter().map(|p| p.0).sum::<u64>(), requests);
+        if wait >= 150_000 {
+            assert!(
+                (per.len() as u64) < baseline,
+                "wait {wait}: {} interrupts",
+                per.len()
+            );
+        }
+    }
+}

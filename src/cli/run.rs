@@ -36,7 +36,7 @@ pub fn run(a: RunArgs) -> Result<(), UserError> {
             .map_err(|e| UserError(format!("{}: cannot write the trace: {e}", path.display())))?;
     }
     // A call the kernel refused (a misaligned O_DIRECT read) ends the program.
-    if let Some((name, result)) = failed_call(&m) {
+    if let Some((what, _)) = failed_call(&m) {
         let why = m
             .setup
             .dio_problem()
@@ -44,7 +44,7 @@ pub fn run(a: RunArgs) -> Result<(), UserError> {
         let (field, msg) =
             why.unwrap_or_else(|| ("workload".into(), "a system call failed".into()));
         return Err(UserError(format!(
-            "{}: {msg}: {name}() returned {result} (EINVAL) and the program stopped",
+            "{}: {msg}: {what} (EINVAL) and the program stopped",
             locate(&a.scenario, &overrides, &field)
         )));
     }
