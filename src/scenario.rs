@@ -286,6 +286,7 @@ pub const BUILTIN_SCENES: &[(&str, &str)] = &[
     ("dma_read", include_str!("../scenes/dma_read.ron")),
     ("read_write", include_str!("../scenes/read_write.ron")),
     ("mmap_write", include_str!("../scenes/mmap_write.ron")),
+    ("mmap_faults", include_str!("../scenes/mmap_faults.ron")),
     ("sendfile", include_str!("../scenes/sendfile.ron")),
     ("sendfile_sg", include_str!("../scenes/sendfile_sg.ron")),
     ("splice", include_str!("../scenes/splice.ron")),

@@ -99,3 +99,25 @@ fn the_textbook_mapping_populates_at_mmap_and_never_faults() {
     // The seed's row: 4 mode switches, 1 CPU copy, 2 DMA copies.
     assert_eq!((c.mode_switches, c.cpu_copies, c.dma_copies), (4, 1.0, 2.0));
 }
+
+/// The shipped mmap_faults scene does what its notes say.
+#[test]
+fn the_mmap_faults_scene_says_what_it_does() {
+    let v = crate::common::summary(&["scenes/mmap_faults.ron"]);
+    let text = include_str!("../scenes/mmap_faults.ron");
+    for (key, want) in [
+        ("syscalls", 3),
+        ("mode_switches", 6),
+        ("major_faults", 1),
+        ("minor_faults", 1),
+        ("interrupts", 2),
+    ] {
+        assert_eq!(v[key], want, "{key}");
+    }
+    assert_eq!(
+        (v["cpu_copies"].as_f64(), v["dma_copies"].as_f64()),
+        (Some(1.0), Some(2.0))
+    );
+    assert!(text.contains("3 system calls (mmap, write, munmap), 6 mode"));
+    assert!(text.contains("1 major + 1 minor fault, 1 CPU copy + 2 DMA copies, 2 interrupts"));
+}

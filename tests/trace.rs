@@ -385,3 +385,88 @@ fn exports_made_in_parallel_equal_one_pass() {
     let expect: String = events.iter().map(|e| e.seq.to_string() + ",").collect();
     assert_eq!(String::from_utf8(joined).unwrap(), expect);
 }
+
+/// The last value of a VCD vector signal.
+fn vcd_last(bytes: &[u8], name: &str) -> u64 {
+    let mut p = vcd::Parser::new(bytes);
+    let header = p.parse_header().unwrap();
+    let code = header.find_var(&["iolab", name]).unwrap().code;
+    let mut last = 0;
+    for cmd in p {
+        if let vcd::Command::ChangeVector(i, v) = cmd.unwrap()
+            && i == code
+        {
+            last = v
+                .iter()
+                .fold(0u64, |acc, b| acc << 1 | (b == vcd::Value::V1) as u64);
+        }
+    }
+    last
+}
+
+/// Page faults and the NVMe drive's queue traffic in every export: instants on
+/// the Chrome trace's tracks, counters in the VCD, rows in the CSV.
+#[test]
+fn faults_and_the_drives_queues_show_in_every_export() {
+    let names = |ev: &[Event], s: &Setup| -> Vec<String> {
+        let chrome: serde_json::Value =
+            serde_json::from_slice(&export(Format::Chrome, ev, s, false).unwrap()).unwrap();
+        chrome["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["name"].as_str().map(str::to_string))
+            .collect()
+    };
+    // mmap by faults: a major fault, then a minor one.
+    let sc = iolab::scenario::parse(include_str!("../scenes/mmap_faults.ron"), "mmap_faults.ron")
+        .unwrap();
+    let mut m = Machine::new(sc.setup().unwrap()).unwrap();
+    m.run_to_end().unwrap();
+    let (s, ev) = (m.setup.clone(), m.log.events.clone());
+    let c = Counters::of(&ev);
+    assert_eq!((c.major_faults, c.minor_faults), (1, 1));
+    let n = names(&ev, &s);
+    assert!(n.iter().any(|x| x == "page fault (major) page 0"), "{n:?}");
+    assert!(n.iter().any(|x| x == "page fault (minor) page 1"), "{n:?}");
+    assert_eq!(
+        vcd_last(&export(Format::Vcd, &ev, &s, false).unwrap(), "page_faults"),
+        2
+    );
+    let csv = String::from_utf8(export(Format::Csv, &ev, &s, false).unwrap()).unwrap();
+    assert_eq!(csv.matches(",page_fault,").count(), 2, "{csv}");
+
+    // An NVMe drive with polled completions: fetches, completion entries, polls.
+    let mut s = Setup {
+        method: Method::DirectIo,
+        file_size: 64 << 10,
+        buffer_size: 16 << 10,
+        ..Setup::default()
+    };
+    s.hw = iolab::sim::Hardware::modern();
+    s.hw.completion = iolab::sim::Completion::Poll;
+    s.arrival_delay = s.hw.default_arrival_delay();
+    s.poll_interval = s.hw.default_poll_interval();
+    let mut m = Machine::new(s).unwrap();
+    m.run_to_end().unwrap();
+    let (s, ev) = (m.setup.clone(), m.log.events.clone());
+    let c = Counters::of(&ev);
+    assert!(c.data_intact && c.polled_completions == 4, "{c:?}");
+    let n = names(&ev, &s);
+    let count = |prefix: &str| n.iter().filter(|x| x.starts_with(prefix)).count();
+    assert_eq!(count("command fetch"), 4);
+    assert_eq!(count("completion entry"), 4);
+    assert_eq!(count("polled "), 4);
+    assert!(count("doorbell") >= 1);
+    let vcd = export(Format::Vcd, &ev, &s, false).unwrap();
+    assert_eq!(vcd_last(&vcd, "polled_completions"), 4);
+    let csv = String::from_utf8(export(Format::Csv, &ev, &s, false).unwrap()).unwrap();
+    for kind in [
+        "command_fetch",
+        "device_completion",
+        "completion_polled",
+        "doorbell",
+    ] {
+        assert!(csv.contains(kind), "{kind}");
+    }
+}

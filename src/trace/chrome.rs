@@ -117,6 +117,19 @@ pub fn export(events: &[Event], s: &Setup) -> Vec<u8> {
             EventKind::UringSubmit { count, by } => {
                 out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 7, "ts": ts, "name": format!("{count} SQEs taken ({by})"), "cat": "io_uring"}));
             }
+            EventKind::PageFault { page, major, .. } => {
+                let kind = if *major { "major" } else { "minor" };
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("page fault ({kind}) page {page}"), "cat": "fault"}));
+            }
+            EventKind::CommandFetch { request } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 3, "ts": ts, "name": format!("command fetch (request {request})"), "cat": "nvme"}));
+            }
+            EventKind::DeviceCompletion { request } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 3, "ts": ts, "name": format!("completion entry (request {request})"), "cat": "nvme"}));
+            }
+            EventKind::CompletionPolled { requests } => {
+                out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 1, "ts": ts, "name": format!("polled {requests} completions"), "cat": "nvme"}));
+            }
             EventKind::Doorbell { commands } => {
                 out.push(json!({"ph": "i", "s": "t", "pid": 1, "tid": 3, "ts": ts, "name": format!("doorbell ({commands} commands)"), "cat": "io_uring"}));
             }

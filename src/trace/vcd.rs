@@ -9,7 +9,7 @@ use crate::sim::event::{BusOwner, EventKind, IrqLine, Mode};
 use crate::sim::{Counters, Event, Setup};
 
 /// The signals, in the order they are declared.
-pub const SIGNALS: [&str; 18] = [
+pub const SIGNALS: [&str; 20] = [
     "cpu_kernel",
     "irq_disk",
     "irq_dma",
@@ -28,6 +28,8 @@ pub const SIGNALS: [&str; 18] = [
     "sq_thread",
     "sqes_submitted",
     "cqes_reaped",
+    "page_faults",
+    "polled_completions",
 ];
 
 #[derive(Clone, Copy, PartialEq)]
@@ -38,9 +40,10 @@ struct State {
     bus: u64,
     counters: [u64; 6],
     throttled: bool,
-    /// io_uring: the SQPOLL thread runs; entries submitted, completions read.
+    /// io_uring: the SQPOLL thread runs; entries submitted, completions read;
+    /// then page faults (minor and major) and disk completions found by polling.
     sq_thread: bool,
-    ring: [u64; 2],
+    ring: [u64; 4],
 }
 
 fn bits(v: u64, width: u32) -> Vec<Value> {
@@ -61,7 +64,9 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
     let mut w = Writer::new(Vec::new());
     w.timescale(1, TimescaleUnit::PS).map_err(io)?;
     w.add_module("iolab").map_err(io)?;
-    let widths = [1, 1, 1, 1, 1, 1, 1, 2, 64, 64, 64, 64, 64, 64, 1, 1, 64, 64];
+    let widths = [
+        1, 1, 1, 1, 1, 1, 1, 2, 64, 64, 64, 64, 64, 64, 1, 1, 64, 64, 64, 64,
+    ];
     let ids: Vec<IdCode> = SIGNALS
         .iter()
         .zip(widths)
@@ -92,7 +97,7 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
         counters: [0; 6],
         throttled: false,
         sq_thread: false,
-        ring: [0; 2],
+        ring: [0; 4],
     };
     let mut last: Option<State> = None;
     let mut counters = Counters::default();
@@ -138,7 +143,12 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
             counters.interrupts,
             counters.dirty_now,
         ];
-        st.ring = [counters.sqes_submitted, counters.cqes_reaped];
+        st.ring = [
+            counters.sqes_submitted,
+            counters.cqes_reaped,
+            counters.minor_faults + counters.major_faults,
+            counters.polled_completions,
+        ];
         if last == Some(st) {
             continue;
         }
@@ -172,7 +182,7 @@ pub fn export(events: &[Event], s: &Setup) -> Result<Vec<u8>, String> {
         if last.is_none_or(|l| l.sq_thread != st.sq_thread) {
             w.change_scalar(ids[15], b(st.sq_thread)).map_err(io)?;
         }
-        for k in 0..2 {
+        for k in 0..4 {
             if last.is_none_or(|l| l.ring[k] != st.ring[k]) {
                 w.change_vector(ids[16 + k], bits(st.ring[k], 64))
                     .map_err(io)?;
