@@ -359,6 +359,29 @@ fn every_event_kind_has_a_name_in_both_languages() {
             kinds.insert(v["type"].as_str().unwrap().to_string());
         }
     }
+    // Polled completions appear in no shipped scene: a run of their own.
+    let ov = iolab::session::Overrides {
+        method: iolab::sim::Method::parse("direct_io"),
+        ..Default::default()
+    };
+    let mut sc = iolab::scenario::builtin_default();
+    ov.apply(&mut sc);
+    let mut s = sc.setup().unwrap();
+    s.hw.completion = iolab::sim::Completion::Poll;
+    let mut m = iolab::sim::Machine::new(s).unwrap();
+    m.run_to_end().unwrap();
+    for e in &m.log.events {
+        let v = serde_json::to_value(&e.kind).unwrap();
+        kinds.insert(v["type"].as_str().unwrap().to_string());
+        for t in [&en, &zh] {
+            let line = iolab::narrate::narrate_in(e, &m.setup, t);
+            assert!(
+                !line.contains("[n.") && !line.contains("[w.") && !line.contains('{'),
+                "{line}"
+            );
+        }
+    }
+    assert!(kinds.contains("completion_polled"), "{kinds:?}");
     assert!(kinds.len() >= 45, "{} kinds: {kinds:?}", kinds.len());
     for k in &kinds {
         let key = format!("ev.{k}");
