@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::i18n::{Lang, Texts};
-use crate::metrics::{CACHE_COLUMNS, CHARTS, SUMMARY, WRITE_COLUMNS};
+use crate::metrics::{CACHE_COLUMNS, CHARTS, FAULT_COLUMNS, SUMMARY, WRITE_COLUMNS};
 use crate::scenario::CacheState;
 use crate::session::{Overrides, UserError, resolve, simulate};
 use crate::sim::event::Event;
@@ -196,7 +196,22 @@ fn columns(rows: &[Row]) -> Vec<&'static crate::metrics::Metric> {
     } else {
         &[]
     };
-    SUMMARY.iter().chain(extra).chain(cache).copied().collect()
+    // Runs that took page faults (realistic mmap): minor and major.
+    let faults: &[&crate::metrics::Metric] = if rows
+        .iter()
+        .any(|r| r.counters.minor_faults + r.counters.major_faults > 0)
+    {
+        &FAULT_COLUMNS
+    } else {
+        &[]
+    };
+    SUMMARY
+        .iter()
+        .chain(extra)
+        .chain(cache)
+        .chain(faults)
+        .copied()
+        .collect()
 }
 
 pub fn render(rows: &[Row], format: TableFormat) -> String {

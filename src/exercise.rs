@@ -53,6 +53,11 @@ pub struct Answer {
     pub loops: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub syscalls_other_buffer: Option<u64>,
+    /// Realistic mmap: the page faults write() takes on the mapping.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub major_faults: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minor_faults: Option<u64>,
 }
 
 /// The kinds of problem a sheet can hold (`--kinds`).
@@ -518,6 +523,11 @@ pub fn generate(
         if method == Method::IoUring {
             q.push(t.get("q_uring", &[]));
         }
+        // Realistic mmap: the mapping is filled by page faults inside write().
+        let faults = method == Method::MmapWrite && setup.style == Style::Realistic;
+        if faults {
+            q.push(t.get("q_faults", &[]));
+        }
         for (i, text) in q.iter().enumerate() {
             let _ = writeln!(md, "{}. {text}", i + 1);
         }
@@ -581,6 +591,17 @@ pub fn generate(
                 ],
             ));
         }
+        if faults {
+            lines.push(
+                t.get(
+                    "a_faults",
+                    &[
+                        ("major", c.major_faults.to_string()),
+                        ("minor", c.minor_faults.to_string()),
+                    ],
+                ) + &because(&t, &t.get("r_faults", &[])),
+            );
+        }
         for (i, l) in lines.iter().enumerate() {
             let _ = writeln!(key_md, "{}. {l}", i + 1);
         }
@@ -588,6 +609,8 @@ pub fn generate(
         key.push(Answer {
             problem: n,
             kind: Kind::Counts.name(),
+            major_faults: faults.then_some(c.major_faults),
+            minor_faults: faults.then_some(c.minor_faults),
             scenario: file,
             syscalls: Some(c.syscalls),
             mode_switches: Some(c.mode_switches),

@@ -243,6 +243,9 @@ pub const WRITE_COLUMNS: [&Metric; 4] = [
 /// The compare table's page-cache columns: readahead's hits apart from the rest.
 pub const CACHE_COLUMNS: [&Metric; 3] = [&CACHE_HITS, &READAHEAD_HITS, &CACHE_MISSES];
 
+/// The compare table's fault columns, for runs that take page faults.
+pub const FAULT_COLUMNS: [&Metric; 2] = [&MINOR_FAULTS, &MAJOR_FAULTS];
+
 /// The page-cache, fault, I/O-model, scheduler and write-path counters: shown
 /// (summary and app) when not zero.
 pub const MORE: [&Metric; 20] = [

@@ -833,3 +833,58 @@ fn loop_problems_follow_from_n_and_b() {
         "the loops drawn cover several methods: {seen:?}"
     );
 }
+
+/// A counting problem on realistic mmap asks for its page faults, answered from
+/// the run (and with the reason), in both languages.
+#[test]
+fn realistic_mmap_problems_ask_for_the_page_faults() {
+    let mut found = 0;
+    for (seed, lang) in [("1", "en"), ("2", "zh"), ("3", "en")] {
+        let dir =
+            std::env::temp_dir().join(format!("iolab-ex-faults-{seed}-{}", std::process::id()));
+        let out = iolab(&[
+            "exercise",
+            "--seed",
+            seed,
+            "--count",
+            "6",
+            "--kinds",
+            "counts",
+            "--methods",
+            "mmap_write",
+            "--lang",
+            lang,
+            "--answers",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
+        let key: Vec<serde_json::Value> =
+            serde_json::from_slice(&std::fs::read(dir.join("answers.json")).unwrap()).unwrap();
+        for a in key.iter().filter(|a| a["major_faults"].is_u64()) {
+            found += 1;
+            let file = dir.join(a["scenario"].as_str().unwrap());
+            let run = crate::common::summary(&[file.to_str().unwrap()]);
+            assert_eq!(a["major_faults"], run["major_faults"]);
+            assert_eq!(a["minor_faults"], run["minor_faults"]);
+            assert!(
+                run["major_faults"].as_u64().unwrap() + run["minor_faults"].as_u64().unwrap() > 0
+            );
+        }
+        let (q, why) = if lang == "zh" {
+            ("缺页", "缺页周边映射")
+        } else {
+            ("page faults", "fault-around")
+        };
+        if key.iter().any(|a| a["major_faults"].is_u64()) {
+            assert!(md.contains(q) && md.contains(why), "{md}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    assert!(found > 0, "some problem is on realistic mmap");
+}

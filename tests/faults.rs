@@ -121,3 +121,29 @@ fn the_mmap_faults_scene_says_what_it_does() {
     assert!(text.contains("3 system calls (mmap, write, munmap), 6 mode"));
     assert!(text.contains("1 major + 1 minor fault, 1 CPU copy + 2 DMA copies, 2 interrupts"));
 }
+
+/// `iolab compare` shows the faults when a run takes them.
+#[test]
+fn compare_shows_the_faults_of_realistic_mmap() {
+    let out = crate::common::iolab(&[
+        "compare",
+        "scenes/mmap_faults.ron",
+        "--methods",
+        "mmap_write,read_write",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    let row: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    let col = |k: &str| {
+        head.iter()
+            .position(|h| *h == k)
+            .unwrap_or_else(|| panic!("{k}: {text}"))
+    };
+    assert_eq!(
+        (row[col("minor_faults")], row[col("major_faults")]),
+        ("1", "1"),
+        "{text}"
+    );
+}
