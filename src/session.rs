@@ -164,7 +164,22 @@ pub fn resolve_scenario(
     match sc.setup() {
         Ok(s) => Ok((sc, s)),
         Err((field, msg)) => {
-            let msg = with_classroom_hint(msg, &sc, &field);
+            let mut msg = with_classroom_hint(msg, &sc, &field);
+            // On the command line, a field to change is said with its flag too.
+            if naming == Naming::Flags {
+                for (name, flag) in [
+                    ("buffer_size", "--buffer-size"),
+                    ("file_size", "--file-size"),
+                    ("cache_pages", "--cache-pages"),
+                ] {
+                    msg = msg
+                        .replace(&format!(" {name} "), &format!(" {name} ({flag}) "))
+                        .replace(&format!(" {name};"), &format!(" {name} ({flag});"));
+                    if msg.ends_with(&format!(" {name}")) {
+                        msg.push_str(&format!(" ({flag})"));
+                    }
+                }
+            }
             if let Some((_, flag)) = set.iter().find(|(f, _)| *f == field) {
                 let name = if naming == Naming::Flags {
                     flag
@@ -177,7 +192,7 @@ pub fn resolve_scenario(
             let hint = if implied.is_empty() {
                 String::new()
             } else {
-                format!(" (with {})", implied.join(" "))
+                format!(" (as set by {})", implied.join(" and "))
             };
             let text = path
                 .as_ref()

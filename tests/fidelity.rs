@@ -136,6 +136,10 @@ fn a_refusal_caused_by_the_classroom_profile_names_the_modern_profile() {
     assert!(err.contains("cache_pages"), "{err}");
     // The way that keeps what was asked for comes first; shrinking the sizes after.
     assert!(err.find("--profile modern") < err.find("smaller"), "{err}");
+    // On the command line the fields to change come with their flags.
+    assert!(err.contains("buffer_size (--buffer-size)"), "{err}");
+    assert!(err.contains("cache_pages (--cache-pages)"), "{err}");
+    assert!(err.contains("(as set by --method and --file-size)"), "{err}");
     // The modern profile refuses it for its own reason: no such hint.
     let out = iolab(&[
         "run",
