@@ -139,7 +139,10 @@ fn a_refusal_caused_by_the_classroom_profile_names_the_modern_profile() {
     // On the command line the fields to change come with their flags.
     assert!(err.contains("buffer_size (--buffer-size)"), "{err}");
     assert!(err.contains("cache_pages (--cache-pages)"), "{err}");
-    assert!(err.contains("(as set by --method and --file-size)"), "{err}");
+    assert!(
+        err.contains("(as set by --method and --file-size)"),
+        "{err}"
+    );
     // The modern profile refuses it for its own reason: no such hint.
     let out = iolab(&[
         "run",

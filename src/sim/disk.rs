@@ -167,6 +167,9 @@ pub struct Disk {
     pub looking: Vec<(DiskRequest, u64)>,
     /// Writes on the medium whose completion interrupt is not handled yet.
     pub written: Vec<u64>,
+    /// NVMe: commands written into the drive's submission queue in memory whose
+    /// doorbell has not been rung yet (the rest of their batch is being written).
+    pub submission_queue: Vec<DiskRequest>,
 }
 
 impl Disk {
@@ -177,6 +180,18 @@ impl Disk {
     /// The kernel's command: queue a request.
     pub fn submit(&mut self, req: DiskRequest) {
         self.queue.push_back(req);
+    }
+
+    /// NVMe: a command written into the submission queue, announced later.
+    pub fn enqueue(&mut self, req: DiskRequest) {
+        self.submission_queue.push(req);
+    }
+
+    /// NVMe: the doorbell write: the drive takes every command queued so far.
+    pub fn doorbell(&mut self) {
+        for r in std::mem::take(&mut self.submission_queue) {
+            self.submit(r);
+        }
     }
 
     /// What happens at this cycle: the next request starts seeking, a sought or

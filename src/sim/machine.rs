@@ -12,6 +12,7 @@
 //! `settle` returns, and the machine passes it on here.
 
 use super::bus::{Bus, Requests};
+use super::coalesce::Coalescer;
 use super::counters::Counters;
 use super::cpu::{Cpu, Op};
 use super::disk::{Disk, DiskStep};
@@ -80,9 +81,6 @@ pub struct Machine {
     pub process: Process,
     /// io_uring's SQPOLL thread, on a core of its own.
     pub sq: SqThread,
-    /// NVMe: commands written into the drive's submission queue in memory whose
-    /// doorbell has not been rung yet (the rest of their batch is being written).
-    pub nvme_sq: Vec<super::disk::DiskRequest>,
     pub tally: Tally,
     /// Bytes the program moves in all (the file, or every access of every round).
     pub expected: u64,
@@ -90,8 +88,8 @@ pub struct Machine {
     /// that the CPU time each leaves for other work can be compared.
     pub horizon: u64,
     finished: bool,
-    /// Interrupt coalescing of disk completions: how many wait, and until when.
-    coalesced: (u64, Option<u64>),
+    /// Interrupt coalescing of disk completions.
+    coalesced: Coalescer,
 }
 
 impl Machine {
@@ -131,7 +129,6 @@ impl Machine {
             kernel: Kernel::new(hw, sizes),
             process: Process::new(plan, plan_files),
             sq: SqThread::default(),
-            nvme_sq: Vec::new(),
             tally: Tally {
                 delivered: 0,
                 intact: true,
@@ -140,7 +137,7 @@ impl Machine {
             expected,
             horizon: if recv { setup.recv_horizon() } else { 0 },
             finished: false,
-            coalesced: (0, None),
+            coalesced: Coalescer::default(),
             setup,
         };
         let hw = &m.setup.hw;
@@ -244,10 +241,10 @@ impl Machine {
             && self.dma.idle()
             && self.nic.idle()
             && self.sq.idle()
-            && self.nvme_sq.is_empty()
+            && self.disk.submission_queue.is_empty()
             && self.rx.as_ref().is_none_or(|r| r.handled)
             && self.kernel.clean()
-            && self.coalesced.0 == 0
+            && self.coalesced.idle()
             && self.now() >= self.horizon
     }
 
@@ -372,27 +369,15 @@ impl Machine {
                     for id in done {
                         self.kernel.disk_finished(id);
                     }
-                } else if irq {
-                    // Coalescing: one interrupt for `irq_coalesce_count` completions,
-                    // or once the first has waited `irq_coalesce_cycles`.
-                    let (count, wait) = (hw.irq_coalesce_count, hw.irq_coalesce_cycles);
-                    if count <= 1 && wait == 0 {
-                        let why = if hw.nvme() {
-                            "completion entry (MSI-X)"
-                        } else {
-                            "descriptor complete"
-                        };
-                        self.cpu.raise(IrqLine::Dma, why, log);
+                } else if irq && !Coalescer::on(hw) {
+                    let why = if hw.nvme() {
+                        "completion entry (MSI-X)"
                     } else {
-                        self.coalesced.0 += 1;
-                        if self.coalesced.1.is_none() && wait > 0 {
-                            self.coalesced.1 = Some(log.now + wait);
-                        }
-                        if count > 1 && self.coalesced.0 >= count {
-                            self.coalesced = (0, None);
-                            self.cpu.raise(IrqLine::Dma, "completions coalesced", log);
-                        }
-                    }
+                        "descriptor complete"
+                    };
+                    self.cpu.raise(IrqLine::Dma, why, log);
+                } else if irq && self.coalesced.completion(hw, log.now) {
+                    self.cpu.raise(IrqLine::Dma, "completions coalesced", log);
                 }
                 true
             }
@@ -400,11 +385,7 @@ impl Machine {
         // Completions held back by coalescing, or the last ones of the run (no
         // more will come to make up the count), raise their interrupt now.
         let nothing_more = self.disk.idle() && self.dma.idle();
-        if self.coalesced.0 > 0
-            && (self.coalesced.1.is_some_and(|t| t <= log.now)
-                || (nothing_more && hw.irq_coalesce_cycles == 0))
-        {
-            self.coalesced = (0, None);
+        if self.coalesced.due(hw, log.now, nothing_more) {
             self.cpu.raise(IrqLine::Dma, "completions coalesced", log);
             changed = true;
         }
@@ -592,7 +573,7 @@ impl Machine {
                 .and_then(|r| r.next_change(now, owner == BusOwner::NicDma)),
             (now < self.horizon).then(|| self.horizon - now),
             // Coalesced completions wait until their deadline.
-            self.coalesced.1.map(|t| t.saturating_sub(now)),
+            self.coalesced.next_change(now),
             // The flusher wakes when the oldest dirty page expires.
             self.kernel
                 .next_expiry(&self.setup.hw)

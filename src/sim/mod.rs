@@ -2,11 +2,13 @@
 //! function from a `Setup` to an event log.
 //!
 //! One file per part, each owning its state and its behaviour: `cpu`, `bus`,
-//! `disk`, `dma`, `nic`, `memory` (every place a byte can be), `page_cache`; the
-//! `kernel` drives them; `program` is the user process; `machine` owns the clock
+//! `disk`, `dma`, `nic`, `memory` (every place a byte can be), `page_cache`, `coalesce` (interrupt
+//! moderation); the
+//! `kernel` drives them; `program` is the user process and `plan` its calls for each workload; `machine` owns the clock
 //! and wires the parts; `setup` is the configuration of a run.
 
 pub mod bus;
+pub mod coalesce;
 pub mod counters;
 pub mod cpu;
 pub mod disk;
@@ -20,6 +22,7 @@ pub mod machine;
 pub mod memory;
 pub mod nic;
 pub mod page_cache;
+pub mod plan;
 pub mod program;
 pub mod setup;
 pub mod sq_thread;

@@ -45,7 +45,7 @@ impl Machine {
         // of it by a doorbell write, one for a whole batch.
         if self.setup.hw.nvme() {
             if req.batched {
-                self.nvme_sq.push(req);
+                self.disk.enqueue(req);
                 return;
             }
             log.emit(EventKind::Doorbell { commands: 1 });
@@ -407,9 +407,7 @@ impl Machine {
             Action::UringSubmit { count, by } => log.emit(EventKind::UringSubmit { count, by }),
             Action::Doorbell { commands } => {
                 log.emit(EventKind::Doorbell { commands });
-                for r in std::mem::take(&mut self.nvme_sq) {
-                    self.disk.submit(r);
-                }
+                self.disk.doorbell();
             }
             Action::UringCqe {
                 op,
