@@ -2,13 +2,12 @@
 //! command line takes for its pictures.
 
 use iolab::breakpoint::{Kind, Target, moments, next, resolve};
+use iolab::sim::Event;
 use iolab::sim::event::{Agent, EventKind};
-use iolab::sim::{Event, Machine};
 
 fn events(scene: &str) -> Vec<Event> {
     let sc = iolab::scenario::load(&crate::common::scene(scene)).unwrap();
-    let mut m = Machine::new(sc.setup().unwrap()).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(sc.setup().unwrap());
     m.log.events
 }
 

@@ -17,8 +17,7 @@ fn run(hw: Hardware, n: u64, b: u64, style: Style, warm: bool) -> Machine {
         content: Content::Random,
         ..Setup::default()
     };
-    let mut m = Machine::new(s).expect("valid");
-    m.run_to_end().expect("runs");
+    let m = crate::common::run_setup(s);
     assert!(m.counters().data_intact, "{n} {b} {style:?} warm {warm}");
     m
 }

@@ -2,7 +2,7 @@
 //! cache, PIO and DMA disks, scatter-gather on and off.
 
 use iolab::sim::program::Access;
-use iolab::sim::{Content, Counters, DiskTransfer, Hardware, Machine, Method, Setup, Style};
+use iolab::sim::{Content, Counters, DiskTransfer, Hardware, Method, Setup, Style};
 
 fn setup(method: Method, n: u64, b: u64) -> Setup {
     let mut hw = Hardware::classroom();
@@ -23,8 +23,7 @@ fn setup(method: Method, n: u64, b: u64) -> Setup {
 }
 
 fn run(s: Setup) -> Counters {
-    let mut m = Machine::new(s).expect("valid setup");
-    m.run_to_end().expect("runs");
+    let m = crate::common::run_setup(s);
     m.counters().clone()
 }
 

@@ -92,8 +92,7 @@ fn narration_speaks_both_languages_for_every_event() {
         if scene == "write_fsync" {
             setup.hw.disk = iolab::sim::DiskTransfer::Pio;
         }
-        let mut m = iolab::sim::Machine::new(setup).unwrap();
-        m.run_to_end().unwrap();
+        let m = crate::common::run_setup(setup);
         for e in m.log.events.iter().take(20_000) {
             let a = iolab::narrate::narrate_in(e, &m.setup, &en);
             let b = iolab::narrate::narrate_in(e, &m.setup, &zh);
@@ -228,8 +227,7 @@ fn english_says_mode_switch_and_marks_the_ones_not_counted() {
     // read + write with interrupts taken in user mode: more mode_switch events than
     // the counter; the narration of each extra one says it is not counted.
     let sc = iolab::scenario::builtin_default();
-    let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(sc.setup().unwrap());
     let (mut counted, mut marked) = (0, 0);
     for e in &m.log.events {
         if let iolab::sim::EventKind::ModeSwitch { .. } = e.kind {
@@ -352,8 +350,7 @@ fn every_event_kind_has_a_name_in_both_languages() {
     let mut kinds = BTreeSet::new();
     for (name, _) in iolab::scenario::BUILTIN_SCENES {
         let sc = iolab::scenario::load(std::path::Path::new(name)).unwrap();
-        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
-        m.run_to_end().unwrap();
+        let m = crate::common::run_setup(sc.setup().unwrap());
         for e in &m.log.events {
             let v = serde_json::to_value(&e.kind).unwrap();
             kinds.insert(v["type"].as_str().unwrap().to_string());
@@ -368,8 +365,7 @@ fn every_event_kind_has_a_name_in_both_languages() {
     ov.apply(&mut sc);
     let mut s = sc.setup().unwrap();
     s.hw.completion = iolab::sim::Completion::Poll;
-    let mut m = iolab::sim::Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     for e in &m.log.events {
         let v = serde_json::to_value(&e.kind).unwrap();
         kinds.insert(v["type"].as_str().unwrap().to_string());

@@ -116,8 +116,7 @@ fn narrate_prints_the_steps_the_app_shows() {
         assert!(o.status.success());
         let text = String::from_utf8(o.stdout).unwrap();
         let sc = iolab::scenario::load(&crate::common::scene("read_write")).unwrap();
-        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
-        m.run_to_end().unwrap();
+        let m = crate::common::run_setup(sc.setup().unwrap());
         let t = iolab::i18n::Texts::of(l);
         let want: Vec<String> = m
             .log

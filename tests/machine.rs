@@ -70,8 +70,7 @@ fn same_scenario_gives_byte_identical_logs() {
 
 #[test]
 fn log_is_ordered_and_complete() {
-    let mut m = Machine::new(classroom(Method::ReadWrite, 40, 40)).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(classroom(Method::ReadWrite, 40, 40));
     let ev = &m.log.events;
     assert!(
         ev.windows(2)
@@ -143,8 +142,7 @@ fn log_is_ordered_and_complete() {
 
 #[test]
 fn process_sleeps_while_the_disk_works() {
-    let mut m = Machine::new(classroom(Method::Read, 40, 40)).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(classroom(Method::Read, 40, 40));
     let s = jsonl(&m.log.events);
     assert!(s.contains("\"state\":\"sleeping\""));
     assert!(s.contains("\"activity\":\"idle\""));

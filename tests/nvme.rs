@@ -26,8 +26,7 @@ fn aio(depth: u64, parallelism: u64, coalesce: u64) -> Setup {
 }
 
 fn run(s: Setup) -> (iolab::sim::Counters, Vec<iolab::sim::Event>) {
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     (m.counters().clone(), m.log.events)
 }
 
@@ -86,8 +85,7 @@ fn fast_forward_and_stepping_agree_with_parallel_service_and_coalescing() {
     s.buffer_size = 16;
     s.arrival_delay = s.hw.default_arrival_delay();
     s.poll_interval = s.hw.default_poll_interval();
-    let mut fast = Machine::new(s.clone()).unwrap();
-    fast.run_to_end().unwrap();
+    let fast = crate::common::run_setup(s.clone());
     let mut slow = Machine::new(s).unwrap();
     slow.run_stepping().unwrap();
     assert_eq!(fast.log.events, slow.log.events);

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use iolab::sim::event::{EventKind, Trigger};
 use iolab::sim::page_cache::{PageCache, Policy};
 use iolab::sim::program::Access;
-use iolab::sim::{Content, Hardware, Machine, Method, Setup, Style};
+use iolab::sim::{Content, Hardware, Method, Setup, Style};
 use proptest::prelude::*;
 
 fn windows(buffer: u64, file: u64, access: Access) -> Vec<(u64, u64, Trigger)> {
@@ -25,8 +25,7 @@ fn windows(buffer: u64, file: u64, access: Access) -> Vec<(u64, u64, Trigger)> {
         access,
         ..Setup::default()
     };
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     assert!(m.counters().data_intact);
     m.log
         .events
@@ -93,8 +92,7 @@ fn readahead_saves_waiting() {
             access: Access::Sequential,
             ..Setup::default()
         };
-        let mut m = Machine::new(s).unwrap();
-        m.run_to_end().unwrap();
+        let m = crate::common::run_setup(s);
         m.counters().clone()
     };
     let (off, on) = (run(0), run(32));
@@ -274,8 +272,7 @@ fn the_replay_follows_the_list_order_of_the_cache() {
                 ..Setup::default()
             };
             let s = Setup { hw, ..s };
-            let mut m = Machine::new(s).unwrap();
-            m.run_to_end().unwrap();
+            let mut m = crate::common::run_setup(s);
             let lists = m.kernel.cache.lists();
             let pick =
                 |l: List| -> Vec<u32> { lists.iter().filter(|x| x.3 == l).map(|x| x.0).collect() };
@@ -352,8 +349,7 @@ fn a_file_read_once_stays_inactive_and_a_second_pass_activates_it() {
             rounds: passes,
             ..Setup::default()
         };
-        let mut m = Machine::new(s).unwrap();
-        m.run_to_end().unwrap();
+        let m = crate::common::run_setup(s);
         assert!(m.counters().data_intact);
         let lists = m.kernel.cache.lists();
         lists.iter().filter(|x| x.3 == List::Active).count()

@@ -208,9 +208,7 @@ fn the_route_is_drawn_in_the_agents_colours() {
         (count_in_scene(&px, w, CPU), count_in_scene(&px, w, DMA))
     };
     let last = |scene: &str| {
-        let sc = iolab::scenario::load(std::path::Path::new(scene)).unwrap();
-        let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
-        m.run_to_end().unwrap();
+        let m = crate::common::run_scene(scene);
         (m.log.events.len() - 1).to_string()
     };
     let (rw, sgf) = ("scenes/read_write.ron", "scenes/sendfile_sg.ron");
@@ -257,8 +255,7 @@ fn a_recorded_stretch_is_a_gif_with_the_frames_it_should_have() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // The frames the stretch makes at the app's own speed.
     let sc = iolab::scenario::load(std::path::Path::new("scenes/read_write.ron")).unwrap();
-    let mut m = iolab::sim::Machine::new(sc.setup().unwrap()).unwrap();
-    m.run_to_end().unwrap();
+    let mut m = crate::common::run_setup(sc.setup().unwrap());
     let r = iolab::replay::Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events));
     let speed = iolab::app::playback::Playhead::start_of(&r, 0).speed;
     let cycles = (r.events[to].cycle - r.events[from].cycle) as f64;

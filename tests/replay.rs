@@ -3,7 +3,7 @@
 use iolab::narrate::narrate;
 use iolab::replay::Replay;
 use iolab::sim::program::Access;
-use iolab::sim::{Content, Hardware, Machine, Method, Setup, Style};
+use iolab::sim::{Content, Hardware, Method, Setup, Style};
 
 fn replay(method: Method, n: u64, b: u64, sg: bool) -> (Replay, iolab::sim::Counters) {
     let mut hw = Hardware::classroom();
@@ -22,8 +22,7 @@ fn replay(method: Method, n: u64, b: u64, sg: bool) -> (Replay, iolab::sim::Coun
         access: Access::Sequential,
         ..Setup::default()
     };
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let mut m = crate::common::run_setup(s);
     let c = m.counters().clone();
     (
         Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events)),
@@ -107,8 +106,7 @@ fn recv_replays_into_the_user_buffer() {
             buffer_size: 24,
             ..Setup::default()
         };
-        let mut m = Machine::new(s).unwrap();
-        m.run_to_end().unwrap();
+        let mut m = crate::common::run_setup(s);
         let r = Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events));
         let end = r.state_at(r.events.len());
         let user: Vec<u8> = end.user.cells.iter().map(|c| c.expect("arrived")).collect();
@@ -177,8 +175,7 @@ fn dirty_pages_writeback_and_the_platter_follow_the_log() {
     };
     s.hw.dirty_background = 4;
     s.hw.dirty_limit = 6;
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let mut m = crate::common::run_setup(s);
     let events = std::mem::take(&mut m.log.events);
     let r = Replay::new(m.setup.clone(), events.clone());
     let (mut saw_dirty, mut saw_wb, mut saw_throttle) = (false, false, false);

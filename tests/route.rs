@@ -3,13 +3,11 @@
 
 use iolab::replay::Replay;
 use iolab::route::{self, Mover, Spot};
-use iolab::sim::Machine;
 use iolab::sim::event::EventKind;
 
 fn replay(scene: &str) -> Replay {
     let sc = iolab::scenario::load(&crate::common::scene(scene)).unwrap();
-    let mut m = Machine::new(sc.setup().unwrap()).unwrap();
-    m.run_to_end().unwrap();
+    let mut m = crate::common::run_setup(sc.setup().unwrap());
     Replay::new(m.setup.clone(), std::mem::take(&mut m.log.events))
 }
 

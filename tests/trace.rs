@@ -1,7 +1,7 @@
 //! Every export format, parsed back and checked against the log.
 
 use iolab::sim::event::{EventKind, Mode};
-use iolab::sim::{Counters, Event, Machine, Method, Setup};
+use iolab::sim::{Counters, Event, Method, Setup};
 use iolab::trace::{Format, export};
 
 fn run(method: Method, pio: bool, sg: bool) -> (Setup, Vec<Event>) {
@@ -18,8 +18,7 @@ fn run(method: Method, pio: bool, sg: bool) -> (Setup, Vec<Event>) {
         iolab::sim::DiskTransfer::Dma
     };
     s.hw.nic_sg = sg;
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     (m.setup.clone(), m.log.events.clone())
 }
 
@@ -48,8 +47,7 @@ fn the_write_path_shows_in_every_export() {
     };
     s.hw.dirty_background = 4;
     s.hw.dirty_limit = 6;
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     let (s, ev) = (m.setup.clone(), m.log.events.clone());
     let c = Counters::of(&ev);
     assert!(c.throttle_cycles > 0 && c.writeback_pages > 0);
@@ -353,8 +351,7 @@ fn exports_made_in_parallel_equal_one_pass() {
         ..Setup::default()
     };
     s.hw.cache_pages = 16;
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     let events = &m.log.events;
     assert!(
         events.len() > 20_000,
@@ -421,8 +418,7 @@ fn faults_and_the_drives_queues_show_in_every_export() {
     // mmap by faults: a major fault, then a minor one.
     let sc = iolab::scenario::parse(include_str!("../scenes/mmap_faults.ron"), "mmap_faults.ron")
         .unwrap();
-    let mut m = Machine::new(sc.setup().unwrap()).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(sc.setup().unwrap());
     let (s, ev) = (m.setup.clone(), m.log.events.clone());
     let c = Counters::of(&ev);
     assert_eq!((c.major_faults, c.minor_faults), (1, 1));
@@ -447,8 +443,7 @@ fn faults_and_the_drives_queues_show_in_every_export() {
     s.hw.completion = iolab::sim::Completion::Poll;
     s.arrival_delay = s.hw.default_arrival_delay();
     s.poll_interval = s.hw.default_poll_interval();
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     let (s, ev) = (m.setup.clone(), m.log.events.clone());
     let c = Counters::of(&ev);
     assert!(c.data_intact && c.polled_completions == 4, "{c:?}");

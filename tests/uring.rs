@@ -33,8 +33,7 @@ fn classroom(sg: bool) -> Hardware {
 }
 
 fn run(s: Setup) -> (Counters, Vec<Event>) {
-    let mut m = Machine::new(s).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(s);
     (m.counters().clone(), m.log.events)
 }
 
@@ -159,8 +158,7 @@ fn completions_per_interrupt_are_bounded_by_coalescing() {
 fn fast_forward_equals_stepping_and_runs_are_deterministic() {
     for (sg, sqpoll) in [(false, false), (true, false), (false, true), (true, true)] {
         let s = uring(classroom(sg), 64, 16, 3, sqpoll);
-        let mut fast = Machine::new(s.clone()).unwrap();
-        fast.run_to_end().unwrap();
+        let fast = crate::common::run_setup(s.clone());
         let mut step = Machine::new(s.clone()).unwrap();
         step.run_stepping().unwrap();
         assert_eq!(fast.log.events, step.log.events, "sg {sg}, sqpoll {sqpoll}");
@@ -241,8 +239,7 @@ fn sqpoll_belongs_to_io_uring_only() {
 
 fn scene_run(name: &str) -> Machine {
     let sc = iolab::scenario::load(&crate::common::scene(name)).unwrap();
-    let mut m = Machine::new(sc.setup().unwrap()).unwrap();
-    m.run_to_end().unwrap();
+    let m = crate::common::run_setup(sc.setup().unwrap());
     m
 }
 

@@ -27,8 +27,7 @@ fn setup(method: Method, sync: SyncMode, n: u64, b: u64) -> Setup {
 }
 
 fn run(s: Setup) -> (Counters, Vec<Event>) {
-    let mut m = Machine::new(s).expect("valid setup");
-    m.run_to_end().expect("runs");
+    let m = crate::common::run_setup(s);
     (m.counters().clone(), m.log.events)
 }
 
@@ -269,8 +268,7 @@ fn fast_forward_and_stepping_agree_on_the_write_path() {
         s.hw.dirty_expire_cycles = 300;
         s.hw.dirty_background = 3;
         s.hw.disk = DiskTransfer::Pio;
-        let mut fast = Machine::new(s.clone()).unwrap();
-        fast.run_to_end().unwrap();
+        let fast = crate::common::run_setup(s.clone());
         let mut slow = Machine::new(s).unwrap();
         slow.run_stepping().unwrap();
         assert_eq!(fast.log.events, slow.log.events, "{}", method.name());

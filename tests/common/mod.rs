@@ -41,3 +41,16 @@ pub fn summary(args: &[&str]) -> serde_json::Value {
 pub fn temp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("iolab-test-{}-{name}", std::process::id()))
 }
+
+/// Runs a setup to its end, in this process (the simulator, not the binary).
+pub fn run_setup(s: iolab::sim::Setup) -> iolab::sim::Machine {
+    let mut m = iolab::sim::Machine::new(s).expect("a valid setup");
+    m.run_to_end().expect("the run ends");
+    m
+}
+
+/// A shipped scene (by name, e.g. `"read_write"`) run to its end, in this process.
+pub fn run_scene(name: &str) -> iolab::sim::Machine {
+    let sc = iolab::scenario::load(std::path::Path::new(name)).expect("a shipped scene");
+    run_setup(sc.setup().expect("a valid scene"))
+}
