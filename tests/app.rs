@@ -873,3 +873,91 @@ fn a_broken_lesson_file_is_named_and_the_lesson_kept() {
     });
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Mid-run the counters panel says how many bytes each agent has copied so far
+/// out of the run's total, moving with the bytes drawn (copies in flight too, so a
+/// PIO copy under way is not "0 B"); at the end it gives copies per byte.
+#[test]
+fn the_counters_panel_shows_bytes_so_far_that_move_with_the_picture() {
+    let tr = iolab::i18n::Texts::of(iolab::i18n::Lang::En);
+    for name in ["read_write", "pio_read"] {
+        let app = app_for(name);
+        let r = app.world().resource::<Loaded>().replay.clone();
+        let total = iolab::sim::Counters::of(&r.events);
+        let end = r.total_cycles();
+        let (mut last, mut moved_in_flight) = ([0u64; 2], false);
+        for cycle in 0..end {
+            let mut p = Playhead::start_of(&r, 0);
+            let mut v = View {
+                state: r.state_at(0),
+                flights: Vec::new(),
+                generation: u64::MAX,
+            };
+            p.seek_cycle(&r, cycle as f64);
+            iolab::app::playback::refresh(&mut v, &r, &p);
+            let texts = iolab::app::panels::info::values(
+                &v.state.counters,
+                cycle,
+                Some(&total),
+                &v.flights,
+                &tr,
+            );
+            for (i, key) in ["app.m_cpu_copies", "app.m_dma_copies"].iter().enumerate() {
+                let text = &texts.iter().find(|(k, _)| k == key).unwrap().1;
+                let nums: Vec<u64> = text
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter_map(|w| w.parse().ok())
+                    .collect();
+                assert!(
+                    text.ends_with("B so far") && nums.len() == 2,
+                    "{name} c{cycle}: {text}"
+                );
+                let (now, of) = (nums[0], nums[1]);
+                assert!(
+                    now >= last[i] && now <= of,
+                    "{name} c{cycle}: {text} after {}",
+                    last[i]
+                );
+                let done = if i == 0 {
+                    v.state.counters.cpu_copy_bytes
+                } else {
+                    v.state.counters.dma_copy_bytes
+                };
+                moved_in_flight |= now > done;
+                last[i] = now;
+            }
+        }
+        assert!(
+            moved_in_flight,
+            "{name}: a copy in flight shows its bytes before it ends"
+        );
+        for (shown, all) in last
+            .iter()
+            .zip([total.cpu_copy_bytes, total.dma_copy_bytes])
+        {
+            assert_eq!(*shown > 0, all > 0, "{name}: {last:?} of {all}");
+        }
+        // At the end: copies per byte.
+        let p = {
+            let mut p = Playhead::start_of(&r, 0);
+            p.to_end(&r);
+            p
+        };
+        let mut v = View {
+            state: r.state_at(0),
+            flights: Vec::new(),
+            generation: u64::MAX,
+        };
+        iolab::app::playback::refresh(&mut v, &r, &p);
+        let texts = iolab::app::panels::info::values(&v.state.counters, end, None, &v.flights, &tr);
+        let cpu = &texts
+            .iter()
+            .find(|(k, _)| *k == "app.m_cpu_copies")
+            .unwrap()
+            .1;
+        assert!(
+            cpu.contains(&format!("({} B)", total.cpu_copy_bytes)),
+            "{name}: {cpu}"
+        );
+    }
+}

@@ -9,7 +9,7 @@ pub mod lang;
 pub mod lesson;
 mod model;
 pub mod palette;
-mod panels;
+pub mod panels;
 pub mod playback;
 pub mod scene;
 pub mod settings;

@@ -27,7 +27,7 @@ pub struct Memory {
 /// The summary's metrics at the playhead, as the panel prints them. Before the
 /// end, copies read as bytes so far out of the run's total (a per-byte ratio of a
 /// run half done means nothing); at the end, as copies per byte.
-fn values(
+pub fn values(
     c: &Counters,
     cycle: u64,
     total: Option<&Counters>,

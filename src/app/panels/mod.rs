@@ -4,7 +4,7 @@
 //! leave.
 
 mod compare;
-mod info;
+pub mod info;
 pub mod lesson;
 mod scenario;
 mod timeline;
