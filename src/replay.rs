@@ -109,6 +109,9 @@ pub struct SceneState {
     pub process: ProcessState,
     pub bus: BusOwner,
     pub syscall: Option<&'static str>,
+    /// A page fault being handled: the mapping's page, and whether it is major
+    /// (from the disk); over once its frames are mapped.
+    pub fault: Option<(u64, bool)>,
     pub pending_irqs: Vec<IrqLine>,
     pub handler: Option<IrqLine>,
     pub controller: Region,
@@ -277,6 +280,7 @@ impl Replay {
             process: ProcessState::Running,
             bus: BusOwner::Idle,
             syscall: None,
+            fault: None,
             pending_irqs: Vec::new(),
             handler: None,
             controller: Region::new(hw.controller_buffer),
@@ -578,8 +582,11 @@ impl Replay {
             EventKind::PipeRefs { pieces } => st.pipe_refs = pieces.clone(),
             EventKind::PipeTaken { .. } => st.pipe_refs.clear(),
             // The fault's result shows as the page appearing in the mapping.
-            EventKind::PageFault { .. } => {}
-            EventKind::Mapped { frames } => st.mapped += frames.len(),
+            EventKind::PageFault { page, major, .. } => st.fault = Some((*page, *major)),
+            EventKind::Mapped { frames } => {
+                st.mapped += frames.len();
+                st.fault = None;
+            }
             EventKind::Unmapped { .. } => st.mapped = 0,
             EventKind::DiskBufferFull { .. } => {
                 // A PIO request ends when its last chunk is drained.

@@ -2,6 +2,7 @@
 
 use iolab::narrate::narrate;
 use iolab::replay::Replay;
+use iolab::sim::event::EventKind;
 use iolab::sim::program::Access;
 use iolab::sim::{Content, Hardware, Method, Setup, Style};
 
@@ -262,4 +263,26 @@ fn the_caption_names_the_bytes_moving_now() {
             .unwrap();
         assert_eq!(text, iolab::narrate::narrate(step, &r.setup));
     }
+}
+
+/// A fault under way is part of the scene's state: its page and whether it is
+/// major, from the fault until its frames are mapped.
+#[test]
+fn a_page_fault_shows_until_its_page_is_mapped() {
+    let m = crate::common::run_scene("mmap_faults");
+    let r = iolab::replay::Replay::new(m.setup.clone(), m.log.events.clone());
+    let mut seen = Vec::new();
+    for (i, e) in r.events.iter().enumerate() {
+        let after = r.state_at(i + 1);
+        match e.kind {
+            EventKind::PageFault { page, major, .. } => {
+                assert_eq!(after.fault, Some((page, major)));
+                seen.push((page, major));
+            }
+            EventKind::Mapped { .. } => assert_eq!(after.fault, None),
+            _ => {}
+        }
+    }
+    assert_eq!(seen, vec![(0, true), (1, false)]);
+    assert_eq!(r.state_at(r.events.len()).fault, None);
 }

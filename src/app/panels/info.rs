@@ -52,8 +52,10 @@ pub fn values(
                     tr.get(
                         "app.copied_so_far",
                         &[
-                            ("now", now.min(total).to_string()),
-                            ("total", total.to_string()),
+                            // Exact bytes for a classroom run, KiB / MiB for a
+                            // large one (so the line fits the panel).
+                            ("now", metrics::bytes(now.min(total))),
+                            ("total", metrics::bytes(total)),
                         ],
                     )
                 }

@@ -471,6 +471,16 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
     match l {
         Label::Process => {
             let state = match st.process {
+                // A fault under way says so, taken inside the call below.
+                _ if st.fault.is_some() => {
+                    let (page, major) = st.fault.unwrap_or_default();
+                    let key = if major {
+                        "app.s_fault_major"
+                    } else {
+                        "app.s_fault_minor"
+                    };
+                    tr.get(key, &[("page", page.to_string())]).into()
+                }
                 ProcessState::Running => tr.t("app.s_running"),
                 ProcessState::Sleeping => tr.t("app.s_sleeping"),
                 // SQPOLL: the process busy-polls the completion ring.
