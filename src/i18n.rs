@@ -134,8 +134,10 @@ impl Texts {
 }
 
 /// English plurals that follow a count, and their singular after "1".
-const PLURALS: [(&str, &str); 20] = [
+const PLURALS: [(&str, &str); 22] = [
     ("system calls", "system call"),
+    ("CPU copies", "CPU copy"),
+    ("DMA copies", "DMA copy"),
     ("mode switches", "mode switch"),
     ("calls", "call"),
     ("bytes", "byte"),

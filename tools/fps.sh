@@ -4,7 +4,8 @@
 #   tools/fps.sh [SECONDS]                  (default 8)
 #   tools/fps.sh --breakdown [SECONDS] [SCENE...]
 # --breakdown plays each scene (default: read_write and page_cache_pollution) with
-# the sprites, the labels, the panels and all three left out in turn, twice over,
+# the rectangles (sprites and solids), the labels, the panels and all three left
+# out in turn, twice over,
 # and prints what each part costs a frame: the frame time with it minus without.
 # Leaving the panels out gives the drawing the whole window, so their share is
 # a lower bound.
@@ -56,7 +57,7 @@ for f in "${scenes[@]}"; do
     diff() { awk -v a="$(ms none)" -v b="$(ms "$1")" 'BEGIN{printf "%.1f", a-b}'; }
     printf '%s: %s ms a frame (%s fps; %s)\n' "$(basename "$f" .ron)" "$(ms none)" \
         "$(awk -v s="${sum[none]}" 'BEGIN{printf "%.1f", s/2}')" "$counts"
-    printf '  sprites %s ms, labels %s ms, panels >= %s ms, the rest %s ms\n' \
+    printf '  rectangles %s ms, labels %s ms, panels >= %s ms, the rest %s ms\n' \
         "$(diff sprites)" "$(diff text)" "$(diff panels)" "$(ms sprites,text,panels)"
     unset sum
 done

@@ -35,8 +35,8 @@ pub struct FpsHide {
 
 fn hide_for_fps(
     hide: Res<FpsHide>,
-    mut sprites: Query<&mut Visibility, (With<Sprite>, Without<Text2d>)>,
-    mut texts: Query<&mut Visibility, (With<Text2d>, Without<Sprite>)>,
+    mut sprites: Query<&mut Visibility, (Or<(With<Sprite>, With<Mesh2d>)>, Without<Text2d>)>,
+    mut texts: Query<&mut Visibility, (With<Text2d>, Without<Sprite>, Without<Mesh2d>)>,
 ) {
     if hide.sprites {
         sprites.iter_mut().for_each(|mut v| *v = Visibility::Hidden);
@@ -320,6 +320,7 @@ fn drive(
     time: Res<Time>,
     mut exit: MessageWriter<AppExit>,
     sprites: Query<(), With<Sprite>>,
+    solids: Query<(), With<Mesh2d>>,
     texts: Query<(), With<Text2d>>,
 ) {
     auto.frames += 1;
@@ -371,11 +372,12 @@ fn drive(
             let fps = (auto.frames - f0) as f64 / (now - t0);
             // What the frame holds, for the breakdown (entities, not pixels).
             println!(
-                "fps {fps:.1} over {:.1} s ({} events, {} cycles; {} sprites, {} labels)",
+                "fps {fps:.1} over {:.1} s ({} events, {} cycles; {} sprites, {} solids, {} labels)",
                 now - t0,
                 r.events.len(),
                 r.total_cycles(),
                 sprites.iter().count(),
+                solids.iter().count(),
                 texts.iter().count()
             );
             exit.write(AppExit::Success);

@@ -4,6 +4,7 @@
 pub mod automation;
 pub mod compare;
 pub mod dialog;
+mod egui_shader;
 pub mod keys;
 pub mod lang;
 pub mod lesson;
@@ -199,7 +200,7 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
                 ..default()
             }),
     )
-    .add_plugins(EguiPlugin::default())
+    .add_plugins((EguiPlugin::default(), egui_shader::plugin))
     .insert_resource(loaded)
     .insert_resource(editor)
     .insert_resource(automation::Automation::new(

@@ -196,7 +196,7 @@ pub struct GuiArgs {
     /// Play the run for this many seconds, print the frame rate and exit.
     #[arg(long, hide = true)]
     pub fps_seconds: Option<f64>,
-    /// With --fps-seconds: leave parts of the frame out (sprites, text, panels,
+    /// With --fps-seconds: leave parts of the frame out (sprites: every rectangle, text, panels,
     /// comma-separated) to measure what each costs (tools/fps.sh --breakdown).
     #[arg(long, hide = true, value_delimiter = ',', value_name = "PART")]
     pub fps_hide: Vec<FpsPart>,

@@ -29,6 +29,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(Startup, spawn_camera)
         .add_systems(Update, build.after(PlaybackSet).in_set(SceneSet::Build))
         .add_systems(Update, font_sizes.in_set(SceneSet::Draw))
+        .add_systems(PostUpdate, dress_solids)
         .configure_sets(Update, SceneSet::Draw.after(SceneSet::Build))
         .add_plugins((
             buffers::plugin,
@@ -129,6 +130,63 @@ pub fn rect(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
             Transform::from_translation(r.center().extend(z)),
         ))
         .id()
+}
+
+/// A rectangle that keeps its colour for the life of the scene (a band, a box).
+/// It is drawn as an opaque mesh, not a sprite: a software renderer fills it with
+/// no texture lookup and no blending, and skips the pixels something opaque in
+/// front of it covers (the bands under the boxes). That is about a tenth of a
+/// frame on Mesa's lavapipe. A colour with transparency stays a sprite.
+#[derive(Component)]
+pub struct Solid(Color);
+
+pub fn solid(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
+    if color.alpha() < 1.0 {
+        return rect(commands, r, color, z);
+    }
+    commands
+        .spawn((
+            SceneItem,
+            Solid(color),
+            Transform {
+                translation: r.center().extend(z),
+                scale: r.size().extend(1.0),
+                ..default()
+            },
+        ))
+        .id()
+}
+
+/// Gives each new solid the unit square and the material of its colour (one
+/// material per colour, shared, so solids of a colour are drawn together).
+fn dress_solids(
+    mut commands: Commands,
+    new: Query<(Entity, &Solid), Added<Solid>>,
+    meshes: Option<ResMut<Assets<Mesh>>>,
+    materials: Option<ResMut<Assets<ColorMaterial>>>,
+    mut made: Local<Option<Handle<Mesh>>>,
+    mut by_colour: Local<Vec<([u8; 4], Handle<ColorMaterial>)>>,
+) {
+    let (Some(mut meshes), Some(mut materials)) = (meshes, materials) else {
+        return;
+    };
+    let square = made
+        .get_or_insert_with(|| meshes.add(Rectangle::new(1.0, 1.0)))
+        .clone();
+    for (e, Solid(color)) in &new {
+        let key = color.to_srgba().to_u8_array();
+        let material = match by_colour.iter().find(|(k, _)| *k == key) {
+            Some((_, m)) => m.clone(),
+            None => {
+                let m = materials.add(ColorMaterial::from_color(*color));
+                by_colour.push((key, m.clone()));
+                m
+            }
+        };
+        commands
+            .entity(e)
+            .insert((Mesh2d(square.clone()), MeshMaterial2d(material)));
+    }
 }
 
 /// The smallest label in presentation mode, in world units: 14 px on a
@@ -304,7 +362,7 @@ fn build(
         (KERNEL_BAND, theme.band_kernel(), "app.s_kernel_space"),
         (HW_BAND, theme.band_hardware(), "app.s_hardware"),
     ] {
-        rect(&mut commands, band, color, 0.0);
+        solid(&mut commands, band, color, 0.0);
         text(
             &mut commands,
             &tr.texts.t(title),
@@ -342,7 +400,7 @@ fn build(
         (NIC_BOX, "app.s_nic"),
         (WIRE_BOX, "app.s_wire"),
     ] {
-        rect(&mut commands, b, theme.boxes(), 1.0);
+        solid(&mut commands, b, theme.boxes(), 1.0);
         if !title.is_empty() {
             text(
                 &mut commands,
