@@ -65,7 +65,7 @@ pub fn spawn(commands: &mut Commands, st: &SceneState, layout: &Layout, theme: &
             for i in 0..region.size as usize {
                 let c = cells.center(i);
                 let side = (cells.size - 2.0).max(1.0);
-                let e = rect(
+                let e = super::solid(
                     commands,
                     Rect::from_center_size(c, Vec2::splat(side)),
                     theme.cell_empty(),
@@ -157,7 +157,7 @@ fn draw_cells(
     view: Option<Res<View>>,
     built: Res<Built>,
     theme: Res<Theme>,
-    mut cells: Query<(&Cell, &mut Sprite)>,
+    mut cells: Query<(&Cell, &mut super::Solid)>,
     mut texts: Query<(&CellText, &mut Text2d, &mut TextColor)>,
 ) {
     let Some(view) = view else { return };
@@ -195,11 +195,11 @@ fn draw_cells(
             (None, None) => theme.cell_empty(),
         })
     };
-    for (cell, mut sprite) in &mut cells {
+    for (cell, mut solid) in &mut cells {
         if let Some(color) = colour_of(cell.region, cell.index)
-            && sprite.color != color
+            && solid.0 != color
         {
-            sprite.color = color;
+            solid.0 = color;
         }
     }
     for (t, mut text, mut text_colour) in &mut texts {

@@ -132,18 +132,16 @@ pub fn rect(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
         .id()
 }
 
-/// A rectangle that keeps its colour for the life of the scene (a band, a box).
-/// It is drawn as an opaque mesh, not a sprite: a software renderer fills it with
-/// no texture lookup and no blending, and skips the pixels something opaque in
-/// front of it covers (the bands under the boxes). That is about a tenth of a
-/// frame on Mesa's lavapipe. A colour with transparency stays a sprite.
+/// A rectangle of one colour (a band, a box, a byte's cell), drawn as a mesh with
+/// a shared material per colour rather than as a sprite: an opaque one is filled
+/// with no texture lookup and no blending, and the pixels something opaque in
+/// front of it covers are skipped (the bands under the boxes, the boxes under
+/// the cells). On Mesa's lavapipe that is about a fifth of a frame. Change the
+/// colour by writing the component.
 #[derive(Component)]
-pub struct Solid(Color);
+pub struct Solid(pub Color);
 
 pub fn solid(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
-    if color.alpha() < 1.0 {
-        return rect(commands, r, color, z);
-    }
     commands
         .spawn((
             SceneItem,
@@ -157,11 +155,12 @@ pub fn solid(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
         .id()
 }
 
-/// Gives each new solid the unit square and the material of its colour (one
-/// material per colour, shared, so solids of a colour are drawn together).
+/// Gives each new or recoloured solid the unit square and the material of its
+/// colour (one material per colour, shared, so solids of a colour are drawn
+/// together; a colour with transparency gets a blending one).
 fn dress_solids(
     mut commands: Commands,
-    new: Query<(Entity, &Solid), Added<Solid>>,
+    new: Query<(Entity, &Solid), Changed<Solid>>,
     meshes: Option<ResMut<Assets<Mesh>>>,
     materials: Option<ResMut<Assets<ColorMaterial>>>,
     mut made: Local<Option<Handle<Mesh>>>,
