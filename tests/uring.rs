@@ -239,8 +239,7 @@ fn sqpoll_belongs_to_io_uring_only() {
 
 fn scene_run(name: &str) -> Machine {
     let sc = iolab::scenario::load(&crate::common::scene(name)).unwrap();
-    let m = crate::common::run_setup(sc.setup().unwrap());
-    m
+    crate::common::run_setup(sc.setup().unwrap())
 }
 
 /// The Chrome trace has a track for the rings (entries, completions, the SQPOLL

@@ -33,6 +33,7 @@ pub struct FpsHide {
     pub panels: bool,
 }
 
+#[allow(clippy::type_complexity)]
 fn hide_for_fps(
     hide: Res<FpsHide>,
     mut sprites: Query<&mut Visibility, (Or<(With<Sprite>, With<Mesh2d>)>, Without<Text2d>)>,
