@@ -340,16 +340,15 @@ fn io_uring_problems_ask_about_the_rings() {
 
 /// A sheet of the other kinds, made with `--kinds`.
 fn kinds_sheet(dir: &Path, seed: &str, kinds: &str) -> (String, Vec<serde_json::Value>) {
-    let out = iolab(&[
-        "exercise",
-        "--seed",
-        seed,
-        "--kinds",
-        kinds,
-        "--answers",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    sheet_with(dir, &["--seed", seed, "--kinds", kinds])
+}
+
+/// `iolab exercise ARGS --answers --out DIR`: the sheet and its answer key.
+fn sheet_with(dir: &Path, args: &[&str]) -> (String, Vec<serde_json::Value>) {
+    let mut a = vec!["exercise"];
+    a.extend_from_slice(args);
+    a.extend_from_slice(&["--answers", "--out", dir.to_str().unwrap()]);
+    let out = iolab(&a);
     assert!(
         out.status.success(),
         "{}",
@@ -842,30 +841,21 @@ fn realistic_mmap_problems_ask_for_the_page_faults() {
     for (seed, lang) in [("1", "en"), ("2", "zh"), ("3", "en")] {
         let dir =
             std::env::temp_dir().join(format!("iolab-ex-faults-{seed}-{}", std::process::id()));
-        let out = iolab(&[
-            "exercise",
-            "--seed",
-            seed,
-            "--count",
-            "6",
-            "--kinds",
-            "counts",
-            "--methods",
-            "mmap_write",
-            "--lang",
-            lang,
-            "--answers",
-            "--out",
-            dir.to_str().unwrap(),
-        ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let (md, key) = sheet_with(
+            &dir,
+            &[
+                "--seed",
+                seed,
+                "--count",
+                "6",
+                "--kinds",
+                "counts",
+                "--methods",
+                "mmap_write",
+                "--lang",
+                lang,
+            ],
         );
-        let md = std::fs::read_to_string(dir.join("worksheet.md")).unwrap();
-        let key: Vec<serde_json::Value> =
-            serde_json::from_slice(&std::fs::read(dir.join("answers.json")).unwrap()).unwrap();
         for a in key.iter().filter(|a| a["major_faults"].is_u64()) {
             found += 1;
             let file = dir.join(a["scenario"].as_str().unwrap());
