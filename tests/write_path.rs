@@ -310,3 +310,63 @@ fn the_write_scenes_say_what_the_runs_do() {
         assert_eq!(v["data_intact"], true);
     }
 }
+
+/// On the modern profile (4 KiB pages, an NVMe drive serving 8 requests at once,
+/// its real thresholds): the same calls, copies per byte, and every byte on the
+/// platter, for every write method and sync mode, over sizes that cross pages.
+#[test]
+fn the_write_path_holds_on_the_modern_profile() {
+    let ps = Hardware::modern().page_size;
+    let mut runs = 0;
+    for method in Method::WRITE {
+        for sync in SyncMode::ALL {
+            if sync == SyncMode::ODirect && method != Method::WriteFile {
+                continue;
+            }
+            for (n, b) in [(4096u64, 4096u64), (100_000, 16_384), (1 << 20, 65_536)] {
+                if sync == SyncMode::ODirect && (b % 512 != 0 || n % 512 != 0) {
+                    continue;
+                }
+                let mut hw = Hardware::modern();
+                hw.cache_pages = 4096;
+                let s = Setup {
+                    name: "modern".into(),
+                    method,
+                    sync,
+                    file_size: n,
+                    buffer_size: b,
+                    content: Content::Random,
+                    arrival_delay: hw.default_arrival_delay(),
+                    poll_interval: hw.default_poll_interval(),
+                    hw,
+                    ..Setup::default()
+                };
+                let label = format!("{} {} n={n} b={b}", method.name(), sync.name());
+                let (c, _) = run(s);
+                assert!(c.data_intact, "{label}");
+                let k = n.div_ceil(b);
+                let calls = match method {
+                    Method::WriteFile => k,
+                    Method::CopyFile => 2 * k,
+                    _ => k,
+                } + (sync == SyncMode::Fsync) as u64;
+                assert_eq!(c.syscalls, calls, "{label}");
+                let out = if sync == SyncMode::OSync {
+                    o_sync_bytes(n, b, ps)
+                } else {
+                    n
+                };
+                let cpu = match (method, sync) {
+                    (Method::WriteFile, SyncMode::ODirect) => 0,
+                    (Method::CopyFile, _) => 2 * n,
+                    _ => n,
+                };
+                let disk_in = if method == Method::WriteFile { 0 } else { n };
+                assert_eq!(c.cpu_copy_bytes, cpu, "{label}");
+                assert_eq!(c.dma_copy_bytes, out + disk_in, "{label}");
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs >= 20, "{runs} runs");
+}
