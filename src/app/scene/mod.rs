@@ -160,7 +160,7 @@ pub fn solid(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
 /// together; a colour with transparency gets a blending one).
 fn dress_solids(
     mut commands: Commands,
-    new: Query<(Entity, &Solid), Changed<Solid>>,
+    new: Query<(Entity, &Solid, Has<Mesh2d>), Changed<Solid>>,
     meshes: Option<ResMut<Assets<Mesh>>>,
     materials: Option<ResMut<Assets<ColorMaterial>>>,
     mut made: Local<Option<Handle<Mesh>>>,
@@ -172,7 +172,7 @@ fn dress_solids(
     let square = made
         .get_or_insert_with(|| meshes.add(Rectangle::new(1.0, 1.0)))
         .clone();
-    for (e, Solid(color)) in &new {
+    for (e, Solid(color), dressed) in &new {
         let key = color.to_srgba().to_u8_array();
         let material = match by_colour.iter().find(|(k, _)| *k == key) {
             Some((_, m)) => m.clone(),
@@ -182,9 +182,14 @@ fn dress_solids(
                 m
             }
         };
-        commands
-            .entity(e)
-            .insert((Mesh2d(square.clone()), MeshMaterial2d(material)));
+        // A recoloured solid keeps its mesh: only the material changes.
+        if dressed {
+            commands.entity(e).insert(MeshMaterial2d(material));
+        } else {
+            commands
+                .entity(e)
+                .insert((Mesh2d(square.clone()), MeshMaterial2d(material)));
+        }
     }
 }
 
