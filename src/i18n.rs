@@ -77,6 +77,22 @@ impl Texts {
                     }
                     out.push_str(v);
                     rest = &after[close + 1..];
+                    // "{n} frame(s)": "1 frame", "3 frames".
+                    if !v.is_empty()
+                        && v.bytes().all(|b| b.is_ascii_digit())
+                        && let Some(i) = rest.find("(s)")
+                        && rest[..i].starts_with(' ')
+                        && i <= 24
+                        && rest[..i]
+                            .chars()
+                            .all(|c| c.is_alphabetic() || c == ' ' || c == '-')
+                    {
+                        out.push_str(&rest[..i]);
+                        if v != "1" {
+                            out.push('s');
+                        }
+                        rest = &rest[i + 3..];
+                    }
                     if v == "1"
                         && let Some((plural, one)) = PLURALS.iter().find(|(p, _)| {
                             rest.strip_prefix(' ')

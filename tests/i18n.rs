@@ -389,3 +389,21 @@ fn every_event_kind_has_a_name_in_both_languages() {
         );
     }
 }
+
+/// English texts agree with their numbers: "1 frame", "3 frames", "1 call".
+#[test]
+fn english_counts_agree_with_their_numbers() {
+    let en = Texts::of(Lang::En);
+    let one = en.get("n.mapped", &[("n", "1".into())]);
+    let three = en.get("n.mapped", &[("n", "3".into())]);
+    assert!(
+        one.contains("1 page-cache frame:") && !one.contains("(s)"),
+        "{one}"
+    );
+    assert!(three.contains("3 page-cache frames:"), "{three}");
+    let calls = en.get("r_switches", &[("calls", "1".into())]);
+    assert!(calls.contains("1 call:"), "{calls}");
+    // Chinese has no plurals to change.
+    let zh = Texts::of(Lang::Zh).get("n.mapped", &[("n", "1".into())]);
+    assert!(!zh.contains("(s)") && zh.contains('1'), "{zh}");
+}
