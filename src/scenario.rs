@@ -499,8 +499,9 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 }
 
 /// The fields whose values are names from a fixed list (RON identifiers).
-const NAME_FIELDS: [&str; 10] = [
+const NAME_FIELDS: [&str; 11] = [
     "method",
+    "content",
     "style",
     "io_model",
     "disk",

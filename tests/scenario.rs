@@ -192,8 +192,8 @@ fn notes_keep_lists_and_join_wrapped_lines() {
 /// (the profile too), and an error further down keeps its line and column.
 #[test]
 fn names_read_the_same_with_or_without_quotes() {
-    let bare = "(\n  version: 1,\n  hardware: (profile: modern, disk: pio, cache_policy: two_list, completion: poll, disk_interface: controller),\n  workload: (method: sendfile, style: realistic),\n  conditions: (file_size: \"64KiB\", cache: warm, sync: none),\n)";
-    let quoted = "(\n  version: 1,\n  hardware: (profile: \"modern\", disk: \"pio\", cache_policy: \"two_list\", completion: \"poll\", disk_interface: \"controller\"),\n  workload: (method: \"sendfile\", style: \"realistic\"),\n  conditions: (file_size: \"64KiB\", cache: \"warm\", sync: \"none\"),\n)";
+    let bare = "(\n  version: 1,\n  hardware: (profile: modern, disk: pio, cache_policy: two_list, completion: poll, disk_interface: controller),\n  workload: (method: sendfile, style: realistic),\n  conditions: (file_size: \"64KiB\", cache: warm, sync: none, content: random),\n)";
+    let quoted = "(\n  version: 1,\n  hardware: (profile: \"modern\", disk: \"pio\", cache_policy: \"two_list\", completion: \"poll\", disk_interface: \"controller\"),\n  workload: (method: \"sendfile\", style: \"realistic\"),\n  conditions: (file_size: \"64KiB\", cache: \"warm\", sync: \"none\", content: \"random\"),\n)";
     let a = parse(bare, "same.ron").unwrap().setup().unwrap();
     let b = parse(quoted, "same.ron").unwrap().setup().unwrap();
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
