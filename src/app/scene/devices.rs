@@ -466,7 +466,14 @@ fn desc(d: &Option<DescView>, moving: u64, tr: &Texts) -> String {
     }
 }
 
-fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Texts) -> String {
+fn label_text(
+    l: Label,
+    st: &SceneState,
+    view: &View,
+    loaded: &Loaded,
+    tr: &Texts,
+    present: bool,
+) -> String {
     let r = &loaded.replay;
     match l {
         Label::Process => {
@@ -564,14 +571,23 @@ fn label_text(l: Label, st: &SceneState, view: &View, loaded: &Loaded, tr: &Text
                 ),
                 None => tr.t("app.s_idle").into(),
             };
-            // NVMe: how many of the drive's channels are serving requests.
+            // NVMe: the drive's channels, one square each, filled while it
+            // serves a request.
             let now = if r.setup.hw.nvme() {
+                let of = r.setup.hw.device_parallelism;
+                let n = st.nvme_in_service.min(of);
+                let bar: String = (0..of.min(16))
+                    .map(|i| if i < n { '■' } else { '□' })
+                    .collect();
+                // Presentation mode's larger letters: the short form fits a line.
+                let key = if present {
+                    "app.s_nvme_channels_short"
+                } else {
+                    "app.s_nvme_channels"
+                };
                 let busy = tr.get(
-                    "app.s_nvme_channels",
-                    &[
-                        ("n", st.nvme_in_service.to_string()),
-                        ("of", r.setup.hw.device_parallelism.to_string()),
-                    ],
+                    key,
+                    &[("bar", bar), ("n", n.to_string()), ("of", of.to_string())],
                 );
                 format!("{now}\n{busy}")
             } else {
@@ -688,10 +704,11 @@ fn draw_labels(
     view: Option<Res<View>>,
     mut labels: Query<(&Label, &mut Text2d)>,
     tr: Res<crate::app::lang::Tr>,
+    present: Res<crate::app::playback::Present>,
 ) {
     let Some(view) = view else { return };
     for (l, mut t) in &mut labels {
-        let s = label_text(*l, &view.state, &view, &loaded, &tr.texts);
+        let s = label_text(*l, &view.state, &view, &loaded, &tr.texts, present.0);
         if t.0 != s {
             t.0 = s;
         }
