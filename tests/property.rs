@@ -175,3 +175,69 @@ proptest! {
         }
     }
 }
+
+/// Write-path runs on the modern profile: 4 KiB pages, an NVMe drive (its
+/// channels, coalescing, polled or interrupt completions), random thresholds.
+fn modern_write_setups() -> impl Strategy<Value = iolab::sim::Setup> {
+    (
+        (
+            prop::sample::select(Method::WRITE.to_vec()),
+            prop::sample::select(SyncMode::ALL.to_vec()),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        (1u64..200_000, 1u64..70_000, 4u64..64),
+        (1u64..40, 0u64..40, 1u64..2_000_000, 1u64..9),
+    )
+        .prop_map(
+            |((method, sync, poll, realistic), (n, b, cache), (limit, bg, expire, channels))| {
+                let mut hw = iolab::sim::Hardware::modern();
+                hw.cache_pages = cache;
+                hw.dirty_limit = limit;
+                hw.dirty_background = bg.min(limit);
+                hw.dirty_expire_cycles = expire;
+                hw.device_parallelism = channels;
+                hw.irq_coalesce_count = expire % 4;
+                if poll {
+                    hw.completion = iolab::sim::Completion::Poll;
+                }
+                iolab::sim::Setup {
+                    method,
+                    sync,
+                    style: if realistic {
+                        Style::Realistic
+                    } else {
+                        Style::Textbook
+                    },
+                    file_size: n,
+                    buffer_size: b,
+                    arrival_delay: hw.default_arrival_delay(),
+                    poll_interval: hw.default_poll_interval(),
+                    hw,
+                    ..iolab::sim::Setup::default()
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn the_write_path_never_loses_a_byte_on_the_modern_profile(s in modern_write_setups()) {
+        if s.validate().is_err() {
+            return Ok(());
+        }
+        let misaligned = s.dio_problem().is_some();
+        let m = simulate(s.clone());
+        prop_assert!(m.is_ok(), "{s:?}: {}", m.err().map(|e| e.0).unwrap_or_default());
+        let m = m.unwrap();
+        let c = m.counters();
+        if misaligned {
+            prop_assert!(iolab::session::failed_call(&m).is_some());
+        } else {
+            prop_assert!(c.data_intact, "{s:?}");
+            prop_assert_eq!(c.bytes_delivered, s.file_size);
+            prop_assert!(c.dirty_pages_peak <= s.hw.cache_pages);
+        }
+    }
+}
