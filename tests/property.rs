@@ -154,25 +154,36 @@ fn write_setups() -> impl Strategy<Value = iolab::sim::Setup> {
         )
 }
 
+/// A write-path run: refused as a user error, stopped by a misaligned O_DIRECT
+/// call, or every byte on the platter with the dirty pages inside the cache.
+fn write_run_holds(s: iolab::sim::Setup) -> Result<(), TestCaseError> {
+    if s.validate().is_err() {
+        return Ok(());
+    }
+    let misaligned = s.dio_problem().is_some();
+    let m = simulate(s.clone());
+    prop_assert!(
+        m.is_ok(),
+        "{s:?}: {}",
+        m.err().map(|e| e.0).unwrap_or_default()
+    );
+    let m = m.unwrap();
+    let c = m.counters();
+    if misaligned {
+        prop_assert!(iolab::session::failed_call(&m).is_some());
+    } else {
+        prop_assert!(c.data_intact, "{s:?}");
+        prop_assert_eq!(c.bytes_delivered, s.file_size);
+        prop_assert!(c.dirty_pages_peak <= s.hw.cache_pages);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
     fn the_write_path_never_loses_a_byte(s in write_setups()) {
-        if s.validate().is_err() {
-            return Ok(());
-        }
-        let misaligned = s.dio_problem().is_some();
-        let m = simulate(s.clone());
-        prop_assert!(m.is_ok(), "{s:?}: {}", m.err().map(|e| e.0).unwrap_or_default());
-        let m = m.unwrap();
-        let c = m.counters();
-        if misaligned {
-            prop_assert!(iolab::session::failed_call(&m).is_some());
-        } else {
-            prop_assert!(c.data_intact, "{s:?}");
-            prop_assert_eq!(c.bytes_delivered, s.file_size);
-            prop_assert!(c.dirty_pages_peak <= s.hw.cache_pages);
-        }
+        write_run_holds(s)?;
     }
 }
 
@@ -224,20 +235,6 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn the_write_path_never_loses_a_byte_on_the_modern_profile(s in modern_write_setups()) {
-        if s.validate().is_err() {
-            return Ok(());
-        }
-        let misaligned = s.dio_problem().is_some();
-        let m = simulate(s.clone());
-        prop_assert!(m.is_ok(), "{s:?}: {}", m.err().map(|e| e.0).unwrap_or_default());
-        let m = m.unwrap();
-        let c = m.counters();
-        if misaligned {
-            prop_assert!(iolab::session::failed_call(&m).is_some());
-        } else {
-            prop_assert!(c.data_intact, "{s:?}");
-            prop_assert_eq!(c.bytes_delivered, s.file_size);
-            prop_assert!(c.dirty_pages_peak <= s.hw.cache_pages);
-        }
+        write_run_holds(s)?;
     }
 }
