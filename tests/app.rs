@@ -197,7 +197,7 @@ fn a_bad_edit_shows_an_error_and_keeps_the_run_and_the_text() {
 
 #[test]
 fn the_export_button_writes_the_trace() {
-    use iolab::app::Editor;
+    use iolab::app::{Editor, FileStatus};
     let mut app = app_for("dma_read");
     let p = std::env::temp_dir().join(format!("iolab-app-export-{}.vcd", std::process::id()));
     let world = app.world_mut();
@@ -206,23 +206,30 @@ fn the_export_button_writes_the_trace() {
         editor.export_format = iolab::trace::Format::Vcd;
         editor.export_path = p.display().to_string();
         editor.export(loaded);
-        assert!(
-            editor
-                .export_status
-                .as_deref()
-                .unwrap_or("")
-                .starts_with("wrote"),
+        assert_eq!(
+            editor.export_status,
+            Some(FileStatus::Wrote(p.clone())),
             "{:?}",
             editor.export_status
         );
         editor.export_path = "/no/such/dir/x.vcd".into();
         editor.export(loaded);
+        let status = editor.export_status.clone().unwrap();
         assert!(
-            editor
-                .export_status
-                .as_deref()
-                .unwrap_or("")
-                .starts_with("could not write")
+            matches!(&status, FileStatus::Failed(e) if e.starts_with("/no/such/dir/x.vcd: ")),
+            "{status:?}"
+        );
+        // Shown in the viewer's language.
+        let zh = iolab::i18n::Texts::of(iolab::i18n::Lang::Zh);
+        assert!(
+            status.text(&zh).starts_with("未写入"),
+            "{}",
+            status.text(&zh)
+        );
+        let en = iolab::i18n::Texts::of(iolab::i18n::Lang::En);
+        assert_eq!(
+            FileStatus::Wrote(p.clone()).text(&en),
+            format!("wrote {}", p.display())
         );
     });
     let text = std::fs::read_to_string(&p).unwrap();
@@ -390,6 +397,10 @@ fn a_saved_scenario_reopens_to_the_same_run_and_a_dropped_file_opens() {
         editor.apply(&mut loaded);
         assert!(editor.error.is_none(), "{:?}", editor.error);
         editor.save_as(&path).expect("saved");
+        assert_eq!(
+            editor.save_status,
+            Some(iolab::app::FileStatus::Wrote(path.clone()))
+        );
         loaded.replay.events.clone()
     });
     // `iolab check` accepts the file, and it runs to the same log, byte for byte.
@@ -904,6 +915,12 @@ fn the_counters_panel_shows_bytes_so_far_that_move_with_the_picture() {
             );
             for (i, key) in ["app.m_cpu_copies", "app.m_dma_copies"].iter().enumerate() {
                 let text = &texts.iter().find(|(k, _)| k == key).unwrap().1;
+                let all = [total.cpu_copy_bytes, total.dma_copy_bytes][i];
+                if all == 0 {
+                    // PIO: no DMA copy in the whole run says so, not "0 B of 0 B".
+                    assert_eq!(text.as_str(), tr.t("app.copied_none"), "{name} c{cycle}");
+                    continue;
+                }
                 let nums: Vec<u64> = text
                     .split(|c: char| !c.is_ascii_digit())
                     .filter_map(|w| w.parse().ok())
@@ -936,6 +953,9 @@ fn the_counters_panel_shows_bytes_so_far_that_move_with_the_picture() {
             .zip([total.cpu_copy_bytes, total.dma_copy_bytes])
         {
             assert_eq!(*shown > 0, all > 0, "{name}: {last:?} of {all}");
+        }
+        if name == "pio_read" {
+            assert_eq!(total.dma_copy_bytes, 0, "PIO makes no DMA copy");
         }
         // At the end: copies per byte.
         let p = {

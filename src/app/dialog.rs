@@ -22,17 +22,28 @@ pub struct FileDialog {
 }
 
 /// The scenario panel's "…" button asks for a dialog.
-fn start(mut editor: ResMut<Editor>, mut dialog: ResMut<FileDialog>) {
+fn start(
+    mut editor: ResMut<Editor>,
+    mut dialog: ResMut<FileDialog>,
+    tr: Option<Res<super::lang::Tr>>,
+) {
     // Read first: taking the flag every frame would mark the editor changed.
     if !editor.browse || dialog.task.is_some() {
         return;
     }
     editor.browse = false;
     let dir = std::env::current_dir().ok();
+    // In the viewer's language, like the rest of the app.
+    let texts = tr.map_or_else(
+        || crate::i18n::Texts::of(crate::i18n::Lang::En),
+        |tr| tr.texts.clone(),
+    );
+    let title = texts.t("app.dialog_title").into_owned();
+    let filter = texts.t("app.dialog_filter").into_owned();
     dialog.task = Some(AsyncComputeTaskPool::get().spawn(async move {
         let mut d = rfd::AsyncFileDialog::new()
-            .set_title("iolab: open a scenario")
-            .add_filter("iolab scenario", &["ron"]);
+            .set_title(title)
+            .add_filter(filter, &["ron"]);
         if let Some(dir) = dir {
             d = d.set_directory(dir);
         }

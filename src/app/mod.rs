@@ -21,7 +21,7 @@ use bevy_egui::EguiPlugin;
 
 pub use automation::FpsHide;
 pub use lesson::Panel as LessonPanel;
-pub use model::{Editor, Loaded, initial};
+pub use model::{Editor, FileStatus, Loaded, initial};
 
 /// What `iolab gui` was asked to do.
 #[derive(Clone, Debug, Default)]

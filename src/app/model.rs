@@ -79,10 +79,30 @@ pub struct Editor {
     /// Trace export: where, in which format, and what happened last time.
     pub export_path: String,
     pub export_format: crate::trace::Format,
-    pub export_status: Option<String>,
+    pub export_status: Option<FileStatus>,
     /// Save as: where, and what happened last time.
     pub save_path: String,
-    pub save_status: Option<String>,
+    pub save_status: Option<FileStatus>,
+}
+
+/// What became of the last export or save, shown under its button in the
+/// viewer's language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FileStatus {
+    Wrote(std::path::PathBuf),
+    /// The file could not be written, or the run cannot be kept: why.
+    Failed(String),
+}
+
+impl FileStatus {
+    pub fn text(&self, tr: &crate::i18n::Texts) -> String {
+        match self {
+            FileStatus::Wrote(p) => {
+                tr.get("app.file_written", &[("path", p.display().to_string())])
+            }
+            FileStatus::Failed(e) => tr.get("app.file_failed", &[("error", e.clone())]),
+        }
+    }
 }
 
 /// Runs a scenario with overrides: the replay, or the message to show.
@@ -226,7 +246,7 @@ impl Editor {
         let text = sc.to_ron(&header)?;
         session::write_atomic(path, text.as_bytes())
             .map_err(|e| format!("{}: {e}", path.display()))?;
-        self.save_status = Some(format!("saved {}", path.display()));
+        self.save_status = Some(FileStatus::Wrote(path.to_path_buf()));
         Ok(())
     }
 
@@ -237,8 +257,8 @@ impl Editor {
         let result = crate::trace::export(self.export_format, &r.events, &r.setup, false)
             .and_then(|b| crate::session::write_atomic(&path, &b).map_err(|e| e.to_string()));
         self.export_status = Some(match result {
-            Ok(()) => format!("wrote {}", path.display()),
-            Err(e) => format!("could not write {}: {e}", path.display()),
+            Ok(()) => FileStatus::Wrote(path),
+            Err(e) => FileStatus::Failed(format!("{}: {e}", path.display())),
         });
     }
 

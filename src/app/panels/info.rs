@@ -41,6 +41,10 @@ pub fn values(
                 Reading::Count(n) => n.to_string(),
                 Reading::PerByte(_) if total.is_some() => {
                     let total = total.and_then(|t| m.bytes(t)).unwrap_or(0);
+                    // Not "0 B of 0 B": this agent copies nothing in the run.
+                    if total == 0 {
+                        return (m.text, tr.t("app.copied_none").into());
+                    }
                     // Copies in flight count with the bytes already drawn.
                     let agent = if m.key == metrics::CPU_COPIES.key {
                         Agent::Cpu
@@ -137,12 +141,8 @@ pub fn show(
                         }
                         ui.end_row();
                     }
-                });
-            // The page cache, fault, I/O model and scheduler counters, when not zero.
-            egui::Grid::new("more")
-                .num_columns(2)
-                .spacing([16.0, 2.0])
-                .show(ui, |ui| {
+                    // The page cache, fault, I/O model and scheduler counters, when
+                    // not zero: smaller, in the same columns.
                     for m in metrics::MORE {
                         if m.value(&c) != 0.0 {
                             ui.label(tr.t(m.text));

@@ -192,7 +192,7 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
         }
     });
     if let Some(s) = &ed.export_status {
-        ui.label(s);
+        ui.label(s.text(tr));
     }
     // Keep the conditions set up here as a scenario file.
     ui.horizontal(|ui| {
@@ -204,12 +204,12 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
         {
             let path = std::path::PathBuf::from(ed.save_path.trim());
             if let Err(e) = ed.save_as(&path) {
-                ed.save_status = Some(e);
+                ed.save_status = Some(crate::app::model::FileStatus::Failed(e));
             }
         }
     });
     if let Some(s) = &ed.save_status {
-        ui.label(s);
+        ui.label(s.text(tr));
     }
     ui.separator();
     // A Chinese class reads the scene's Chinese title and notes, where it has them
