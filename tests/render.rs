@@ -303,7 +303,8 @@ fn a_lesson_checkpoint_renders_in_both_languages() {
 }
 
 /// The labels of a layout report that overlap (texts that sit in their own cell,
-/// and bytes in flight, are left out), as "A over B".
+/// and bytes in flight, are left out), as "A over B", and those that run out of
+/// their box.
 fn overlaps(report: &Path) -> Vec<String> {
     let labels: Vec<serde_json::Value> = std::fs::read_to_string(report)
         .expect("the layout report is written")
@@ -322,6 +323,17 @@ fn overlaps(report: &Path) -> Vec<String> {
         (v("min", 0), v("min", 1), v("max", 0), v("max", 1))
     };
     let mut out = Vec::new();
+    // A label with a box (a device's status, the process, the kernel's notes)
+    // stays inside it: a long line wraps rather than running past its edge.
+    for l in &labels {
+        if let Some(b) = l["within"].as_array() {
+            let b: Vec<f64> = b.iter().map(|x| x.as_f64().unwrap()).collect();
+            let r = rect(l);
+            if r.0 < b[0] - 1.0 || r.1 < b[1] - 1.0 || r.2 > b[2] + 1.0 || r.3 > b[3] + 1.0 {
+                out.push(format!("{} outside its box {b:?}: {r:?}", l["text"]));
+            }
+        }
+    }
     for (a, la) in labels.iter().enumerate() {
         for lb in &labels[a + 1..] {
             let (p, q) = (rect(la), rect(lb));

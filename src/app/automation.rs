@@ -61,7 +61,8 @@ pub struct Overlay;
 
 /// `--layout-report`: at the frame of the screenshot, every visible label of the
 /// drawing as a JSON line: its text, its rectangle in world units, whether it
-/// sits in a cell, its font size and how tall that is on screen (px).
+/// sits in a cell, its font size and how tall that is on screen (px), and the box
+/// it must stay inside, if it has one.
 #[allow(clippy::type_complexity)]
 fn report_layout(
     auto: Res<Automation>,
@@ -72,6 +73,7 @@ fn report_layout(
         &InheritedVisibility,
         Has<Overlay>,
         &TextFont,
+        Option<&super::scene::Within>,
     )>,
     camera: Query<(&Camera, &GlobalTransform), With<super::scene::WorldCamera>>,
     controls: Res<ControlRects>,
@@ -90,7 +92,7 @@ fn report_layout(
         Some(a.distance(b) / 100.0)
     });
     let mut out = String::new();
-    for (t, aabb, at, vis, overlay, font) in &texts {
+    for (t, aabb, at, vis, overlay, font, within) in &texts {
         let bevy::text::FontSize::Px(font) = font.font_size else {
             continue;
         };
@@ -106,6 +108,7 @@ fn report_layout(
             "overlay": overlay,
             "font": font,
             "px": scale.map(|s| s * font),
+            "within": within.map(|w| [w.0.min.x, w.0.min.y, w.0.max.x, w.0.max.y]),
         });
         out.push_str(&line.to_string());
         out.push('\n');

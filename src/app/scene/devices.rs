@@ -63,18 +63,19 @@ pub fn spawn(
     tr: &Texts,
     theme: &Theme,
 ) {
-    // A device's status lines wrap inside its box (presentation mode's are larger).
+    // A device's status lines, and the kernel's notes, wrap inside their box
+    // (presentation mode's are larger).
     let label = |commands: &mut Commands, l: Label, at: Vec2, size: f32, anchor: Anchor| {
         let e = text(commands, "", at, size, theme.text(), anchor);
         commands.entity(e).insert(l);
-        let within = [CPU_BOX, DMA_BOX, DISK_BOX, NIC_BOX, WIRE_BOX]
+        let within = [CPU_BOX, DMA_BOX, DISK_BOX, NIC_BOX, WIRE_BOX, layout.kinfo]
             .into_iter()
             .find(|b| b.contains(at) && anchor == Anchor::TOP_LEFT);
         if let Some(b) = within {
             let w = b.max.x - at.x - 6.0;
             commands
                 .entity(e)
-                .insert(bevy::text::TextBounds::new_horizontal(w));
+                .insert((bevy::text::TextBounds::new_horizontal(w), super::Within(b)));
         }
     };
     let lamp = |commands: &mut Commands, l: Lamp, r: Rect| {
@@ -106,6 +107,7 @@ pub fn spawn(
     commands.entity(e).insert((
         Label::Process,
         bevy::text::TextBounds::new_horizontal(process.width() - 14.0),
+        super::Within(process),
     ));
     // CPU: mode lamp, activity and register, interrupt lines.
     let status = status_y(CPU_BOX, present);

@@ -121,6 +121,11 @@ fn spawn_camera(mut commands: Commands) {
     ));
 }
 
+/// The box a label's lines wrap in and must stay inside (checked by the
+/// rendering tests through `--layout-report`).
+#[derive(Component, Clone, Copy)]
+pub struct Within(pub Rect);
+
 /// A filled rectangle.
 pub fn rect(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
     commands
