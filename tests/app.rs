@@ -655,6 +655,30 @@ fn a_file_chosen_in_the_dialog_opens_and_a_cancel_keeps_the_run() {
         "{}",
         editor.path_text
     );
+    // Save as through the dialog: a cancel saves nothing and says so; a chosen
+    // file is written with the run, and its path goes into the field.
+    let run = |app: &mut App, answer: Option<std::path::PathBuf>| {
+        let mut d = app.world_mut().resource_mut::<FileDialog>();
+        d.saving = true;
+        d.task = Some(AsyncComputeTaskPool::get().spawn(async move { answer }));
+        for _ in 0..50 {
+            app.update();
+            if app.world().resource::<FileDialog>().task.is_none() {
+                break;
+            }
+        }
+        let e = app.world().resource::<iolab::app::Editor>();
+        (e.save_status.clone(), e.save_path.clone())
+    };
+    let (status, _) = run(&mut app, None);
+    assert_eq!(status, Some(iolab::app::FileStatus::NotChosen));
+    let path = std::env::temp_dir().join(format!("iolab-save-dialog-{}.ron", std::process::id()));
+    let (status, typed) = run(&mut app, Some(path.clone()));
+    assert_eq!(status, Some(iolab::app::FileStatus::Wrote(path.clone())));
+    assert_eq!(typed, path.display().to_string());
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("io_uring"), "{text}");
+    std::fs::remove_file(&path).ok();
 }
 
 /// The app from the keyboard: F1 (or ?) lists the keys, C opens the compare view

@@ -55,6 +55,8 @@ pub struct Editor {
     pub path_text: String,
     /// The "…" button was pressed: open the system's file dialog.
     pub browse: bool,
+    /// The "…" beside Save as asks for a save dialog.
+    pub browse_save: bool,
     /// The dialog closed with no file.
     pub no_file_chosen: bool,
     pub method: Method,
@@ -92,6 +94,8 @@ pub enum FileStatus {
     Wrote(std::path::PathBuf),
     /// The file could not be written, or the run cannot be kept: why.
     Failed(String),
+    /// The save dialog was cancelled, or this desktop has none.
+    NotChosen,
 }
 
 impl FileStatus {
@@ -101,6 +105,7 @@ impl FileStatus {
                 tr.get("app.file_written", &[("path", p.display().to_string())])
             }
             FileStatus::Failed(e) => tr.get("app.file_failed", &[("error", e.clone())]),
+            FileStatus::NotChosen => tr.t("app.save_not_chosen").into(),
         }
     }
 }
@@ -133,6 +138,7 @@ impl Editor {
         Ok(Editor {
             scene,
             browse: false,
+            browse_save: false,
             no_file_chosen: false,
             path_text: if scene.is_none() && !base.source.starts_with('<') {
                 base.source.clone()

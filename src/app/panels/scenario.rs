@@ -196,7 +196,7 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
     }
     // Keep the conditions set up here as a scenario file.
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut ed.save_path).desired_width(180.0));
+        ui.add(egui::TextEdit::singleline(&mut ed.save_path).desired_width(150.0));
         if ui
             .button(tr.t("app.save_as"))
             .on_hover_text(tr.t("app.save_as_hint"))
@@ -206,6 +206,14 @@ pub fn show(ui: &mut egui::Ui, ed: &mut Editor, loaded: &mut Loaded, tr: &Texts,
             if let Err(e) = ed.save_as(&path) {
                 ed.save_status = Some(crate::app::model::FileStatus::Failed(e));
             }
+        }
+        if ui
+            .button("…")
+            .on_hover_text(tr.t("app.browse_save"))
+            .clicked()
+        {
+            ed.browse_save = true;
+            ed.save_status = None;
         }
     });
     if let Some(s) = &ed.save_status {
