@@ -349,6 +349,16 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
     let present = layout.present;
     let zones = label_zones(layout);
     let soft = soft_zones(layout);
+    let buffers: Vec<Rect> = [
+        layout.user,
+        layout.socket,
+        layout.controller,
+        layout.nic,
+        layout.platter,
+    ]
+    .into_iter()
+    .chain(layout.frames.iter().map(|f| f.1))
+    .collect();
     let mut taken: Vec<Rect> = Vec::new();
     let mut out = Vec::new();
     for (pts, label) in lines.iter().zip(labels) {
@@ -381,6 +391,22 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
         } else {
             &[0.0]
         };
+        // An arrow shorter than its number and label (SG-DMA's descriptors, from
+        // the page cache to the socket buffer next to it) would be hidden under
+        // them: its number goes beside it where that covers nothing at all.
+        let length: f32 = pts.windows(2).map(|w| w[0].distance(w[1])).sum();
+        let short = length < badge_rect(Vec2::ZERO, label, present).width() + 20.0;
+        let beside = [-26.0, 26.0]
+            .into_iter()
+            .flat_map(|dy| {
+                TRIES
+                    .iter()
+                    .map(move |&t| along(pts, t) + Vec2::new(0.0, dy * k))
+            })
+            .find(|&p| {
+                // Nor over a buffer's bytes.
+                short && covered(p) == (0.0, 0.0) && area(p, &mut buffers.iter()) == 0.0
+            });
         let tries: Vec<Vec2> = aside
             .iter()
             .flat_map(|&dx| {
@@ -392,10 +418,8 @@ pub fn place_badges(lines: &[Vec<Vec2>], labels: &[String], layout: &Layout) -> 
             .collect();
         // The first free place; where none is, the one that covers the least of
         // a label, then of a bar.
-        let at = tries
-            .iter()
-            .copied()
-            .find(|&p| covered(p) == (0.0, 0.0))
+        let at = beside
+            .or_else(|| tries.iter().copied().find(|&p| covered(p) == (0.0, 0.0)))
             .or_else(|| {
                 // Each place's cover worked out once.
                 tries
