@@ -1005,3 +1005,28 @@ fn the_counters_panel_shows_bytes_so_far_that_move_with_the_picture() {
         );
     }
 }
+
+#[test]
+fn key_f_shows_the_whole_route_and_goes_back_where_it_was() {
+    use iolab::app::playback::{Figure, Present};
+    let mut app = app_for("read_write");
+    press(&mut app, &[KeyCode::ArrowRight]);
+    press(&mut app, &[KeyCode::ArrowRight]);
+    let before = app.world().resource::<Playhead>().clone();
+    let events = app.world().resource::<Loaded>().replay.events.len();
+    assert!(before.applied > 0 && before.applied < events);
+    for leave in [KeyCode::KeyF, KeyCode::Escape] {
+        press(&mut app, &[KeyCode::KeyF]);
+        let p = app.world().resource::<Playhead>().clone();
+        assert_eq!(p.applied, events, "F shows the run at its end");
+        assert!(app.world().resource::<Present>().0, "without the panels");
+        assert!(app.world().resource::<Figure>().is_on());
+        assert_eq!(view(&app).state.applied, events);
+        press(&mut app, &[leave]);
+        let p = app.world().resource::<Playhead>().clone();
+        assert_eq!(p.applied, before.applied, "{leave:?} goes back");
+        assert_eq!(p.cycle, before.cycle);
+        assert!(!app.world().resource::<Present>().0, "the panels again");
+        assert!(!app.world().resource::<Figure>().is_on());
+    }
+}

@@ -201,20 +201,45 @@ fn the_route_is_drawn_in_the_agents_colours() {
     use iolab::app::palette::{CPU, DMA};
     let dir = std::env::temp_dir().join(format!("iolab-route-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let shot = |scene: &str, at: &[&str], name: &str| {
-        let p = dir.join(name);
-        shoot(scene, at, &p);
-        let (w, _, px) = decode(&p);
+    let colours = |p: &Path| {
+        let (w, _, px) = decode(p);
         (count_in_scene(&px, w, CPU), count_in_scene(&px, w, DMA))
     };
-    let last = |scene: &str| {
-        let m = crate::common::run_scene(scene);
-        (m.log.events.len() - 1).to_string()
-    };
     let (rw, sgf) = ("scenes/read_write.ron", "scenes/sendfile_sg.ron");
-    let start = shot(rw, &["--at-event", "0"], "rw0.png");
-    let end = shot(rw, &["--at-event", &last(rw)], "rw1.png");
-    let sg = shot(sgf, &["--at-event", &last(sgf)], "sg1.png");
+    let p = dir.join("rw0.png");
+    shoot(rw, &["--at-event", "0"], &p);
+    let start = colours(&p);
+    // The figures (`--figure FILE.png`): the whole route at the end, with the
+    // layout report to read the arrows' numbers back.
+    let figure = |scene: &str, name: &str| {
+        let (png, report) = (
+            dir.join(format!("{name}.png")),
+            dir.join(format!("{name}.jsonl")),
+        );
+        let _ = std::fs::remove_file(&png);
+        let o = Command::new("xvfb-run")
+            .args(["-a", "-s", "-screen 0 1600x900x24"])
+            .arg(env!("CARGO_BIN_EXE_iolab"))
+            .args(["gui", scene, "--figure"])
+            .arg(&png)
+            .arg("--layout-report")
+            .arg(&report)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("xvfb-run starts");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let texts: HashSet<String> = std::fs::read_to_string(&report)
+            .expect("the layout report is written")
+            .lines()
+            .filter_map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v["text"].as_str().map(str::to_string)
+            })
+            .collect();
+        (colours(&png), texts)
+    };
+    let (end, rw_texts) = figure(rw, "rw_figure");
+    let (sg, sg_texts) = figure(sgf, "sg_figure");
     assert!(
         start.0 < 50,
         "no CPU arrow before anything moved: {start:?}"
@@ -224,6 +249,25 @@ fn the_route_is_drawn_in_the_agents_colours() {
     assert!(end.1 > 400, "read+write's DMA arrows: {end:?}");
     assert!(sg.0 < 50, "sendfile+SG: no CPU copy, so no orange: {sg:?}");
     assert!(sg.1 > 400, "sendfile+SG's DMA arrows: {sg:?}");
+    // The numbered arrows: read+write's six (two CPU, two DMA, the platter's and
+    // the wire's), sendfile+SG's five (the descriptors' among them).
+    for n in 1..=6 {
+        assert!(
+            rw_texts.contains(&n.to_string()),
+            "read+write's arrow {n}: {rw_texts:?}"
+        );
+    }
+    for n in 1..=5 {
+        assert!(
+            sg_texts.contains(&n.to_string()),
+            "sendfile+SG's arrow {n}: {sg_texts:?}"
+        );
+    }
+    assert!(
+        !sg_texts.contains("6"),
+        "sendfile+SG has five arrows: {sg_texts:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 /// `--record` writes an animated GIF of the stretch asked for: as many frames as

@@ -1,13 +1,14 @@
 //! Keys for what the panels do, so the app works from the keyboard alone: the
 //! help overlay (F1 or ?), the projector theme (T), the language (L), the compare
-//! view (C) and Esc to close what is open. The playback's keys are in playback.rs,
+//! view (C) and Esc to close what is open (the figure view of F too). The playback's keys are in playback.rs,
 //! the compare clock's in compare.rs, a lesson's in lesson.rs.
 
 use bevy::prelude::*;
 
 use super::compare::Comparison;
 use super::model::Editor;
-use super::playback::{Present, Typing};
+use super::model::Loaded;
+use super::playback::{Figure, Playhead, Present, Typing};
 use super::settings::Settings;
 
 pub(super) fn plugin(app: &mut App) {
@@ -20,7 +21,7 @@ pub struct Help(pub bool);
 
 /// Every key of the app and what it does (a key in the language files), in the
 /// order the help overlay lists them.
-pub const KEYS: [(&str, &str); 16] = [
+pub const KEYS: [(&str, &str); 17] = [
     ("Space", "app.k_play"),
     ("→ / PageDown", "app.k_next"),
     ("← / PageUp", "app.k_back"),
@@ -30,6 +31,7 @@ pub const KEYS: [(&str, &str); 16] = [
     ("Home / End", "app.k_ends"),
     ("+ / -", "app.k_speed"),
     ("P", "app.k_present"),
+    ("F", "app.k_figure"),
     ("C", "app.k_compare"),
     ("T", "app.k_theme"),
     ("L", "app.k_lang"),
@@ -48,6 +50,11 @@ fn shortcuts(
     editor: Res<Editor>,
     mut present: Option<ResMut<Present>>,
     settings: Option<ResMut<Settings>>,
+    mut view: (
+        Option<ResMut<Figure>>,
+        Option<ResMut<Playhead>>,
+        Option<Res<Loaded>>,
+    ),
 ) {
     if typing.0 {
         return;
@@ -62,6 +69,14 @@ fn shortcuts(
             help.0 = false;
         } else if cmp.open {
             cmp.open = false;
+        } else if let (Some(f), Some(p), Some(l), Some(shown)) = (
+            view.0.as_mut().filter(|f| f.is_on()),
+            view.1.as_mut(),
+            view.2.as_ref(),
+            present.as_mut(),
+        ) {
+            // Out of the figure view, back to where it was entered.
+            f.toggle(&l.replay, p, shown);
         } else if let Some(p) = present.as_mut().filter(|p| p.0) {
             p.0 = false;
         }

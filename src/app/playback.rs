@@ -11,6 +11,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Playhead>()
         .init_resource::<Typing>()
         .init_resource::<Present>()
+        .init_resource::<Figure>()
         .add_systems(
             Update,
             (keyboard, tick, sync_view).chain().in_set(PlaybackSet),
@@ -28,6 +29,36 @@ pub use crate::narrate::is_step;
 /// narration shows as one large caption (key P, or `iolab gui --present`).
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Present(pub bool);
+
+/// Figure view (key F): the whole route at the end of the run, panels hidden, as
+/// the seed draws it; it keeps where the playhead was and whether the panels
+/// showed, so F again (or Esc) goes back there.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub struct Figure(pub Option<(Playhead, bool)>);
+
+impl Figure {
+    pub fn is_on(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Into the figure view, or back to where it was entered.
+    pub fn toggle(&mut self, r: &Replay, p: &mut Playhead, present: &mut Present) {
+        match self.0.take() {
+            Some((before, shown)) => {
+                // A run redone meanwhile has its own playhead: keep it.
+                if before.generation == p.generation {
+                    *p = before;
+                }
+                present.0 = shown;
+            }
+            None => {
+                self.0 = Some((p.clone(), present.0));
+                p.to_end(r);
+                present.0 = true;
+            }
+        }
+    }
+}
 
 /// Systems that move the playhead and update the view; the scene draws after them.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -190,6 +221,7 @@ fn keyboard(
     cmp: Option<Res<super::compare::Comparison>>,
     typing: Res<Typing>,
     mut present: ResMut<Present>,
+    mut figure: ResMut<Figure>,
 ) {
     if typing.0 {
         return;
@@ -202,6 +234,9 @@ fn keyboard(
         return;
     }
     let r = &loaded.replay;
+    if keys.just_pressed(KeyCode::KeyF) {
+        figure.toggle(r, &mut p, &mut present);
+    }
     let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
     if keys.just_pressed(KeyCode::Space) {
         if p.applied >= r.events.len() {

@@ -398,6 +398,8 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
                     at_cycle: None,
                     fps_seconds: None,
                     present: true,
+                    window: a.window,
+                    layout_report: a.layout_report,
                     ..Default::default()
                 })
                 .map_err(UserError);

@@ -623,8 +623,9 @@ fn label_text(
                 "app.s_wire_sent"
             },
             &[
-                ("sent", st.wire.to_string()),
-                ("size", r.setup.file_size.to_string()),
+                // In KiB or MiB for a large file, as in the counters panel.
+                ("sent", crate::metrics::bytes(st.wire)),
+                ("size", crate::metrics::bytes(r.setup.file_size)),
             ],
         ),
         Label::Kernel => {

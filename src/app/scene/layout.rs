@@ -282,6 +282,9 @@ pub struct Layout {
     pub lists: Option<(Rect, Rect)>,
     pub user: Rect,
     pub frames: Vec<(Rect, Rect)>,
+    /// The part of the page cache's box its frames' cells are drawn in: arrows
+    /// to and from the page cache start and end there, at the bytes.
+    pub cache_cells: Rect,
     pub socket: Rect,
     pub controller: Rect,
     /// The file's bytes on the platter (under its name).
@@ -393,6 +396,7 @@ impl Layout {
             ),
             bars: Vec::new(),
             lists,
+            cache_cells: cache,
         };
         let frames = l
             .frames
@@ -412,6 +416,30 @@ impl Layout {
             if size > crate::replay::CELL_LIMIT {
                 l.bars.push(area);
             }
+        }
+        // Where the frames' cells end on the right (a frame drawn as a bar
+        // fills its row).
+        let right = l
+            .frames
+            .iter()
+            .zip(&st.frames)
+            .map(|(f, v)| {
+                let size = v.bytes.size;
+                if size > crate::replay::CELL_LIMIT {
+                    f.1.max.x
+                } else {
+                    let c = Layout::cells(f.1, size);
+                    c.origin.x + c.per_row.min(size.max(1) as usize) as f32 * c.size
+                }
+            })
+            .fold(f32::MIN, f32::max);
+        if right > l.cache.min.x {
+            l.cache_cells = Rect::new(
+                l.cache.min.x,
+                l.cache.min.y,
+                (right + 8.0).min(l.cache.max.x),
+                l.cache.max.y,
+            );
         }
         l
     }

@@ -106,7 +106,7 @@ pub fn spot_rect(layout: &Layout, s: Spot) -> Rect {
     match s {
         Spot::Platter => platter_box(),
         Spot::Controller => layout.controller,
-        Spot::PageCache => layout.cache,
+        Spot::PageCache => layout.cache_cells,
         Spot::User => layout.user_box,
         Spot::Socket => layout.socket_box,
         Spot::Nic => layout.nic,
