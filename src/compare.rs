@@ -123,7 +123,8 @@ pub fn compare(
 }
 
 /// The two comparisons a lecture starts from, as `--methods` labels.
-pub const CLASSIC: [&str; 4] = ["read_write", "mmap_write", "sendfile", "sendfile+sg"];
+/// sendfile without SG whatever the base scene says (from sendfile_sg it had SG too).
+pub const CLASSIC: [&str; 4] = ["read_write", "mmap_write", "sendfile+nosg", "sendfile+sg"];
 pub const PIO_VS_DMA: [&str; 2] = ["read+pio", "read+dma"];
 /// The write path: the price of durability, and cp against copy_file_range.
 pub const WRITE_PATH: [&str; 5] = [

@@ -83,11 +83,58 @@ const SPOTS: [Spot; 7] = [
     Spot::Wire,
 ];
 
-fn colour(m: Mover) -> &'static str {
+/// The figure's colours: light for slides and projectors (the app's projector
+/// theme), or the app's dark scene. The agents keep their colours in both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+/// The neutrals of one theme: background, the three bands, a place's fill and
+/// edge, text, dimmed text and a device's own transfer.
+struct Neutrals {
+    background: &'static str,
+    bands: [&'static str; 3],
+    place: &'static str,
+    edge: &'static str,
+    text: &'static str,
+    dim: &'static str,
+    device: &'static str,
+}
+
+impl Theme {
+    fn neutrals(self) -> &'static Neutrals {
+        match self {
+            Theme::Light => &Neutrals {
+                background: "#FFFFFF",
+                bands: ["#EAF4EE", "#FBEDE3", "#E6EAF8"],
+                place: "#FFFFFF",
+                edge: "#333",
+                text: "#111",
+                dim: "#444",
+                device: "#777777",
+            },
+            // The app's dark scene (src/app/palette.rs).
+            Theme::Dark => &Neutrals {
+                background: "#14171C",
+                bands: ["#1A2421", "#241C1A", "#1A1C26"],
+                place: "#2E3038",
+                edge: "#9A9CA6",
+                text: "#EDEDED",
+                dim: "#9EA1A8",
+                device: "#A8A8A8",
+            },
+        }
+    }
+}
+
+fn colour(m: Mover, theme: Theme) -> &'static str {
     match m {
         Mover::Cpu => "#E69F00",
         Mover::Dma | Mover::Descriptors => "#0072B2",
-        Mover::Device => "#777777",
+        Mover::Device => theme.neutrals().device,
     }
 }
 
@@ -135,29 +182,32 @@ pub fn arrow_points(a: &Arrow, all: &[Arrow]) -> Vec<(f64, f64)> {
 }
 
 /// One panel: the figure of one run, at (ox, 0).
-fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts) {
+fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts, theme: Theme) {
+    let n = theme.neutrals();
     let (st, arrows) = final_route(r);
     let used = |s: Spot| arrows.iter().any(|a| a.from == s || a.to == s);
     let _ = writeln!(out, r#"<g transform="translate({ox},0)">"#);
     // Bands.
     for (y, h, key, fill) in [
-        (40.0, 130.0, "app.s_user_space", "#EAF4EE"),
-        (190.0, 140.0, "app.s_kernel_space", "#FBEDE3"),
-        (345.0, 210.0, "app.s_hardware", "#E6EAF8"),
+        (40.0, 130.0, "app.s_user_space", n.bands[0]),
+        (190.0, 140.0, "app.s_kernel_space", n.bands[1]),
+        (345.0, 210.0, "app.s_hardware", n.bands[2]),
     ] {
         let _ = writeln!(
             out,
-            r##"<rect x="20" y="{y}" width="{}" height="{h}" fill="{fill}"/><text x="{}" y="{}" font-size="14" text-anchor="end" fill="#444">{}</text>"##,
+            r##"<rect x="20" y="{y}" width="{}" height="{h}" fill="{fill}"/><text x="{}" y="{}" font-size="14" text-anchor="end" fill="{}">{}</text>"##,
             W - 40.0,
             W - 28.0,
             y + 18.0,
+            n.dim,
             esc(&t.t(key))
         );
     }
     let _ = writeln!(
         out,
-        r##"<text x="{}" y="28" font-size="22" font-weight="bold" text-anchor="middle" fill="#111">{}</text>"##,
+        r##"<text x="{}" y="28" font-size="22" font-weight="bold" text-anchor="middle" fill="{}">{}</text>"##,
         W / 2.0,
+        n.text,
         esc(title)
     );
     // The places; those the run never uses are faded.
@@ -166,20 +216,23 @@ fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts) {
         let opacity = if used(s) { 1.0 } else { 0.3 };
         let _ = writeln!(
             out,
-            r##"<g opacity="{opacity}"><rect class="place" x="{}" y="{}" width="{}" height="{}" rx="6" fill="#FFFFFF" stroke="#333" stroke-width="1.5"/><text x="{}" y="{}" font-size="16" text-anchor="middle" fill="#111">{}</text></g>"##,
+            r##"<g opacity="{opacity}"><rect class="place" x="{}" y="{}" width="{}" height="{}" rx="6" fill="{}" stroke="{}" stroke-width="1.5"/><text x="{}" y="{}" font-size="16" text-anchor="middle" fill="{}">{}</text></g>"##,
             b.x,
             b.y,
             b.w,
             b.h,
+            n.place,
+            n.edge,
             b.x + b.w / 2.0,
             b.y + b.h / 2.0 + 6.0,
+            n.text,
             esc(&t.t(name_key(s)))
         );
     }
     // The arrows, numbered.
     for a in &arrows {
         let pts = arrow_points(a, &arrows);
-        let c = colour(a.mover);
+        let c = colour(a.mover, theme);
         let dash = if a.mover == Mover::Descriptors {
             r#" stroke-dasharray="8 6""#
         } else {
@@ -227,9 +280,10 @@ fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts) {
         };
         let _ = writeln!(
             out,
-            r##"<circle cx="{bx:.1}" cy="{by:.1}" r="12" fill="{c}"/><text class="number" x="{bx:.1}" y="{:.1}" font-size="15" font-weight="bold" text-anchor="middle" fill="#FFFFFF">{}</text><text x="{lx:.1}" y="{ly:.1}" font-size="14" fill="#111">{} {}</text>"##,
+            r##"<circle cx="{bx:.1}" cy="{by:.1}" r="12" fill="{c}"/><text class="number" x="{bx:.1}" y="{:.1}" font-size="15" font-weight="bold" text-anchor="middle" fill="#FFFFFF">{}</text><text x="{lx:.1}" y="{ly:.1}" font-size="14" fill="{}">{} {}</text>"##,
             by + 5.0,
             a.number,
+            n.text,
             esc(&who),
             crate::metrics::bytes(a.bytes)
         );
@@ -246,16 +300,17 @@ fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts) {
     );
     let _ = writeln!(
         out,
-        r##"<text class="caption" x="{}" y="{}" font-size="18" text-anchor="middle" fill="#111">{}</text>"##,
+        r##"<text class="caption" x="{}" y="{}" font-size="18" text-anchor="middle" fill="{}">{}</text>"##,
         W / 2.0,
         H - 14.0,
+        n.text,
         esc(&caption)
     );
     let _ = writeln!(out, "</g>");
 }
 
 /// The figure of one or more runs, side by side: (title, replay) each.
-pub fn svg(runs: &[(String, &Replay)], t: &Texts) -> String {
+pub fn svg(runs: &[(String, &Replay)], t: &Texts, theme: Theme) -> String {
     let n = runs.len().max(1) as f64;
     let mut out = String::new();
     let _ = writeln!(
@@ -269,17 +324,18 @@ pub fn svg(runs: &[(String, &Replay)], t: &Texts) -> String {
         let _ = write!(
             out,
             r#"<marker id="head-{m:?}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{}"/></marker>"#,
-            colour(m)
+            colour(m, theme)
         );
     }
     out.push_str("</defs>\n");
     let _ = writeln!(
         out,
-        r##"<rect width="{}" height="{H}" fill="#FFFFFF"/>"##,
-        W * n
+        r##"<rect class="background" width="{}" height="{H}" fill="{}"/>"##,
+        W * n,
+        theme.neutrals().background
     );
     for (i, (title, r)) in runs.iter().enumerate() {
-        panel(&mut out, r, title, W * i as f64, t);
+        panel(&mut out, r, title, W * i as f64, t, theme);
     }
     out.push_str("</svg>\n");
     out

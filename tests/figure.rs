@@ -66,6 +66,10 @@ fn a_comparison_puts_the_figures_side_by_side() {
     assert!(panels[..3].iter().flatten().all(|x| !x.2));
     // In Chinese: the seed's words.
     assert!(svg.contains("上下文切换"));
+    // From a scene whose NIC gathers, the classic sendfile still has no SG.
+    let svg = figure(&["sendfile_sg", "--compare", "classic"]);
+    let panels = arrows(&svg);
+    assert_eq!(panels.iter().map(cpu).collect::<Vec<_>>(), [2, 1, 1, 0]);
 }
 
 #[test]
@@ -74,4 +78,34 @@ fn a_figure_needs_a_known_format() {
     let o = iolab(&["gui", "read_write", "--figure", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains(".svg or .png"));
+}
+
+#[test]
+fn a_figure_takes_the_theme_asked_for() {
+    let background = |svg: &str| {
+        let doc = roxmltree::Document::parse(svg).expect("valid SVG");
+        let bg = doc
+            .descendants()
+            .find(|n| n.attribute("class") == Some("background"))
+            .expect("a background");
+        bg.attribute("fill").unwrap().to_string()
+    };
+    let light = figure(&["read_write"]);
+    let dark = figure(&["read_write", "--theme", "dark"]);
+    let projector = figure(&["read_write", "--theme", "projector"]);
+    assert_eq!(
+        background(&light),
+        "#FFFFFF",
+        "slides are light unless told"
+    );
+    assert_eq!(background(&projector), "#FFFFFF");
+    assert_eq!(background(&dark), "#14171C", "the app's dark scene");
+    // The same figure: arrows, numbers and agents' colours do not change.
+    assert_eq!(arrows(&dark), arrows(&light));
+    assert!(dark.contains(r##"stroke="#E69F00""##) && dark.contains(r##"stroke="#0072B2""##));
+    // Dark text on the dark scene would not read: none is left.
+    assert!(
+        !dark.contains(r##"fill="#111""##),
+        "no dark text on the dark theme"
+    );
 }

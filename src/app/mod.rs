@@ -55,6 +55,8 @@ pub struct GuiOptions {
     pub lesson: Option<(std::path::PathBuf, usize)>,
     /// With a screenshot: write every label's rectangle here (the layout test).
     pub layout_report: Option<std::path::PathBuf>,
+    /// `--theme`: the projector theme (true) or the dark one, for this run only.
+    pub projector: Option<bool>,
 }
 
 /// `--record`: the stretch to record, checked against the run before a window opens.
@@ -228,6 +230,9 @@ pub fn run(opts: GuiOptions) -> Result<(), String> {
     let mut settings = settings::Settings::load();
     if let Some(lang) = opts.lang {
         settings.lang = lang;
+    }
+    if let Some(projector) = opts.projector {
+        settings.projector = projector;
     }
     if let Some(text) = &opts.compare {
         let labels = compare::labels_of(text);

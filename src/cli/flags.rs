@@ -24,6 +24,15 @@ pub enum FpsPart {
     Panels,
 }
 
+/// `gui --theme`: the scene's and the figures' colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ThemeArg {
+    /// Light and high-contrast, for projectors and slides.
+    Projector,
+    /// The app's dark scene.
+    Dark,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum InterfaceArg {
     Controller,

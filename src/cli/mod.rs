@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 pub use flags::RunFlags;
-use flags::{FpsPart, size_arg};
+use flags::{FpsPart, ThemeArg, size_arg};
 use run::SummaryFormat;
 
 use crate::session::UserError;
@@ -173,7 +173,7 @@ pub struct GuiArgs {
     #[arg(help = flags::scenario_help())]
     pub scenario: Option<PathBuf>,
     /// Open the compare view with these runs: `classic` (read_write, mmap_write,
-    /// sendfile, sendfile+sg), `pio-dma` (read+pio, read+dma), `write-path`
+    /// sendfile+nosg, sendfile+sg), `pio-dma` (read+pio, read+dma), `write-path`
     /// (write_file, +fsync, +o_sync, copy_file, copy_file_range), `io-uring`
     /// (read_write, sendfile+nosg, sendfile+sg, io_uring+sg+sqpoll), or 2 to 6
     /// comma-separated labels as in `iolab compare --methods`.
@@ -182,6 +182,10 @@ pub struct GuiArgs {
     /// The app's language (remembered; default: the last one used, else English).
     #[arg(long, value_parser = flags::lang_arg())]
     pub lang: Option<crate::i18n::Lang>,
+    /// The colours: projector (light, high contrast) or dark, for this run only
+    /// (default: the app's remembered theme; an SVG figure is light unless told).
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
     /// Render one frame to this PNG and exit.
     #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<PathBuf>,
@@ -372,7 +376,11 @@ fn figure_svg(a: &GuiArgs, path: &std::path::Path) -> Result<(), UserError> {
     }
     let panels: Vec<(String, &crate::replay::Replay)> =
         replays.iter().map(|(t, r)| (t.clone(), r)).collect();
-    let svg = crate::figure::svg(&panels, &texts);
+    let theme = match a.theme {
+        Some(ThemeArg::Dark) => crate::figure::Theme::Dark,
+        _ => crate::figure::Theme::Light,
+    };
+    let svg = crate::figure::svg(&panels, &texts, theme);
     crate::session::write_atomic(path, svg.as_bytes())
         .map_err(|e| UserError(format!("--figure {}: {e}", path.display())))?;
     println!("{}", path.display());
@@ -400,6 +408,7 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
                     present: true,
                     window: a.window,
                     layout_report: a.layout_report,
+                    projector: a.theme.map(|t| t == ThemeArg::Projector),
                     ..Default::default()
                 })
                 .map_err(UserError);
@@ -440,6 +449,7 @@ fn gui(a: GuiArgs) -> Result<(), UserError> {
         frame_rate: a.frame_rate,
         lesson: a.lesson.map(|l| (l, a.lesson_step)),
         layout_report: a.layout_report,
+        projector: a.theme.map(|t| t == ThemeArg::Projector),
     })
     .map_err(UserError)
 }
