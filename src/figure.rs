@@ -273,19 +273,34 @@ fn panel(out: &mut String, r: &Replay, title: &str, ox: f64, t: &Texts, theme: T
         if ny > 0.0 || (ny == 0.0 && nx < 0.0) {
             (nx, ny) = (-nx, -ny);
         }
-        let (lx, ly) = if ny.abs() > nx.abs() {
-            (bx - 8.0, by + ny * 20.0)
+        // A level arrow between two boxes (NIC → wire, page cache → socket) has
+        // its label centred over the number and lifted above both boxes, so a
+        // short gap does not push the words onto a box's edge.
+        let level = pts.len() == 2 && uy.abs() < 0.2;
+        let words = format!("{} {}", who, crate::metrics::bytes(a.bytes));
+        let (lx, ly, anchor) = if level {
+            // About 0.6 em a glyph at 14 px.
+            let half = words.chars().count() as f64 * 14.0 * 0.3;
+            let (fa, fb) = (place(a.from), place(a.to));
+            let hits = |b: BoxAt| bx - half < b.x + b.w && b.x < bx + half;
+            let y = if hits(fa) || hits(fb) {
+                fa.y.min(fb.y) - 6.0
+            } else {
+                by - 20.0
+            };
+            (bx, y, "middle")
+        } else if ny.abs() > nx.abs() {
+            (bx - 8.0, by + ny * 20.0, "start")
         } else {
-            (bx + 16.0, by + 5.0)
+            (bx + 16.0, by + 5.0, "start")
         };
         let _ = writeln!(
             out,
-            r##"<circle cx="{bx:.1}" cy="{by:.1}" r="12" fill="{c}"/><text class="number" x="{bx:.1}" y="{:.1}" font-size="15" font-weight="bold" text-anchor="middle" fill="#FFFFFF">{}</text><text x="{lx:.1}" y="{ly:.1}" font-size="14" fill="{}">{} {}</text>"##,
+            r##"<circle cx="{bx:.1}" cy="{by:.1}" r="12" fill="{c}"/><text class="number" x="{bx:.1}" y="{:.1}" font-size="15" font-weight="bold" text-anchor="middle" fill="#FFFFFF">{}</text><text class="route-label" x="{lx:.1}" y="{ly:.1}" font-size="14" text-anchor="{anchor}" fill="{}">{}</text>"##,
             by + 5.0,
             a.number,
             n.text,
-            esc(&who),
-            crate::metrics::bytes(a.bytes)
+            esc(&words)
         );
     }
     // The seed's caption.

@@ -3,13 +3,18 @@
 use crate::common::{iolab, temp};
 
 fn figure(args: &[&str]) -> String {
-    let out = temp("figure.svg");
+    // A file of its own per call: the tests run at once, in one process.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out = temp(&format!("figure-{k}.svg"));
     let mut a = vec!["gui"];
     a.extend_from_slice(args);
     a.extend_from_slice(&["--figure", out.to_str().unwrap()]);
     let o = iolab(&a);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    std::fs::read_to_string(&out).unwrap()
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    svg
 }
 
 /// (number, mover, dashed) of each arrow, panel by panel.
@@ -108,4 +113,59 @@ fn a_figure_takes_the_theme_asked_for() {
         !dark.contains(r##"fill="#111""##),
         "no dark text on the dark theme"
     );
+}
+
+/// A route label's rectangle, estimated from its text: 14 px DejaVu-like glyphs
+/// are about 0.6 em wide; the baseline sits 11 px under the top.
+fn label_rect(n: roxmltree::Node) -> (f64, f64, f64, f64) {
+    let x: f64 = n.attribute("x").unwrap().parse().unwrap();
+    let y: f64 = n.attribute("y").unwrap().parse().unwrap();
+    let w = n.text().unwrap_or("").chars().count() as f64 * 14.0 * 0.6;
+    let left = match n.attribute("text-anchor") {
+        Some("middle") => x - w / 2.0,
+        _ => x,
+    };
+    (left, y - 11.0, w, 14.0)
+}
+
+#[test]
+fn no_arrow_label_lies_on_a_box() {
+    let svg = figure(&["read_write", "--compare", "classic"]);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let panels: Vec<_> = doc
+        .root_element()
+        .children()
+        .filter(|g| g.has_tag_name("g"))
+        .collect();
+    assert_eq!(panels.len(), 4);
+    let overlap = |a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)| {
+        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
+    };
+    let mut labels = 0;
+    for g in panels {
+        let boxes: Vec<(f64, f64, f64, f64)> = g
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("place"))
+            .map(|n| {
+                let f = |k| n.attribute(k).unwrap().parse::<f64>().unwrap();
+                (f("x"), f("y"), f("width"), f("height"))
+            })
+            .collect();
+        assert_eq!(boxes.len(), 7, "every place is drawn");
+        for l in g
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("route-label"))
+        {
+            labels += 1;
+            let r = label_rect(l);
+            for b in &boxes {
+                assert!(
+                    !overlap(r, *b),
+                    "the label {:?} at {r:?} lies on the box {b:?}",
+                    l.text()
+                );
+            }
+        }
+    }
+    assert_eq!(labels, 6 + 5 + 5 + 5, "one label per arrow");
 }
