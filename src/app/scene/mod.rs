@@ -160,24 +160,31 @@ pub fn solid(commands: &mut Commands, r: Rect, color: Color, z: f32) -> Entity {
         .id()
 }
 
-/// Gives each new or recoloured solid the unit square and the material of its
+/// Gives each new or recoloured solid a unit square and the material of its
 /// colour (one material per colour, shared, so solids of a colour are drawn
 /// together; a colour with transparency gets a blending one).
+///
+/// The opaque solids are drawn in the order of their mesh, and a pixel already
+/// covered by something nearer is skipped: so each layer has its own square,
+/// made front first (the cells, then the boxes, then the bands), and the band
+/// under a box is never filled.
 fn dress_solids(
     mut commands: Commands,
-    new: Query<(Entity, &Solid, Has<Mesh2d>), Changed<Solid>>,
+    new: Query<(Entity, &Solid, &Transform, Has<Mesh2d>), Changed<Solid>>,
     meshes: Option<ResMut<Assets<Mesh>>>,
     materials: Option<ResMut<Assets<ColorMaterial>>>,
-    mut made: Local<Option<Handle<Mesh>>>,
+    mut made: Local<Vec<Handle<Mesh>>>,
     mut by_colour: Local<Vec<([u8; 4], Handle<ColorMaterial>)>>,
 ) {
     let (Some(mut meshes), Some(mut materials)) = (meshes, materials) else {
         return;
     };
-    let square = made
-        .get_or_insert_with(|| meshes.add(Rectangle::new(1.0, 1.0)))
-        .clone();
-    for (e, Solid(color), dressed) in &new {
+    if made.is_empty() {
+        for _ in 0..3 {
+            made.push(meshes.add(Rectangle::new(1.0, 1.0)));
+        }
+    }
+    for (e, Solid(color), tf, dressed) in &new {
         let key = color.to_srgba().to_u8_array();
         let material = match by_colour.iter().find(|(k, _)| *k == key) {
             Some((_, m)) => m.clone(),
@@ -191,9 +198,14 @@ fn dress_solids(
         if dressed {
             commands.entity(e).insert(MeshMaterial2d(material));
         } else {
+            let layer = match tf.translation.z {
+                z if z >= 2.0 => 0,
+                z if z >= 1.0 => 1,
+                _ => 2,
+            };
             commands
                 .entity(e)
-                .insert((Mesh2d(square.clone()), MeshMaterial2d(material)));
+                .insert((Mesh2d(made[layer].clone()), MeshMaterial2d(material)));
         }
     }
 }
