@@ -1030,3 +1030,43 @@ fn key_f_shows_the_whole_route_and_goes_back_where_it_was() {
         assert!(!app.world().resource::<Figure>().is_on());
     }
 }
+
+/// An interrupt pin's name reads on the pin at every moment of every shipped
+/// scene, lit (yellow pending, orange handled) or quiet, in both themes.
+#[test]
+fn an_interrupt_pin_s_name_reads_on_it_lit_or_not() {
+    use iolab::app::palette::{Theme, contrast};
+    use iolab::app::scene::pin_look;
+    use iolab::sim::event::IrqLine;
+    let mut lit = 0;
+    for entry in
+        std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenes")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ron") {
+            continue;
+        }
+        let (loaded, _) = initial(&Some(path.clone())).expect("scene loads");
+        let r = &loaded.replay;
+        // Every event of the small scenes; about 400 moments of a long one.
+        for k in (0..=r.events.len()).step_by((r.events.len() / 400).max(1)) {
+            let st = r.state_at(k);
+            for line in [IrqLine::Disk, IrqLine::Dma, IrqLine::Nic] {
+                for theme in [Theme { projector: false }, Theme { projector: true }] {
+                    let (pin, name) = pin_look(&st, line, &theme);
+                    let c = contrast(name, pin);
+                    assert!(
+                        c >= 4.5,
+                        "{}: event {k}, {line:?}, projector {}: {c:.1}",
+                        path.display(),
+                        theme.projector
+                    );
+                    if pin != theme.cell_empty() {
+                        lit += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(lit > 50, "pins are lit in the shipped scenes ({lit})");
+}

@@ -41,6 +41,11 @@ pub enum Label {
     Bus,
 }
 
+/// The name on an interrupt pin: it takes the colour that reads on the pin's
+/// (light on the dark theme's empty pin, dark on a lit yellow or orange one).
+#[derive(Component, Clone, Copy, PartialEq, Eq)]
+pub struct PinName(IrqLine);
+
 /// One leg of the wire from a device to its interrupt pin on the CPU.
 #[derive(Component, Clone, Copy, PartialEq, Eq)]
 pub struct IrqWire(IrqLine, usize);
@@ -148,7 +153,7 @@ pub fn spawn(
             IrqLine::Dma => "app.s_irq_dma",
             IrqLine::Nic => "app.s_irq_nic",
         };
-        text(
+        let t = text(
             commands,
             &tr.t(name),
             r.center(),
@@ -156,6 +161,7 @@ pub fn spawn(
             theme.text(),
             Anchor::CENTER,
         );
+        commands.entity(t).insert(PinName(line));
     }
     // The interrupt wires: down from the device, along under the boxes, up to
     // its pin; lit while the interrupt is pending.
@@ -724,27 +730,43 @@ fn progress(d: &Option<DescView>) -> f32 {
         .unwrap_or(0.0)
 }
 
+/// An interrupt pin's colour and its name's: the CPU's orange while its handler
+/// runs, yellow while pending, the empty cell's while quiet; the name in the
+/// colour that reads on it.
+pub fn pin_look(st: &SceneState, line: IrqLine, theme: &Theme) -> (Color, Color) {
+    let lit = if st.handler == Some(line) {
+        Some(palette::CPU)
+    } else if st.pending_irqs.contains(&line) {
+        Some(palette::IRQ)
+    } else {
+        None
+    };
+    match lit {
+        Some(c) => (c, palette::text_on(c)),
+        None => (theme.cell_empty(), theme.text()),
+    }
+}
+
 fn draw_lamps(
     view: Option<Res<View>>,
     theme: Res<Theme>,
     mut lamps: Query<(&Lamp, &mut Sprite, &mut Transform)>,
+    mut pin_names: Query<(&PinName, &mut TextColor)>,
 ) {
     let Some(view) = view else { return };
     let st = &view.state;
+    for (PinName(line), mut colour) in &mut pin_names {
+        let want = pin_look(st, *line, &theme).1;
+        if colour.0 != want {
+            colour.0 = want;
+        }
+    }
     for (lamp, mut sprite, mut tf) in &mut lamps {
         let color = match lamp {
             Lamp::Mode if st.activity == crate::sim::event::Activity::Idle => theme.cell_empty(),
             Lamp::Mode => palette::mode(st.mode),
             Lamp::Bus => theme.bus(st.bus),
-            Lamp::Irq(line) => {
-                if st.handler == Some(*line) {
-                    palette::CPU
-                } else if st.pending_irqs.contains(line) {
-                    palette::IRQ
-                } else {
-                    theme.cell_empty()
-                }
-            }
+            Lamp::Irq(line) => pin_look(st, *line, &theme).0,
             Lamp::Process => match st.process {
                 ProcessState::Running => palette::USER,
                 ProcessState::Sleeping => palette::MISS,

@@ -6,6 +6,7 @@
 
 mod buffers;
 mod devices;
+pub use devices::pin_look;
 mod guide;
 pub use guide::KeysSeen;
 pub mod layout;
