@@ -595,3 +595,33 @@ fn the_controls_stay_in_the_window_at_every_ui_scale() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Where the bytes start: a read's file is on the platter from cycle 0, every
+/// byte's value shown; a receive reads no file (its message comes from the
+/// wire), so nothing in the picture holds a byte before the message arrives.
+#[test]
+fn the_platter_holds_a_read_s_file_and_never_a_received_message() {
+    let dir = std::env::temp_dir().join(format!("iolab-platter-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let values = |scene: &str| -> Vec<String> {
+        let png = dir.join(format!("{scene}.png"));
+        let report = dir.join(format!("{scene}.jsonl"));
+        let r = report.display().to_string();
+        shoot(scene, &["--at-cycle", "0", "--layout-report", &r], &png);
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+            .filter(|v| v["overlay"] == true)
+            .map(|v| v["text"].as_str().unwrap_or("").to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    // read_write's 40-byte file, "at"…: its first byte 0x61 is on the platter.
+    let file = values("read_write");
+    assert_eq!(file.len(), 40, "{file:?}");
+    assert_eq!(file[0], "61");
+    let message = values("recv_blocking");
+    assert!(message.is_empty(), "before it arrives: {message:?}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -166,8 +166,10 @@ fn draw_cells(
     }
     let st = &view.state;
     // A file being read is on the platter from the start: every byte shown, the
-    // ones the disk has read out marked in the device's colour.
-    let reading = !loaded.replay.setup.method.writes();
+    // ones the disk has read out marked in the device's colour. A receive reads
+    // no file: its message comes from the wire, and the platter stays empty.
+    let method = loaded.replay.setup.method;
+    let reading = !method.writes() && method != crate::sim::Method::Recv;
     let multi = loaded.replay.files.len() > 1;
     let mut landed: Vec<(RegionId, Vec<(u64, Color)>)> = Vec::new();
     // A cell's colour: the agent's while bytes land in it, else full or empty.
