@@ -1070,3 +1070,70 @@ fn an_interrupt_pin_s_name_reads_on_it_lit_or_not() {
     }
     assert!(lit > 50, "pins are lit in the shipped scenes ({lit})");
 }
+
+/// The right panel at 1600 × 900: every text it draws lies inside the part of
+/// the panel that shows, on a 64 MiB run whose counts are long ("2.6 MiB of
+/// 129.0 MiB so far" ran off the window's edge, the narration with it) as on a
+/// classroom one.
+#[test]
+fn the_right_panel_s_texts_stay_inside_it() {
+    use bevy_egui::egui;
+    let tr = iolab::i18n::Texts::of(iolab::i18n::Lang::En);
+    for (name, at) in [("page_cache_pollution", 3000usize), ("read_write", 44)] {
+        let app = app_for(name);
+        let r = app.world().resource::<Loaded>().replay.clone();
+        let loaded = app.world().resource::<Loaded>();
+        let mut p = Playhead::start_of(&r, 0);
+        p.seek_event(&r, at);
+        let mut v = View {
+            state: r.state_at(0),
+            flights: Vec::new(),
+            generation: u64::MAX,
+        };
+        iolab::app::playback::refresh(&mut v, &r, &p);
+        let ctx = egui::Context::default();
+        let mut mem = iolab::app::panels::info::Memory::default();
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1600.0, 900.0));
+        let mut shapes = Vec::new();
+        let mut panel = 0.0;
+        // A few frames: egui sizes panels and scroll areas from the last frame.
+        for _ in 0..3 {
+            let input = egui::RawInput {
+                screen_rect: Some(screen),
+                ..Default::default()
+            };
+            let out = ctx.run_ui(input, |ui| {
+                let room = ui.ctx().content_rect().size();
+                panel = iolab::app::panels::right_panel(ui, room, |ui| {
+                    iolab::app::panels::info::show(
+                        ui, loaded, &v, &mut p, &mut mem, 0.0, &tr, false,
+                    )
+                });
+            });
+            shapes = out.shapes.clone();
+            out.drop_without_applying_deltas();
+        }
+        assert!(
+            panel > 200.0 && panel <= 1600.0 * 0.3 + 1.0,
+            "{name}: {panel}"
+        );
+        let mut texts = 0;
+        for s in &shapes {
+            let egui::Shape::Text(t) = &s.shape else {
+                continue;
+            };
+            let text = t.galley.text().to_string();
+            if text.trim().is_empty() {
+                continue;
+            }
+            texts += 1;
+            let right = s.shape.visual_bounding_rect().max.x;
+            assert!(
+                right <= screen.max.x && right <= s.clip_rect.max.x + 1.0,
+                "{name}: '{text}' ends at x = {right:.0}, past its clip {:.0}",
+                s.clip_rect.max.x
+            );
+        }
+        assert!(texts > 20, "{name}: the panel drew its texts ({texts})");
+    }
+}

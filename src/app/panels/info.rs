@@ -95,6 +95,11 @@ pub fn show(
     let cycle = p.cycle.floor() as u64;
     let mut c = st.counters.clone();
     c.cycles = cycle.max(c.cycles);
+    // The panel scrolls sideways (for the event list at a large UI scale), so
+    // its content could grow past the panel's edge: the counts and the narration
+    // wrap at the edge that shows instead ("2.6 MiB of 129.0 MiB so far" on a
+    // 64 MiB run ran off the window).
+    ui.set_max_width(ui.clip_rect().width().max(120.0));
     ui.heading(tr.t("app.counters"));
     // A lesson's question is open: the counts would give the answer away.
     if hidden {
@@ -116,9 +121,9 @@ pub fn show(
         }
     }
     mem.last = Some(c.clone());
-    // The counts and the caption scroll in the panel's upper part, so the event
-    // list keeps room at any UI scale.
-    let top = ui.available_height() * 0.62;
+    // The counts scroll in the panel's upper part, so the narration under them
+    // always shows whole and the event list keeps room at any UI scale.
+    let top = ui.available_height() * 0.55;
     egui::ScrollArea::vertical()
         .id_salt("counts")
         .max_height(top)
@@ -134,11 +139,12 @@ pub fn show(
                         let text = egui::RichText::new(v)
                             .size(if fresh { 19.0 } else { 16.0 })
                             .strong();
-                        if fresh {
-                            ui.label(text.color(palette::egui(palette::IRQ)));
+                        let text = if fresh {
+                            text.color(palette::egui(palette::IRQ))
                         } else {
-                            ui.label(text);
-                        }
+                            text
+                        };
+                        ui.add(egui::Label::new(text).wrap());
                         ui.end_row();
                     }
                     // The page cache, fault, I/O model and scheduler counters, when
@@ -146,7 +152,9 @@ pub fn show(
                     for m in metrics::MORE {
                         if m.value(&c) != 0.0 {
                             ui.label(tr.t(m.text));
-                            ui.label(egui::RichText::new(m.format(&c)).strong());
+                            ui.add(
+                                egui::Label::new(egui::RichText::new(m.format(&c)).strong()).wrap(),
+                            );
                             ui.end_row();
                         }
                     }
@@ -169,25 +177,25 @@ pub fn show(
                                     ("reuse", pct(c.reuse_ratio(i as u32))),
                                 ],
                             );
-                            ui.label(egui::RichText::new(v).strong());
+                            ui.add(egui::Label::new(egui::RichText::new(v).strong()).wrap());
                             ui.end_row();
                         }
                     });
             }
-            ui.separator();
-            ui.heading(tr.t("app.what_happens"));
-            ui.label(tr.get(
-                "app.step_of",
-                &[
-                    ("step", st.applied.to_string()),
-                    ("events", r.events.len().to_string()),
-                    ("cycle", cycle.to_string()),
-                ],
-            ));
-            let text = crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
-                .unwrap_or_else(|| tr.t("app.press_space").into());
-            ui.label(egui::RichText::new(text).size(17.0));
         });
+    ui.separator();
+    ui.heading(tr.t("app.what_happens"));
+    ui.label(tr.get(
+        "app.step_of",
+        &[
+            ("step", st.applied.to_string()),
+            ("events", r.events.len().to_string()),
+            ("cycle", cycle.to_string()),
+        ],
+    ));
+    let text = crate::narrate::caption(&r.events, st.applied, &view.flights, &r.setup, tr)
+        .unwrap_or_else(|| tr.t("app.press_space").into());
+    ui.label(egui::RichText::new(text).size(17.0));
     ui.separator();
     ui.heading(tr.t("app.events"));
     let row_h = 18.0;

@@ -261,32 +261,20 @@ fn root(
         egui::CentralPanel::default().show(&mut ui, |ui| compare::show(ui, &mut cmp, tr));
         return Ok(());
     }
-    let right = egui::Panel::right("info")
-        .resizable(true)
-        .default_size(340.0)
-        .max_size(room.x * 0.3)
-        .show(&mut ui, |ui| {
-            // Wider than the panel at a large UI scale: it scrolls sideways.
-            egui::ScrollArea::horizontal()
-                .id_salt("right")
-                .show(ui, |ui| {
-                    if let Some(view) = &view {
-                        info::show(
-                            ui,
-                            &loaded,
-                            view,
-                            &mut playhead,
-                            &mut memory,
-                            time.elapsed_secs_f64(),
-                            tr,
-                            unrevealed.0,
-                        );
-                    }
-                });
-        })
-        .response
-        .rect
-        .width();
+    let right = right_panel(&mut ui, room, |ui| {
+        if let Some(view) = &view {
+            info::show(
+                ui,
+                &loaded,
+                view,
+                &mut playhead,
+                &mut memory,
+                time.elapsed_secs_f64(),
+                tr,
+                unrevealed.0,
+            );
+        }
+    });
     let bottom = egui::Panel::bottom("timeline")
         .resizable(true)
         .default_size(180.0)
@@ -322,4 +310,22 @@ fn root(
         fit_world(&mut camera, full, pos, full - used);
     }
     Ok(())
+}
+
+/// The right-hand panel (counters, narration, events): at most three tenths of
+/// the window's width; wider content (the event list at a large UI scale)
+/// scrolls sideways. Returns the panel's width.
+pub fn right_panel(ui: &mut egui::Ui, room: egui::Vec2, body: impl FnOnce(&mut egui::Ui)) -> f32 {
+    egui::Panel::right("info")
+        .resizable(true)
+        .default_size(340.0)
+        .max_size(room.x * 0.3)
+        .show(ui, |ui| {
+            egui::ScrollArea::horizontal()
+                .id_salt("right")
+                .show(ui, body);
+        })
+        .response
+        .rect
+        .width()
 }
