@@ -157,14 +157,11 @@ pub fn process_box(present: bool) -> Rect {
     }
 }
 
-/// Where an arrow's number had better not go, if it can: the rest of a large
-/// file's bars (presentation mode), light, so a label on them is hard to read.
+/// Where an arrow's number had better not go, if it can: a large file's bars,
+/// light, so a label on them is hard to read (the CPU copy into the pollution
+/// scene's socket buffer had its label on the socket's bar).
 pub fn soft_zones(l: &Layout) -> Vec<Rect> {
-    if l.present {
-        l.bars.clone()
-    } else {
-        Vec::new()
-    }
+    l.bars.clone()
 }
 
 /// The platter inside the disk's box (under the controller buffer).

@@ -34,6 +34,9 @@ enum Part {
     Badge,
     Number,
     Label,
+    /// A plate behind the label, in the background's colour, so the label
+    /// reads where it has to lie on a light bar or over an arrow.
+    Plate,
 }
 
 #[derive(Component)]
@@ -62,6 +65,8 @@ pub fn spawn(commands: &mut Commands, theme: &Theme) {
             let e = rect(commands, bar, palette::CPU, 6.1);
             add(commands, e, Part::Head(k));
         }
+        let e = rect(commands, bar, theme.background().with_alpha(0.85), 7.2);
+        add(commands, e, Part::Plate);
         let badge = Rect::from_center_size(Vec2::ZERO, Vec2::splat(24.0));
         let e = rect(commands, badge, palette::CPU, 7.0);
         add(commands, e, Part::Badge);
@@ -258,6 +263,12 @@ fn draw(
                 bar(&mut tf, &mut sprite, tail, q, width, 6.1);
                 true
             }
+            Part::Plate if !labels[*i].is_empty() => {
+                let r = label_rect(badges[*i], &labels[*i], layout.present);
+                tf.translation = r.center().extend(7.2);
+                sprite.custom_size = Some(r.size());
+                true
+            }
             Part::Badge => {
                 tf.translation = badges[*i].extend(7.0);
                 let side = if layout.present { 32.0 } else { 24.0 };
@@ -272,7 +283,9 @@ fn draw(
             Visibility::Hidden
         };
         // Shafts of arrows at rest are a little faded; numbers stay solid.
-        let c = if a.live || *part == Part::Badge {
+        let c = if *part == Part::Plate {
+            theme.background().with_alpha(0.85)
+        } else if a.live || *part == Part::Badge {
             c
         } else {
             c.with_alpha(0.8)
@@ -294,7 +307,7 @@ fn draw(
             ),
             Part::Label => (
                 labels[*i].clone(),
-                badges[*i] + Vec2::new(if layout.present { 20.0 } else { 16.0 }, 0.0),
+                label_at(badges[*i], layout.present),
                 theme.text(),
             ),
             _ => continue,
@@ -321,6 +334,19 @@ fn along(pts: &[Vec2], t: f32) -> Vec2 {
         d -= len;
     }
     pts[pts.len() - 1]
+}
+
+/// Where an arrow's label starts, beside its number at `at`.
+fn label_at(at: Vec2, present: bool) -> Vec2 {
+    at + Vec2::new(if present { 20.0 } else { 16.0 }, 0.0)
+}
+
+/// The plate behind an arrow's label: the label's part of `badge_rect`, with a
+/// little room round the letters.
+fn label_rect(at: Vec2, label: &str, present: bool) -> Rect {
+    let all = badge_rect(at, label, present);
+    let start = label_at(at, present).x - 3.0;
+    Rect::new(start, all.min.y + 1.0, all.max.x - 6.0, all.max.y - 1.0)
 }
 
 /// The rectangle an arrow's number and label take with the number at `at`
