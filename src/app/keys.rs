@@ -41,6 +41,14 @@ pub const KEYS: [(&str, &str); 17] = [
     ("Enter", "app.k_enter"),
 ];
 
+/// What key F needs: the figure view, the playhead it leaves and comes back to,
+/// and the run.
+type FigureView<'w> = (
+    Option<ResMut<'w, Figure>>,
+    Option<ResMut<'w, Playhead>>,
+    Option<Res<'w, Loaded>>,
+);
+
 #[allow(clippy::too_many_arguments)]
 fn shortcuts(
     keys: Res<ButtonInput<KeyCode>>,
@@ -50,11 +58,7 @@ fn shortcuts(
     editor: Res<Editor>,
     mut present: Option<ResMut<Present>>,
     settings: Option<ResMut<Settings>>,
-    mut view: (
-        Option<ResMut<Figure>>,
-        Option<ResMut<Playhead>>,
-        Option<Res<Loaded>>,
-    ),
+    mut view: FigureView,
 ) {
     if typing.0 {
         return;
