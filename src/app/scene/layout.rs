@@ -159,9 +159,11 @@ pub fn process_box(present: bool) -> Rect {
 
 /// Where an arrow's number had better not go, if it can: a large file's bars,
 /// light, so a label on them is hard to read (the CPU copy into the pollution
-/// scene's socket buffer had its label on the socket's bar).
+/// scene's socket buffer had its label on the socket's bar), and io_uring's
+/// ring slots, which its plate would hide.
 pub fn soft_zones(l: &Layout) -> Vec<Rect> {
-    l.bars.clone()
+    // io_uring's ring slots too: a label's plate would hide the entries.
+    l.bars.iter().chain(&l.ring_rows).copied().collect()
 }
 
 /// The platter inside the disk's box (under the controller buffer).
@@ -277,6 +279,8 @@ pub struct Layout {
     pub bars: Vec<Rect>,
     /// two_list: the rows of the active and the inactive list, in the notes' box.
     pub lists: Option<(Rect, Rect)>,
+    /// io_uring: the rows of the submission and completion rings' slots.
+    pub ring_rows: Vec<Rect>,
     pub user: Rect,
     pub frames: Vec<(Rect, Rect)>,
     /// The part of the page cache's box its frames' cells are drawn in: arrows
@@ -393,6 +397,16 @@ impl Layout {
             ),
             bars: Vec::new(),
             lists,
+            ring_rows: if rings {
+                [
+                    super::rings::Ring::Submission,
+                    super::rings::Ring::Completion,
+                ]
+                .map(|r| super::rings::row(r, present))
+                .to_vec()
+            } else {
+                Vec::new()
+            },
             cache_cells: cache,
         };
         let frames = l

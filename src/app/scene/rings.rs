@@ -55,7 +55,7 @@ fn slots(loaded: &Loaded, ring: Ring) -> usize {
 
 /// A ring's row of slots. The left part of the box stays free: the arrow from
 /// the user buffer to the NIC (zero-copy send) crosses it there.
-fn row(ring: Ring, present: bool) -> Rect {
+pub(super) fn row(ring: Ring, present: bool) -> Rect {
     // Presentation mode's larger title pushes the rows down.
     let y = match (ring, present) {
         (Ring::Submission, false) => KINFO_BOX.max.y - 49.0,
