@@ -399,7 +399,7 @@ fn no_two_labels_of_the_drawing_overlap() {
     let dir = std::env::temp_dir().join(format!("iolab-layout-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let projector = ["--present", "--window", "1024x576"];
-    let shots: [(&str, Vec<&str>); 7] = [
+    let shots: [(&str, Vec<&str>); 8] = [
         ("read_write", vec!["--at-cycle", "100"]),
         ("io_uring", vec!["--at-event", "uring_cqe:5"]),
         ("sendfile_sg", vec!["--lang", "zh"]),
@@ -412,6 +412,12 @@ fn no_two_labels_of_the_drawing_overlap() {
         (
             "read_write",
             [&projector[..], &["--at-cycle", "170", "--lang", "zh"]].concat(),
+        ),
+        // read() returns: the crossing tag starts just across the user/kernel
+        // line, over the page cache's box (its plate once lay on the title).
+        (
+            "read_write",
+            [&projector[..], &["--at-event", "mode_switch:2"]].concat(),
         ),
     ];
     for (i, (scene, extra)) in shots.iter().enumerate() {

@@ -74,6 +74,7 @@ fn report_layout(
         Has<Overlay>,
         &TextFont,
         Option<&super::scene::Within>,
+        Option<&super::scene::Plated>,
     )>,
     camera: Query<(&Camera, &GlobalTransform), With<super::scene::WorldCamera>>,
     controls: Res<ControlRects>,
@@ -92,15 +93,20 @@ fn report_layout(
         Some(a.distance(b) / 100.0)
     });
     let mut out = String::new();
-    for (t, aabb, at, vis, overlay, font, within) in &texts {
+    for (t, aabb, at, vis, overlay, font, within, plated) in &texts {
         let bevy::text::FontSize::Px(font) = font.font_size else {
             continue;
         };
         if !vis.get() || t.0.trim().is_empty() {
             continue;
         }
-        let c = at.translation().truncate() + aabb.center.truncate();
-        let h = aabb.half_extents.truncate();
+        let (c, h) = match plated {
+            Some(p) => (at.translation().truncate(), p.0 / 2.0),
+            None => (
+                at.translation().truncate() + aabb.center.truncate(),
+                aabb.half_extents.truncate(),
+            ),
+        };
         let line = serde_json::json!({
             "text": t.0,
             "min": [c.x - h.x, c.y - h.y],

@@ -263,14 +263,7 @@ pub fn spawn(
     );
     let tag = rect(
         commands,
-        Rect::from_center_size(
-            Vec2::ZERO,
-            if present {
-                Vec2::new(170.0, 34.0)
-            } else {
-                Vec2::new(120.0, 26.0)
-            },
-        ),
+        Rect::from_center_size(Vec2::ZERO, tag_size(present)),
         palette::KERNEL,
         9.0,
     );
@@ -283,14 +276,21 @@ pub fn spawn(
         palette::TEXT_DARK,
         Anchor::CENTER,
     );
-    commands
-        .entity(t)
-        .insert((CrossingText, Visibility::Hidden));
+    // The tag keeps clear of the page cache's title (see `draw_crossing`): the
+    // layout report checks its whole plate against the other labels.
+    commands.entity(t).insert((
+        CrossingText,
+        super::Plated(tag_size(present)),
+        Visibility::Hidden,
+    ));
+}
+
+/// The crossing tag's size.
+fn tag_size(present: bool) -> Vec2 {
     if present {
-        // At presentation size the tag, passing, covers the page cache's title for
-        // a moment (on its own opaque ground): a moving marker, like a byte in
-        // flight, not a fixed label.
-        commands.entity(t).insert(crate::app::automation::Overlay);
+        Vec2::new(170.0, 34.0)
+    } else {
+        Vec2::new(120.0, 26.0)
     }
 }
 
@@ -300,6 +300,7 @@ fn crossing(
     loaded: &Loaded,
     view: &View,
     process: Rect,
+    floor: f32,
     cycle: f64,
 ) -> Option<(Vec2, Color, String)> {
     use crate::sim::event::{EventKind, ModeCause};
@@ -318,7 +319,7 @@ fn crossing(
             let t = ((cycle - e.cycle as f64) / span).clamp(0.0, 1.0) as f32;
             let top = Vec2::new(process.center().x, process.min.y - 4.0);
             // Just across the user/kernel line, clear of the page cache's title.
-            let bottom = Vec2::new(process.center().x, KERNEL_BAND.max.y - 18.0);
+            let bottom = Vec2::new(process.center().x, (KERNEL_BAND.max.y - 18.0).max(floor));
             let (from, to_pos, arrow) = match to {
                 Mode::Kernel => (top, bottom, "v"),
                 Mode::User => (bottom, top, "^"),
@@ -365,7 +366,12 @@ fn draw_crossing(
 ) {
     let Some(view) = view else { return };
     let process = built.layout.as_ref().map_or(PROCESS_BOX, |l| l.process);
-    let c = crossing(&loaded, &view, process, playhead.cycle);
+    // The lowest the tag's centre may go: its bottom edge just above the page
+    // cache's box, whose title is close under the line in presentation mode.
+    let floor = built.layout.as_ref().map_or(f32::MIN, |l| {
+        l.cache.max.y + tag_size(l.present).y / 2.0 + 2.0
+    });
+    let c = crossing(&loaded, &view, process, floor, playhead.cycle);
     for (mut tf, mut sprite, mut vis) in &mut tags {
         match &c {
             Some((pos, color, _)) => {

@@ -122,6 +122,12 @@ fn spawn_camera(mut commands: Commands) {
     ));
 }
 
+/// A label drawn on a plate (the mode-crossing tag): the layout report gives the
+/// plate's rectangle, of this size round the label's centre, since the plate is
+/// what must not cover another label.
+#[derive(Component, Clone, Copy)]
+pub struct Plated(pub Vec2);
+
 /// The box a label's lines wrap in and must stay inside (checked by the
 /// rendering tests through `--layout-report`).
 #[derive(Component, Clone, Copy)]
