@@ -157,6 +157,7 @@ fn root(
     if present.0 && !cmp.open {
         // Presentation: one caption line under a drawing that fills the window.
         let caption = egui::Panel::bottom("caption")
+            .frame(bare_frame(ui.style()))
             .resizable(false)
             .show(&mut ui, |ui| {
                 if let Some(view) = &view {
@@ -206,7 +207,15 @@ fn root(
     let room = ctx.content_rect().size();
     // Where the controls that must stay in view are (for the layout report).
     let mut controls: Vec<(&'static str, egui::Rect)> = Vec::new();
+    // The compare view leaves the scene's camera where it was, so the drawing
+    // would show through a bare panel: there the panel keeps its fill.
+    let left_frame = if cmp.open {
+        egui::Frame::side_top_panel(ui.style())
+    } else {
+        bare_frame(ui.style())
+    };
     let left = egui::Panel::left("scenario")
+        .frame(left_frame)
         .resizable(true)
         .default_size(250.0)
         .max_size(room.x * 0.3)
@@ -276,6 +285,7 @@ fn root(
         }
     });
     let bottom = egui::Panel::bottom("timeline")
+        .frame(bare_frame(ui.style()))
         .resizable(true)
         .default_size(180.0)
         .max_size(room.y * 0.35)
@@ -317,6 +327,7 @@ fn root(
 /// scrolls sideways. Returns the panel's width.
 pub fn right_panel(ui: &mut egui::Ui, room: egui::Vec2, body: impl FnOnce(&mut egui::Ui)) -> f32 {
     egui::Panel::right("info")
+        .frame(bare_frame(ui.style()))
         .resizable(true)
         .default_size(340.0)
         .max_size(room.x * 0.3)
@@ -328,4 +339,11 @@ pub fn right_panel(ui: &mut egui::Ui, room: egui::Vec2, body: impl FnOnce(&mut e
         .response
         .rect
         .width()
+}
+
+/// A panel's frame without its fill: the window is cleared to the theme's
+/// background already, and on a software renderer filling the panels (a third
+/// of the window) again each frame costs about a tenth of the frame.
+fn bare_frame(style: &egui::Style) -> egui::Frame {
+    egui::Frame::side_top_panel(style).fill(egui::Color32::TRANSPARENT)
 }
