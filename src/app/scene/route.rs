@@ -87,13 +87,8 @@ pub fn spawn(commands: &mut Commands, theme: &Theme) {
             theme.text(),
             Anchor::CENTER_LEFT,
         );
+        // (Its plate, a `Part::Plate`, keeps it readable on a light bar.)
         add(commands, e, Part::Label);
-        // A shadow in the background's colour keeps the label readable where it
-        // has to lie on a light bar.
-        commands.entity(e).insert(bevy::sprite::Text2dShadow {
-            offset: Vec2::new(1.5, -1.5),
-            color: theme.background(),
-        });
     }
     let e = text(
         commands,
