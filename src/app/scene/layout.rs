@@ -162,7 +162,6 @@ pub fn process_box(present: bool) -> Rect {
 /// scene's socket buffer had its label on the socket's bar), and io_uring's
 /// ring slots, which its plate would hide.
 pub fn soft_zones(l: &Layout) -> Vec<Rect> {
-    // io_uring's ring slots too: a label's plate would hide the entries.
     l.bars.iter().chain(&l.ring_rows).copied().collect()
 }
 

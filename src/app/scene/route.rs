@@ -65,7 +65,7 @@ pub fn spawn(commands: &mut Commands, theme: &Theme) {
             let e = rect(commands, bar, palette::CPU, 6.1);
             add(commands, e, Part::Head(k));
         }
-        let e = rect(commands, bar, theme.background().with_alpha(0.85), 7.2);
+        let e = rect(commands, bar, plate_colour(theme), 7.2);
         add(commands, e, Part::Plate);
         let badge = Rect::from_center_size(Vec2::ZERO, Vec2::splat(24.0));
         let e = rect(commands, badge, palette::CPU, 7.0);
@@ -279,7 +279,7 @@ fn draw(
         };
         // Shafts of arrows at rest are a little faded; numbers stay solid.
         let c = if *part == Part::Plate {
-            theme.background().with_alpha(0.85)
+            plate_colour(&theme)
         } else if a.live || *part == Part::Badge {
             c
         } else {
@@ -329,6 +329,12 @@ fn along(pts: &[Vec2], t: f32) -> Vec2 {
         d -= len;
     }
     pts[pts.len() - 1]
+}
+
+/// A label's plate: the background, a little translucent so the arrow under
+/// it still shows faintly.
+fn plate_colour(theme: &Theme) -> Color {
+    theme.background().with_alpha(0.85)
 }
 
 /// Where an arrow's label starts, beside its number at `at`.
